@@ -1,0 +1,129 @@
+import type { Diagnostic } from './diagnostics.js';
+import type { SafetyAction } from './policy.js';
+
+/** The plan is plain data: JSON-able, rendered and applied by other code. */
+
+export type Action = 'create' | 'update' | 'move' | 'rename' | 'disable' | 'enable' | 'delete' | 'add' | 'remove' | 'adopt';
+
+export type ChangeKind = 'container' | 'account' | 'group' | 'membership';
+
+/** What caused a change: reviewed policy edits, the daily SIS, lifecycle dates, or drift. */
+export type Cause = 'policy' | 'sis' | 'lifecycle' | 'drift' | 'adoption';
+
+/** Why a change is in the plan; for people, never used to decide anything at apply time. */
+export interface Reason {
+  cause: Cause;
+  /** The policy rule behind it, e.g. `naming.usernames[0]`, `lifecycle.withdrawal`. */
+  rule?: string;
+  /** The SIS record behind it, e.g. `users.csv:42` or a sourcedId. */
+  record?: string;
+  /** The date behind a lifecycle change. */
+  date?: string;
+  detail: string;
+}
+
+export type AttrValue = string | boolean | string[] | null;
+export type AttrMap = Record<string, AttrValue>;
+
+/**
+ * Change shapes, by kind and action (what providers receive; `before`/`after` hold only
+ * the attributes that matter for that action):
+ * - container create: key = logical path; after {path}.
+ * - account create: key = username; anchor; after = full AccountAttrs
+ *   {username, givenName, familyName, displayName, email, path, enabled}.
+ *   The initial password is NOT in the change; apply passes it in ApplySecrets.
+ * - account adopt: object_id; anchor; after {anchor} (write the anchor attribute).
+ * - account update: object_id; before/after hold only the changed attributes among
+ *   givenName, familyName, displayName, email.
+ * - account rename: object_id; before {username, email}; after {username, email, aliases}
+ *   where aliases lists old addresses to keep.
+ * - account move: object_id; before {path}; after {path}.
+ * - account disable / enable: object_id; before {enabled}; after {enabled}.
+ * - account delete: object_id; before = full AccountAttrs.
+ * - group create: key = group name; after {name, description}.
+ * - membership add / remove: key = `${group}|${username}`; anchor = the member's anchor
+ *   (absent for unmanaged members); after (add) or before (remove) {group, member}, where
+ *   member is the username. Providers resolve both at apply time, because the account may be
+ *   created earlier in the same apply.
+ * Every account change except create carries object_id; providers still verify the anchor.
+ */
+export interface Change {
+  /** Unique and stable within a plan: `${target}:${kind}:${key}:${action}`. */
+  id: string;
+  target: string;
+  kind: ChangeKind;
+  action: Action;
+  /** The person's sourcedId, where the change concerns a person. */
+  anchor?: string;
+  /** What the change is about: account username or id, group name, `group|member`, container path. */
+  key: string;
+  /** The provider's id of the object acted on, when it exists already. */
+  object_id?: string;
+  before?: AttrMap;
+  after?: AttrMap;
+  reason: Reason;
+  /** Ids of changes that must be applied first (container before account, account before membership). */
+  depends_on?: string[];
+}
+
+export interface SafetyViolation {
+  /** Stable id an override names, e.g. `disable.count` or `sis.shrink`. */
+  id: string;
+  action: SafetyAction | 'sis-shrink' | 'protected';
+  limit: string;
+  actual: string;
+  detail: string;
+}
+
+/** Changes to rollcall's own state that are not directory writes: timers and registry. */
+export interface StateUpdate {
+  anchor: string;
+  field: 'missing_since' | 'suspended_at' | 'delete_after' | 'graduated_at';
+  value: string | null;
+  reason: Reason;
+}
+
+/** A decision the plan cannot make alone (rename approval, ambiguous correlation). */
+export interface PendingDecision {
+  kind: 'rename-approval' | 'ambiguous-correlation';
+  anchor: string;
+  target?: string;
+  detail: string;
+  candidates?: string[];
+}
+
+export interface PlanInputs {
+  now: string;
+  policy_digest: string;
+  policy_commit: string | null;
+  sis_digest: string;
+  sis_people: number;
+  state_lineage: string;
+  state_serial: number;
+  targets: Record<string, { digest: string; accounts: number; groups: number }>;
+}
+
+export interface PlanSummary {
+  total: number;
+  by_action: Partial<Record<Action, number>>;
+  by_target: Record<string, Partial<Record<Action, number>>>;
+  by_cause: Partial<Record<Cause, number>>;
+}
+
+export interface PlanDocument {
+  format_version: 1;
+  created_at: string;
+  inputs: PlanInputs;
+  summary: PlanSummary;
+  changes: Change[];
+  state_updates: StateUpdate[];
+  decisions: PendingDecision[];
+  safety: { ok: boolean; halted: boolean; violations: SafetyViolation[] };
+  warnings: Diagnostic[];
+  /** sha256 over everything above, so apply can refuse a plan edited by hand. */
+  digest: string;
+}
+
+/** The fixed order renderers and apply use: containers, accounts, groups, memberships. */
+export const KIND_ORDER: readonly ChangeKind[] = ['container', 'account', 'group', 'membership'];
+export const ACTION_ORDER: readonly Action[] = ['create', 'adopt', 'rename', 'update', 'move', 'enable', 'add', 'remove', 'disable', 'delete'];
