@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Integration suites start real servers; two cores, so keep parallelism modest.
     maxWorkers: 2,
+    // Starts the shared Samba AD DC only when a *samba*/*.ad.* test file is in the run.
+    globalSetup: ['test/setup/samba.global.ts'],
   },
 });

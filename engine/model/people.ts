@@ -25,6 +25,8 @@ export interface PersonRole {
   /** ISO dates (YYYY-MM-DD); endDate is exclusive, as in OneRoster. */
   beginDate?: string;
   endDate?: string;
+  /** The role record's own id (OneRoster 1.2 roles.csv), so a delta can update or remove it. */
+  sourcedId?: string;
 }
 
 export interface Enrollment {
@@ -33,6 +35,8 @@ export interface Enrollment {
   primary: boolean;
   beginDate?: string;
   endDate?: string;
+  /** The enrollment record's own id, so a delta can update or remove it. */
+  sourcedId?: string;
 }
 
 export interface Person {

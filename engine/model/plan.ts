@@ -29,7 +29,8 @@ export type AttrMap = Record<string, AttrValue>;
  * Change shapes, by kind and action (what providers receive; `before`/`after` hold only
  * the attributes that matter for that action):
  * - container create: key = logical path; after {path}.
- * - account create: key = username; anchor; after = full AccountAttrs
+ * Account changes are keyed by anchor (the sourcedId), not by name, so change ids carry no PII.
+ * - account create: key = anchor; anchor; after = full AccountAttrs
  *   {username, givenName, familyName, displayName, email, path, enabled}.
  *   The initial password is NOT in the change; apply passes it in ApplySecrets.
  * - account adopt: object_id; anchor; after {anchor} (write the anchor attribute).
@@ -41,7 +42,7 @@ export type AttrMap = Record<string, AttrValue>;
  * - account disable / enable: object_id; before {enabled}; after {enabled}.
  * - account delete: object_id; before = full AccountAttrs.
  * - group create: key = group name; after {name, description}.
- * - membership add / remove: key = `${group}|${username}`; anchor = the member's anchor
+ * - membership add / remove: key = `${group}|${anchor or username}`; anchor = the member's anchor
  *   (absent for unmanaged members); after (add) or before (remove) {group, member}, where
  *   member is the username. Providers resolve both at apply time, because the account may be
  *   created earlier in the same apply.
@@ -55,13 +56,15 @@ export interface Change {
   action: Action;
   /** The person's sourcedId, where the change concerns a person. */
   anchor?: string;
-  /** What the change is about: account username or id, group name, `group|member`, container path. */
+  /** What the change is about: account anchor, group name, `group|member`, container path. */
   key: string;
   /** The provider's id of the object acted on, when it exists already. */
   object_id?: string;
   before?: AttrMap;
   after?: AttrMap;
   reason: Reason;
+  /** For account creates: the password rule apply uses (the password itself is never in a plan). */
+  password_rule?: string;
   /** Ids of changes that must be applied first (container before account, account before membership). */
   depends_on?: string[];
 }
@@ -75,10 +78,15 @@ export interface SafetyViolation {
   detail: string;
 }
 
-/** Changes to rollcall's own state that are not directory writes: timers and registry. */
+/**
+ * Changes to rollcall's own state that are not directory writes: lifecycle timers, and
+ * `facts` (`role|grade|school|gradYear` last seen in the SIS, which lifecycle needs once a
+ * person has left the export). Apply records them; registry entries follow from creates
+ * and renames.
+ */
 export interface StateUpdate {
   anchor: string;
-  field: 'missing_since' | 'suspended_at' | 'delete_after' | 'graduated_at';
+  field: 'missing_since' | 'suspended_at' | 'delete_after' | 'facts';
   value: string | null;
   reason: Reason;
 }

@@ -20,6 +20,11 @@ export interface PersonState {
   delete_after?: string;
   graduated_at?: string;
   deleted_at?: string;
+  /** Role, grade and school last seen in the SIS: lifecycle needs them once the person is gone. */
+  last_role?: string;
+  last_grade?: string;
+  last_school?: string;
+  last_grad_year?: string;
   /** Former usernames, kept as aliases after a rename. */
   previous_usernames?: string[];
 }

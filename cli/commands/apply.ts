@@ -1,0 +1,69 @@
+import { Args, Flags } from '@oclif/core';
+import { createInterface } from 'node:readline/promises';
+import { userInfo } from 'node:os';
+import { RefusedError } from '../../engine/model/errors.js';
+import { runApply } from '../../engine/run/apply-run.js';
+import { runPlan } from '../../engine/run/plan-run.js';
+import { nowFlag, parseNow, pseudonymKey, RollcallCommand, sisFlag } from '../base.js';
+import { renderPlan } from '../output.js';
+import { readPlanFile } from '../plan-file.js';
+
+export default class Apply extends RollcallCommand {
+  static override description = 'Apply exactly a saved plan (or plan now and confirm). Refuses stale, edited or halted plans.';
+  static override examples = ['<%= config.bin %> apply plan.json --auto-approve', '<%= config.bin %> apply plan.json --accept disable.percent'];
+  static override args = { file: Args.string({ description: 'plan file from `rollcall plan --out`' }) };
+  static override flags = {
+    sis: sisFlag,
+    now: nowFlag,
+    'auto-approve': Flags.boolean({ description: 'do not ask for confirmation', default: false }),
+    accept: Flags.string({ description: 'accept a safety violation by id (repeatable)', multiple: true, default: [] }),
+    'lock-timeout': Flags.integer({ description: 'seconds to wait for the state lock', default: 0 }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Apply);
+    let plan;
+    if (args.file) {
+      plan = readPlanFile(args.file);
+    } else {
+      const result = await runPlan({ dir: flags.dir, sis: flags.sis, now: parseNow(flags.now) });
+      plan = result.plan;
+      process.stdout.write(renderPlan(plan, { format: 'text', showPii: false, pseudonymKey: pseudonymKey(result.state.lineage, result.loaded.policy.district.domain), limit: 50 }));
+    }
+    if (plan.changes.length === 0 && plan.state_updates.length === 0) {
+      process.stdout.write('No changes to apply.\n');
+      return;
+    }
+    if (!flags['auto-approve']) {
+      if (!process.stdin.isTTY) throw new RefusedError('apply.confirm', 'not a terminal: pass --auto-approve to apply without confirmation');
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      const answer = await rl.question(`Apply ${plan.changes.length} change(s)? Only 'yes' is accepted: `);
+      rl.close();
+      if (answer.trim() !== 'yes') throw new RefusedError('apply.cancelled', 'apply cancelled; nothing was applied');
+    }
+    const report = await runApply({
+      dir: flags.dir,
+      plan,
+      accept: flags.accept,
+      now: () => new Date().toISOString(),
+      actor: actor(),
+      lockTimeoutMs: flags['lock-timeout'] * 1000,
+      onProgress: process.stderr.isTTY ? (done, total) => { if (done % 100 === 0 || done === total) process.stderr.write(`\r\u001b[Kapplied ${done}/${total}`); } : undefined,
+    });
+    if (process.stderr.isTTY) process.stderr.write('\r\u001b[K');
+    process.stdout.write(`Apply complete: ${report.applied} applied, ${report.already} already in effect, ${report.failed.length} failed, ${report.skipped.length} skipped. State serial ${report.serial}.\n`);
+    for (const f of report.failed.slice(0, 50)) process.stdout.write(`  failed ${f.id}: ${f.error}\n`);
+    for (const s of report.skipped.slice(0, 50)) process.stdout.write(`  skipped ${s.id}: ${s.reason}\n`);
+    if (report.failed.length > 0 || report.skipped.length > 0) this.exit(1);
+  }
+}
+
+/** Who applied: the CI actor when there is one, else the OS user. */
+function actor(): string {
+  if (process.env.GITHUB_ACTOR) return `github:${process.env.GITHUB_ACTOR}`;
+  try {
+    return `os:${userInfo().username}`;
+  } catch {
+    return 'os:unknown';
+  }
+}

@@ -1,0 +1,219 @@
+import type { AccountAttrs, ObservedAccount, TargetSnapshot } from '../model/accounts.js';
+import type { Diagnostic } from '../model/diagnostics.js';
+import { warningDiag } from '../model/diagnostics.js';
+import type { AttrMap, Cause, Change, Reason } from '../model/plan.js';
+import type { Policy } from '../model/policy.js';
+import type { Identity } from '../resolve/identities.js';
+import { isUnder, pathAncestors } from '../resolve/paths.js';
+
+/**
+ * Diff one target: desired identities against the observed snapshot. Pure and linear in
+ * the number of people and memberships (indexes, no nested scans).
+ */
+
+export interface DiffInput {
+  target: string;
+  identities: readonly Identity[];
+  snapshot: TargetSnapshot;
+  policy: Policy;
+  /** What rollcall last wrote to this target, per anchor: tells drift from SIS or policy changes. */
+  lastApplied: Readonly<Record<string, AccountAttrs>>;
+}
+
+export interface DiffResult {
+  changes: Change[];
+  /** Accounts in this target that rollcall manages (carry an anchor): the base for percent limits. */
+  managedCount: number;
+  diagnostics: Diagnostic[];
+}
+
+const NAME_ATTRS = ['givenName', 'familyName', 'displayName', 'email'] as const;
+
+export function diffTarget(input: DiffInput): DiffResult {
+  const { target, snapshot, policy } = input;
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const protectedNames = new Set(policy.safety.protectedUsernames.map((u) => u.toLowerCase()));
+  const protectedPaths = [...policy.safety.protectedPaths, ...policy.placement.protectedPaths];
+  const isProtectedPath = (p: string): boolean => protectedPaths.some((root) => isUnder(p, root));
+  const protectedGroups = new Set(policy.safety.protectedGroups);
+
+  const byAnchor = new Map<string, ObservedAccount>();
+  const byId = new Map<string, ObservedAccount>();
+  let duplicates = 0;
+  for (const a of snapshot.accounts) {
+    byId.set(a.id, a);
+    if (a.anchor === null) continue;
+    const prev = byAnchor.get(a.anchor);
+    if (prev) {
+      duplicates++;
+      if (a.id < prev.id) byAnchor.set(a.anchor, a);
+    } else byAnchor.set(a.anchor, a);
+  }
+  if (duplicates > 0) {
+    diagnostics.push(warningDiag('diff.duplicate-anchor', `${duplicates} account(s) in target ${target} share an anchor with another account; only one per person is managed`));
+  }
+
+  const existingContainers = new Set(snapshot.containers);
+  const containerChanges = new Map<string, Change>();
+  const ensureContainer = (path: string, reason: Reason): string | undefined => {
+    let last: string | undefined;
+    for (const p of pathAncestors(path)) {
+      const id = `${target}:container:${p}:create`;
+      if (!existingContainers.has(p) && !containerChanges.has(p)) {
+        containerChanges.set(p, { id, target, kind: 'container', action: 'create', key: p, after: { path: p }, reason: { cause: reason.cause, ...(reason.rule ? { rule: reason.rule } : {}), detail: `container for ${p}` }, ...(last ? { depends_on: [last] } : {}) });
+      }
+      if (containerChanges.has(p)) last = id;
+    }
+    return last;
+  };
+
+  // group name -> member key (anchor) -> username; plus the intent that created the group.
+  const desiredGroups = new Map<string, { description: string; rule: string; membership: 'authoritative' | 'additive'; members: Map<string, string> }>();
+  const createdAccount = new Map<string, string>(); // anchor -> create change id
+  const accountIdOf = new Map<string, string>(); // observed id -> anchor (managed)
+
+  for (const idn of input.identities) {
+    const obs = byAnchor.get(idn.anchor);
+    if (obs) accountIdOf.set(obs.id, idn.anchor);
+    const state = idn.lifecycle.decision.state;
+    const desiredPath = idn.paths?.[target];
+    const last = input.lastApplied[idn.anchor];
+    const lifecycleReason: Reason = { cause: 'lifecycle', rule: idn.lifecycle.decision.rule, ...(idn.lifecycle.decision.date ? { date: idn.lifecycle.decision.date } : {}), detail: idn.lifecycle.decision.detail };
+
+    if (obs && (protectedNames.has(obs.username.toLowerCase()) || isProtectedPath(obs.path))) continue;
+
+    if (!obs) {
+      if (state !== 'active' || !idn.lifecycle.provision || !idn.username || !idn.attrs || !desiredPath) continue;
+      if (protectedNames.has(idn.username.toLowerCase())) continue;
+      const after: AttrMap = { username: idn.username, givenName: idn.attrs.givenName, familyName: idn.attrs.familyName, displayName: idn.attrs.displayName, email: idn.attrs.email, path: desiredPath, enabled: true };
+      const dep = ensureContainer(desiredPath, { cause: 'sis', rule: idn.rules.path, detail: '' });
+      const reason: Reason = idn.lifecycle.decision.rule === 'lifecycle.reenrollment'
+        ? lifecycleReason
+        : { cause: 'sis', rule: idn.rules.username, record: idn.facts?.person.source ? `${idn.facts.person.source.file}:${idn.facts.person.source.line ?? ''}` : idn.anchor, detail: `new ${idn.facts?.role ?? 'person'} at ${idn.facts?.school ?? '?'}` };
+      const id = `${target}:account:${idn.anchor}:create`;
+      changes.push({ id, target, kind: 'account', action: 'create', anchor: idn.anchor, key: idn.anchor, after, reason, ...(idn.rules.password ? { password_rule: idn.rules.password } : {}), ...(dep ? { depends_on: [dep] } : {}) });
+      createdAccount.set(idn.anchor, id);
+      addMemberships(desiredGroups, idn, target);
+      continue;
+    }
+
+    if (state === 'deleted') {
+      changes.push({ id: `${target}:account:${idn.anchor}:delete`, target, kind: 'account', action: 'delete', anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before: attrsOf(obs), reason: lifecycleReason });
+      continue;
+    }
+    if (state === 'pending') continue;
+
+    // Rename first: it changes the username and the email together.
+    let renamed = false;
+    if (idn.username && obs.username !== idn.username) {
+      renamed = true;
+      const cause: Cause = idn.rename ? 'policy' : 'drift';
+      const newEmail = idn.attrs?.email ?? obs.email;
+      changes.push({
+        id: `${target}:account:${idn.anchor}:rename`, target, kind: 'account', action: 'rename', anchor: idn.anchor, key: idn.anchor, object_id: obs.id,
+        before: { username: obs.username, email: obs.email },
+        after: { username: idn.username, email: newEmail, aliases: obs.email && obs.email !== newEmail ? [...new Set([...obs.aliases, obs.email])].sort() : [...obs.aliases].sort() },
+        reason: idn.rename
+          ? { cause, rule: idn.rename.rule, detail: `renames: rename; ${policy.naming.renames}` }
+          : { cause, rule: 'state.registry', detail: 'the account\'s username differs from the one rollcall issued' },
+      });
+    }
+
+    if (idn.attrs) {
+      const before: AttrMap = {};
+      const after: AttrMap = {};
+      let cause: Cause = 'sis';
+      for (const k of NAME_ATTRS) {
+        if (k === 'email' && renamed) continue;
+        const want = idn.attrs[k];
+        if (obs[k] !== want) {
+          before[k] = obs[k];
+          after[k] = want;
+          if (last && last[k] !== obs[k]) cause = 'drift';
+        }
+      }
+      if (Object.keys(after).length > 0) {
+        if (cause !== 'drift' && last && last.givenName === idn.attrs.givenName && last.familyName === idn.attrs.familyName) cause = 'policy';
+        changes.push({ id: `${target}:account:${idn.anchor}:update`, target, kind: 'account', action: 'update', anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before, after, reason: updateReason(cause, idn, Object.keys(after)) });
+      }
+    }
+
+    if (desiredPath && desiredPath !== obs.path) {
+      const dep = ensureContainer(desiredPath, { cause: state === 'active' ? 'sis' : 'lifecycle', rule: idn.rules.path, detail: '' });
+      const reason: Reason = state !== 'active'
+        ? lifecycleReason
+        : last && last.path !== obs.path
+          ? { cause: 'drift', rule: idn.rules.path, detail: 'moved outside rollcall' }
+          : idn.factsChanged
+            ? { cause: 'sis', rule: idn.rules.path, record: idn.anchor, detail: 'role, grade or school changed in the SIS' }
+            : { cause: last ? 'policy' : 'sis', rule: idn.rules.path, detail: `placement rule ${idn.rules.path}` };
+      changes.push({ id: `${target}:account:${idn.anchor}:move`, target, kind: 'account', action: 'move', anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before: { path: obs.path }, after: { path: desiredPath }, reason, ...(dep ? { depends_on: [dep] } : {}) });
+    }
+
+    const wantEnabled = state === 'active';
+    if (obs.enabled !== wantEnabled) {
+      const action = wantEnabled ? 'enable' : 'disable';
+      const reason: Reason = last && last.enabled !== obs.enabled ? { cause: 'drift', rule: idn.lifecycle.decision.rule, detail: `${obs.enabled ? 'enabled' : 'disabled'} outside rollcall` } : lifecycleReason;
+      changes.push({ id: `${target}:account:${idn.anchor}:${action}`, target, kind: 'account', action, anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before: { enabled: obs.enabled }, after: { enabled: wantEnabled }, reason });
+    }
+    if (state === 'active') addMemberships(desiredGroups, idn, target);
+  }
+
+  // Groups and memberships.
+  const observedGroups = new Map(snapshot.groups.map((g) => [g.name, g]));
+  const groupCreates = new Map<string, string>();
+  for (const [name, want] of [...desiredGroups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (protectedGroups.has(name)) continue;
+    const obsGroup = observedGroups.get(name);
+    if (!obsGroup) {
+      const id = `${target}:group:${name}:create`;
+      groupCreates.set(name, id);
+      changes.push({ id, target, kind: 'group', action: 'create', key: name, after: { name, description: want.description }, reason: { cause: 'policy', rule: want.rule, detail: 'group required by rule' } });
+    }
+    const observedMembers = new Map<string, string>(); // member key -> username
+    for (const mid of obsGroup?.members ?? []) {
+      const acc = byId.get(mid);
+      const anchor = accountIdOf.get(mid);
+      observedMembers.set(anchor ?? acc?.username ?? mid, acc?.username ?? mid);
+    }
+    for (const [anchor, username] of want.members) {
+      if (observedMembers.has(anchor)) continue;
+      const deps = [groupCreates.get(name), createdAccount.get(anchor)].filter((d): d is string => d !== undefined);
+      changes.push({ id: `${target}:membership:${name}|${anchor}:add`, target, kind: 'membership', action: 'add', anchor, key: `${name}|${anchor}`, after: { group: name, member: username }, reason: { cause: createdAccount.has(anchor) ? 'sis' : 'policy', rule: want.rule, record: anchor, detail: `member of ${name}` }, ...(deps.length ? { depends_on: deps } : {}) });
+    }
+    if (want.membership === 'authoritative' && obsGroup) {
+      for (const [key, username] of observedMembers) {
+        if (want.members.has(key) || protectedNames.has(username.toLowerCase())) continue;
+        const managed = byAnchor.has(key);
+        changes.push({ id: `${target}:membership:${name}|${key}:remove`, target, kind: 'membership', action: 'remove', ...(managed ? { anchor: key } : {}), key: `${name}|${key}`, object_id: obsGroup.id, before: { group: name, member: username }, reason: { cause: managed ? 'sis' : 'drift', rule: want.rule, detail: managed ? `no longer matches ${want.rule}` : 'member not granted by policy (authoritative group)' } });
+      }
+    }
+  }
+
+  changes.push(...containerChanges.values());
+  return { changes, managedCount: byAnchor.size, diagnostics };
+}
+
+function addMemberships(groups: Map<string, { description: string; rule: string; membership: 'authoritative' | 'additive'; members: Map<string, string> }>, idn: Identity, target: string): void {
+  if (!idn.username) return;
+  for (const g of idn.groups) {
+    if (g.targets.length > 0 && !g.targets.includes(target)) continue;
+    let entry = groups.get(g.name);
+    if (!entry) {
+      entry = { description: g.description, rule: g.rule, membership: g.membership, members: new Map() };
+      groups.set(g.name, entry);
+    }
+    entry.members.set(idn.anchor, idn.username);
+  }
+}
+
+function updateReason(cause: Cause, idn: Identity, attrs: string[]): Reason {
+  const detail = `${attrs.join(', ')} changed`;
+  if (cause === 'policy') return { cause, rule: idn.rules.displayName || idn.rules.email, detail };
+  return { cause, record: idn.anchor, detail };
+}
+
+function attrsOf(a: ObservedAccount): AttrMap {
+  return { username: a.username, givenName: a.givenName, familyName: a.familyName, displayName: a.displayName, email: a.email, path: a.path, enabled: a.enabled };
+}

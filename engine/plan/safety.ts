@@ -1,0 +1,85 @@
+import type { Change, SafetyViolation } from '../model/plan.js';
+import type { SafetyAction, SafetyPolicy } from '../model/policy.js';
+
+/**
+ * The safety valve: a plan that would, say, suspend 40% of students because the export
+ * was truncated is halted. Apply refuses a halted plan unless the operator names each
+ * violation id it accepts (`--accept disable.percent`).
+ */
+
+export interface SafetyInput {
+  changes: readonly Change[];
+  policy: SafetyPolicy;
+  /** Managed accounts per target, the base for percent limits. */
+  managed: Readonly<Record<string, number>>;
+  sis: { mode: 'bulk' | 'delta'; people: number; previousPeople: number | null };
+}
+
+export interface SafetyVerdict {
+  ok: boolean;
+  halted: boolean;
+  violations: SafetyViolation[];
+}
+
+const LIMITED: readonly SafetyAction[] = ['create', 'update', 'move', 'rename', 'disable', 'enable', 'delete', 'add', 'remove'];
+
+export function evaluateSafety(input: SafetyInput): SafetyVerdict {
+  const counts = new Map<string, number>(); // `${target}\u0000${action}`
+  for (const c of input.changes) {
+    if (c.kind === 'container' || c.kind === 'group') continue;
+    const action = c.action === 'adopt' ? 'update' : c.action;
+    const key = `${c.target}\u0000${action}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const violations = new Map<string, SafetyViolation>();
+  const targets = [...new Set(input.changes.map((c) => c.target))].sort();
+  for (const target of targets) {
+    const base = input.managed[target] ?? 0;
+    for (const action of LIMITED) {
+      const limit = input.policy.limits[action];
+      if (!limit) continue;
+      const n = counts.get(`${target}\u0000${action}`) ?? 0;
+      if (n === 0) continue;
+      if (limit.count !== null && n > limit.count) {
+        addViolation(violations, { id: `${action}.count`, action, limit: `${limit.count}`, actual: `${n}`, detail: `${n} ${action} change(s) in target ${target}, over the limit of ${limit.count}` });
+      }
+      // Percent limits need a population; on a first run (nothing managed yet) only counts apply.
+      if (limit.percent !== null && base > 0) {
+        const pct = (100 * n) / base;
+        if (pct > limit.percent) {
+          addViolation(violations, { id: `${action}.percent`, action, limit: `${limit.percent}%`, actual: `${pct.toFixed(1)}%`, detail: `${n} of ${base} managed accounts (${pct.toFixed(1)}%) in target ${target} would be ${pastTense(action)}, over the limit of ${limit.percent}%` });
+        }
+      }
+    }
+  }
+  const { sis } = input;
+  if (sis.mode === 'bulk' && sis.previousPeople !== null && sis.previousPeople > 0) {
+    const lost = sis.previousPeople - sis.people;
+    const pct = (100 * lost) / sis.previousPeople;
+    if (lost > 0 && pct > input.policy.maxSisShrinkPercent) {
+      addViolation(violations, { id: 'sis.shrink', action: 'sis-shrink', limit: `${input.policy.maxSisShrinkPercent}%`, actual: `${pct.toFixed(1)}%`, detail: `the SIS export has ${sis.people} people, ${lost} fewer than the last run (${sis.previousPeople}); a truncated export?` });
+    }
+  }
+  const list = [...violations.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { ok: list.length === 0, halted: list.length > 0, violations: list };
+}
+
+function addViolation(map: Map<string, SafetyViolation>, v: SafetyViolation): void {
+  const prev = map.get(v.id);
+  if (prev) prev.detail += `; ${v.detail}`;
+  else map.set(v.id, v);
+}
+
+function pastTense(action: SafetyAction): string {
+  switch (action) {
+    case 'add': return 'added to groups';
+    case 'remove': return 'removed from groups';
+    case 'create': return 'created';
+    case 'update': return 'updated';
+    case 'move': return 'moved';
+    case 'rename': return 'renamed';
+    case 'disable': return 'disabled';
+    case 'enable': return 'enabled';
+    case 'delete': return 'deleted';
+  }
+}

@@ -1,0 +1,53 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import common from '../../schemas/common.schema.json' with { type: 'json' };
+import groups from '../../schemas/groups.schema.json' with { type: 'json' };
+import lifecycle from '../../schemas/lifecycle.schema.json' with { type: 'json' };
+import naming from '../../schemas/naming.schema.json' with { type: 'json' };
+import passwords from '../../schemas/passwords.schema.json' with { type: 'json' };
+import placement from '../../schemas/placement.schema.json' with { type: 'json' };
+import rollcall from '../../schemas/rollcall.schema.json' with { type: 'json' };
+import safety from '../../schemas/safety.schema.json' with { type: 'json' };
+import type { SectionName } from './sections.js';
+
+/**
+ * The policy JSON Schemas (schemas/*.schema.json, the same files editors use through the
+ * `# yaml-language-server: $schema=` line), compiled once with ajv. Imported as JSON modules
+ * so the compiled CLI carries them without looking for files at run time.
+ */
+
+export type SchemaName = 'rollcall' | SectionName;
+
+const SCHEMAS: Record<SchemaName | 'common', object> = { common, rollcall, naming, placement, groups, lifecycle, safety, passwords };
+
+/** File name of each schema, as `$ref`s and `$schema=` lines name them. */
+export function schemaFileName(name: SchemaName | 'common'): string {
+  return `${name}.schema.json`;
+}
+
+let compiled: Map<SchemaName, ValidateFunction> | null = null;
+
+function compile(): Map<SchemaName, ValidateFunction> {
+  // allErrors: one run reports every problem; verbose: errors carry their schema, for messages.
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  addFormats.default(ajv, ['date', 'hostname']);
+  // VS Code / yaml-language-server show this instead of the raw regex; we do the same.
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  for (const [name, schema] of Object.entries(SCHEMAS)) ajv.addSchema(schema, schemaFileName(name as SchemaName));
+  const out = new Map<SchemaName, ValidateFunction>();
+  for (const name of Object.keys(SCHEMAS)) {
+    if (name === 'common') continue;
+    const v = ajv.getSchema(schemaFileName(name as SchemaName));
+    if (!v) throw new Error(`schema ${name} did not compile`);
+    out.set(name as SchemaName, v);
+  }
+  return out;
+}
+
+/** Validate one document against its schema; [] when valid. */
+export function validateAgainst(name: SchemaName, value: unknown): ErrorObject[] {
+  compiled ??= compile();
+  const v = compiled.get(name);
+  if (!v) throw new Error(`no schema ${name}`);
+  return v(value) ? [] : [...(v.errors ?? [])];
+}

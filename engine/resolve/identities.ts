@@ -1,0 +1,275 @@
+import type { Diagnostic } from '../model/diagnostics.js';
+import { warningDiag } from '../model/diagnostics.js';
+import type { PendingDecision, StateUpdate } from '../model/plan.js';
+import type { Person, Roster } from '../model/people.js';
+import type { GroupRule, Policy, Template } from '../model/policy.js';
+import type { TargetConstraints } from '../model/provider.js';
+import type { PersonState, StateDocument } from '../model/state.js';
+import { firstMatch, matches } from './match.js';
+import { indexRoster, personFacts, type PersonFacts, type RosterIndex } from './person-facts.js';
+import { decideLifecycle, type LifecycleOutcome } from './lifecycle.js';
+import { schoolYearFor } from './school-year.js';
+import { renderTemplate } from './naming/template.js';
+import { allocateUsernames, type UsernameRequest } from './naming/usernames.js';
+import { normalizePath } from './paths.js';
+
+/**
+ * Resolve: people + policy + state + time -> one target-neutral identity per person.
+ * Pure. Targets differ only in placement overrides and group filters, applied per target
+ * by the diff, so one person's name and username are computed exactly once.
+ */
+
+export interface GroupIntent {
+  name: string;
+  description: string;
+  rule: string;
+  membership: 'authoritative' | 'additive';
+  /** Empty = every target. */
+  targets: readonly string[];
+}
+
+export interface Identity {
+  anchor: string;
+  facts: PersonFacts | null;
+  lifecycle: LifecycleOutcome;
+  /** The username to hold; null when unknown (absent person never recorded in state). */
+  username: string | null;
+  /** Names and email computed from the SIS; null when the person is absent (keep what exists). */
+  attrs: { givenName: string; familyName: string; displayName: string; email: string } | null;
+  /** Rendered placement per target; null = leave in place. */
+  paths: Record<string, string> | null;
+  groups: GroupIntent[];
+  rules: { username: string; email: string; displayName: string; path: string; password: string };
+  newlyIssued: boolean;
+  /** The person's role, grade or school differ from what state remembers (a SIS-driven change). */
+  factsChanged: boolean;
+  /** A rename the policy decided to carry out now (renames: rename). */
+  rename: { from: string; to: string; rule: string } | null;
+}
+
+export interface ResolveInput {
+  policy: Policy;
+  roster: Roster;
+  state: StateDocument;
+  /** ISO date-time; lifecycle sees only this, never the clock. */
+  now: string;
+  constraints: TargetConstraints;
+  /** Anchors that have an account in some target (so they are managed even if absent from state). */
+  observedAnchors: ReadonlyMap<string, { username: string }>;
+  /** Usernames held by accounts rollcall does not manage: never issued. */
+  takenUsernames: ReadonlySet<string>;
+}
+
+export interface ResolveResult {
+  identities: Identity[];
+  schoolYear: number;
+  stateUpdates: StateUpdate[];
+  decisions: PendingDecision[];
+  diagnostics: Diagnostic[];
+}
+
+export function resolveIdentities(input: ResolveInput): ResolveResult {
+  const { policy, roster, state, now } = input;
+  const today = now.slice(0, 10);
+  const schoolYear = schoolYearFor(roster.academicSessions, now);
+  const index = indexRoster(roster);
+  const eligible = new Set(policy.roles);
+  const diagnostics: Diagnostic[] = [];
+  const decisions: PendingDecision[] = [];
+  const stateUpdates: StateUpdate[] = [];
+
+  // Everyone rollcall must consider: the SIS, remembered people, and anchored accounts.
+  const byAnchor = new Map<string, Person>();
+  for (const p of roster.people) byAnchor.set(p.sourcedId, p);
+  const anchors = new Set<string>(byAnchor.keys());
+  if (roster.mode === 'bulk') {
+    for (const a of Object.keys(state.people)) anchors.add(a);
+    for (const a of input.observedAnchors.keys()) anchors.add(a);
+  }
+  const sorted = [...anchors].sort();
+
+  const facts = new Map<string, PersonFacts>();
+  const outcomes = new Map<string, LifecycleOutcome>();
+  const requests: UsernameRequest[] = [];
+  const current: Record<string, string> = {};
+
+  for (const anchor of sorted) {
+    const person = byAnchor.get(anchor);
+    const f = person ? personFacts(person, index, policy, eligible, schoolYear, today) : null;
+    const remembered = state.people[anchor];
+    const known = remembered !== undefined || input.observedAnchors.has(anchor);
+    const outcome = decideLifecycle({
+      facts: f,
+      anchor,
+      remembered,
+      known,
+      lastRole: remembered?.last_role ?? '',
+      lastGrade: remembered?.last_grade ?? '',
+      today,
+      policy,
+    });
+    if (!outcome) continue;
+    outcomes.set(anchor, outcome);
+    stateUpdates.push(...outcome.timers);
+    if (f) {
+      facts.set(anchor, f);
+      const seen = factsLine(f);
+      if (outcome.provision && factsLineOf(remembered) !== seen) {
+        stateUpdates.push({ anchor, field: 'facts', value: seen, reason: { cause: 'sis', record: anchor, detail: 'remember role, grade and school for lifecycle' } });
+      }
+    }
+    const held = remembered?.username ?? input.observedAnchors.get(anchor)?.username;
+    if (held) current[anchor] = held;
+    if (f && (outcome.provision || known)) {
+      const hit = firstMatch(policy.naming.usernames, f.subject);
+      if (hit) requests.push({ anchor, rule: hit.rule, values: f.values });
+      else if (!held) diagnostics.push(warningDiag('resolve.no-username-rule', `no username rule matches ${anchor} (role ${f.role || 'none'}, school ${f.school || 'none'}); no account is created`));
+    }
+  }
+
+  const allocation = allocateUsernames(requests, {
+    registry: state.registry,
+    current,
+    reserved: policy.naming.reserved,
+    constraints: input.constraints,
+    taken: input.takenUsernames,
+  });
+  diagnostics.push(...allocation.diagnostics);
+
+  const identities: Identity[] = [];
+  for (const anchor of sorted) {
+    const outcome = outcomes.get(anchor);
+    if (!outcome) continue;
+    const f = facts.get(anchor) ?? null;
+    const alloc = allocation.results.get(anchor);
+    let username = alloc?.username ?? current[anchor] ?? null;
+    let rename: Identity['rename'] = null;
+    if (alloc?.pendingRename) {
+      if (policy.naming.renames === 'rename') {
+        rename = { from: alloc.username, to: alloc.pendingRename.to, rule: alloc.pendingRename.rule };
+        username = alloc.pendingRename.to;
+      } else if (policy.naming.renames === 'approve') {
+        decisions.push({ kind: 'rename-approval', anchor, detail: `policy ${alloc.pendingRename.rule} now gives a different username; renames: approve` });
+      }
+    }
+    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, state.people[anchor]);
+    if (identity) identities.push(identity);
+  }
+  return { identities, schoolYear, stateUpdates, decisions, diagnostics };
+}
+
+function buildIdentity(
+  anchor: string,
+  f: PersonFacts | null,
+  outcome: LifecycleOutcome,
+  username: string | null,
+  usernameRule: string,
+  newlyIssued: boolean,
+  rename: Identity['rename'],
+  policy: Policy,
+  index: RosterIndex,
+  diagnostics: Diagnostic[],
+  remembered: PersonState | undefined,
+): Identity | null {
+  const rules = { username: usernameRule, email: '', displayName: '', path: '', password: '' };
+  if (f) rules.password = firstMatch(policy.passwords.rules, f.subject)?.rule.origin.id ?? '';
+  let attrs: Identity['attrs'] = null;
+  let paths: Identity['paths'] = null;
+  let groups: GroupIntent[] = [];
+
+  if (f && username) {
+    const values = { ...f.values, username };
+    const emailRule = firstMatch(policy.naming.email, f.subject);
+    const displayRule = firstMatch(policy.naming.displayName, f.subject);
+    rules.email = emailRule?.rule.origin.id ?? '';
+    rules.displayName = displayRule?.rule.origin.id ?? '';
+    attrs = {
+      givenName: f.values.preferredGiven ?? f.person.givenName,
+      familyName: f.values.preferredFamily ?? f.person.familyName,
+      displayName: displayRule ? collapseSpaces(renderTemplate(displayRule.rule.template, values)) : `${f.values.preferredGiven} ${f.values.preferredFamily}`.trim(),
+      email: emailRule ? renderTemplate(emailRule.rule.template, values) : '',
+    };
+  }
+
+  if (outcome.decision.state === 'active' && f) {
+    const place = firstMatch(policy.placement.rules, f.subject);
+    if (!place) {
+      diagnostics.push(warningDiag('resolve.no-placement', `no placement rule matches ${anchor} (role ${f.role || 'none'}, school ${f.school || 'none'}); the account is not created or moved`));
+      if (!username) return null;
+    } else {
+      rules.path = place.rule.origin.id;
+      paths = renderPaths(place.rule.path, place.rule.targets, policy, f.values);
+    }
+    groups = groupIntents(policy.groups.rules, f, index);
+  } else if (outcome.suspendPath && f) {
+    paths = renderPaths(outcome.suspendPath, {}, policy, f.values);
+    rules.path = outcome.decision.rule;
+  } else if (outcome.suspendPath) {
+    // Absent people: render the stage path from what state remembers of them.
+    const values: Record<string, string> = {
+      role: remembered?.last_role ?? '',
+      grade: remembered?.last_grade ?? '',
+      school: remembered?.last_school ?? '',
+      gradYear: remembered?.last_grad_year ?? '',
+    };
+    const rendered = normalizePath(renderTemplate(outcome.suspendPath, values));
+    if (rendered) {
+      paths = Object.fromEntries(policy.targets.map((t) => [t.name, rendered]));
+      rules.path = outcome.decision.rule;
+    }
+  }
+  if (!outcome.provision && outcome.decision.state === 'active' && !f) return null;
+  const factsChanged = f !== null && factsLineOf(remembered) !== null && factsLineOf(remembered) !== factsLine(f);
+  return { anchor, facts: f, lifecycle: outcome, username, attrs, paths, groups, rules, newlyIssued, factsChanged, rename };
+}
+
+function renderPaths(base: Template, overrides: Readonly<Record<string, Template>>, policy: Policy, values: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const rendered = normalizePath(renderTemplate(base, values));
+  for (const t of policy.targets) {
+    const o = overrides[t.name];
+    out[t.name] = o ? normalizePath(renderTemplate(o, values)) : rendered;
+  }
+  return out;
+}
+
+function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index: RosterIndex): GroupIntent[] {
+  const out: GroupIntent[] = [];
+  for (const rule of rules) {
+    if (!matches(rule.when, f.subject)) continue;
+    if (rule.forEach === 'person') {
+      out.push(intent(rule, f.values));
+      continue;
+    }
+    for (const e of f.person.enrollments) {
+      const cls = index.classes.get(e.classSourcedId);
+      if (!cls) continue;
+      const school = index.orgs.get(cls.schoolSourcedId)?.identifier ?? '';
+      out.push(intent(rule, { ...f.values, 'class.code': cls.classCode, 'class.title': cls.title, 'class.sourcedId': cls.sourcedId, 'class.school': school }));
+    }
+  }
+  return out;
+}
+
+function intent(rule: GroupRule, values: Readonly<Record<string, string>>): GroupIntent {
+  return {
+    name: renderTemplate(rule.name, values),
+    description: rule.description ? renderTemplate(rule.description, values) : '',
+    rule: rule.origin.id,
+    membership: rule.membership,
+    targets: rule.targets,
+  };
+}
+
+function factsLine(f: PersonFacts): string {
+  return [f.role, f.grade, f.school, f.gradYear === null ? '' : String(f.gradYear)].join('|');
+}
+
+function factsLineOf(p: PersonState | undefined): string | null {
+  if (!p || p.last_role === undefined) return null;
+  return [p.last_role, p.last_grade ?? '', p.last_school ?? '', p.last_grad_year ?? ''].join('|');
+}
+
+function collapseSpaces(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { Change, PlanDocument } from '../model/plan.js';
+import { RefusedError } from '../model/errors.js';
+import type { ApplySecrets, ChangeOutcome, TargetProvider } from '../model/provider.js';
+import type { JournalEntry } from '../model/state.js';
+import { planDigest } from '../plan/build-plan.js';
+import { snapshotDigest } from '../plan/snapshot-digest.js';
+import { closeAll, loadPolicyInput, openProviders, openState, type RunOptions } from './inputs.js';
+import { initialPasswordFor, type CredentialSink } from './passwords.js';
+import { recordOutcome, recordStateUpdate } from './record.js';
+import { redactForJournal } from './redact.js';
+
+/**
+ * `rollcall apply PLAN`: carry out exactly the saved plan, or refuse it. Refusals happen
+ * before anything is written: a plan edited by hand, a stale plan (policy, state serial or
+ * target contents moved on), or a halted plan without an override naming each violation.
+ */
+
+export interface ApplyOptions extends RunOptions {
+  plan: PlanDocument;
+  /** Safety violation ids the operator accepts (`--accept disable.percent`). */
+  accept: readonly string[];
+  /** Time recorded in state and the journal (read by the CLI, not the core). */
+  now: () => string;
+  actor: string;
+  lockTimeoutMs: number;
+  credentials?: CredentialSink;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ApplyReport {
+  applied: number;
+  already: number;
+  failed: { id: string; error: string }[];
+  skipped: { id: string; reason: string }[];
+  serial: number;
+}
+
+/** Journal intents are written for a batch before it runs, results after. */
+const BATCH = 200;
+
+export function verifyPlanIntegrity(plan: PlanDocument): void {
+  if (plan.format_version !== 1) throw new RefusedError('plan.format', `unsupported plan format_version ${String(plan.format_version)}`);
+  if (planDigest(plan) !== plan.digest) {
+    throw new RefusedError('plan.tampered', 'the plan file does not match its digest: it was edited after it was made. Make a new plan with `rollcall plan --out FILE`.');
+  }
+}
+
+export function checkSafetyAccepted(plan: PlanDocument, accept: readonly string[]): void {
+  if (!plan.safety.halted) return;
+  const missing = plan.safety.violations.filter((v) => !accept.includes(v.id));
+  if (missing.length > 0) {
+    throw new RefusedError('plan.halted', `the plan is halted by safety limits; nothing was applied.\n${missing.map((v) => `  - ${v.id}: ${v.detail}`).join('\n')}\nReview the plan; to accept, pass ${missing.map((v) => `--accept ${v.id}`).join(' ')}`);
+  }
+}
+
+export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
+  const { plan } = opts;
+  verifyPlanIntegrity(plan);
+  checkSafetyAccepted(plan, opts.accept);
+  const loaded = await loadPolicyInput(opts);
+  if (loaded.digest !== plan.inputs.policy_digest) {
+    throw new RefusedError('plan.stale-policy', 'the policy changed since this plan was made; nothing was applied. Make a new plan.');
+  }
+  const backend = openState(loaded, opts);
+  let providers: Map<string, TargetProvider> | null = null;
+  const lock = await backend.lock('apply', opts.lockTimeoutMs).catch(async (e: unknown) => {
+    await backend.close();
+    throw e;
+  });
+  try {
+    const state = await backend.read();
+    if (state.lineage !== plan.inputs.state_lineage || state.serial !== plan.inputs.state_serial) {
+      throw new RefusedError('plan.stale-state', `state moved on since this plan was made (plan serial ${plan.inputs.state_serial}, state serial ${state.serial}); nothing was applied. Make a new plan.`);
+    }
+    providers = await openProviders(loaded, opts);
+    for (const [name, p] of providers) {
+      const expected = plan.inputs.targets[name];
+      const snap = await p.read();
+      if (!expected || snapshotDigest(snap) !== expected.digest) {
+        throw new RefusedError('plan.stale-target', `target ${name} changed since this plan was made; nothing was applied. Make a new plan.`);
+      }
+    }
+    // A first apply names the state's lineage; plans made before it carry the empty one.
+    if (!state.lineage) state.lineage = randomUUID();
+
+    const report: ApplyReport = { applied: 0, already: 0, failed: [], skipped: [], serial: state.serial };
+    const failedIds = new Set<string>();
+    const failedAnchors = new Set<string>();
+    let seq = 0;
+    const base = { plan_digest: plan.digest, policy_commit: plan.inputs.policy_commit, actor: opts.actor };
+    const entry = (c: Change, outcome: JournalEntry['outcome'], at: string, error?: string): JournalEntry => ({
+      seq: ++seq, at, ...base, change_id: c.id, target: c.target, action: c.action,
+      ...(c.anchor ? { anchor: c.anchor } : {}), ...(c.reason.rule ? { rule: c.reason.rule } : {}), cause: c.reason.cause,
+      outcome, ...(error ? { error } : {}), ...redactForJournal(c),
+    });
+
+    for (let i = 0; i < plan.changes.length; i += BATCH) {
+      const batch = plan.changes.slice(i, i + BATCH);
+      await backend.appendJournal(batch.map((c) => entry(c, 'intent', opts.now())), lock);
+      const results: JournalEntry[] = [];
+      for (const change of batch) {
+        const blocked = change.depends_on?.find((d) => failedIds.has(d));
+        if (blocked) {
+          failedIds.add(change.id);
+          report.skipped.push({ id: change.id, reason: `depends on ${blocked}, which failed` });
+          continue;
+        }
+        const provider = providers.get(change.target);
+        let outcome: ChangeOutcome;
+        if (!provider) outcome = { status: 'failed', error: `no provider for target ${change.target}`, terminal: true };
+        else {
+          const secrets: ApplySecrets = change.kind === 'account' && change.action === 'create' ? initialPasswordFor(change, loaded.policy) : {};
+          try {
+            outcome = await provider.apply(change, secrets);
+          } catch (e) {
+            outcome = { status: 'failed', error: e instanceof Error ? e.message : String(e), terminal: false };
+          }
+          if (secrets.initialPassword && outcome.status === 'applied' && opts.credentials && change.anchor) {
+            await opts.credentials.record(change, secrets.initialPassword);
+          }
+        }
+        const at = opts.now();
+        recordOutcome(state, change, outcome, at);
+        if (outcome.status === 'failed') {
+          failedIds.add(change.id);
+          if (change.anchor) failedAnchors.add(change.anchor);
+          report.failed.push({ id: change.id, error: outcome.error });
+          results.push(entry(change, 'failed', at, outcome.error));
+        } else {
+          if (outcome.status === 'applied') report.applied++;
+          else report.already++;
+          results.push(entry(change, 'applied', at));
+        }
+        opts.onProgress?.(report.applied + report.already + report.failed.length + report.skipped.length, plan.changes.length);
+      }
+      await backend.appendJournal(results, lock);
+    }
+
+    for (const u of plan.state_updates) {
+      if (failedAnchors.has(u.anchor) && u.field !== 'facts') continue;
+      recordStateUpdate(state, u);
+    }
+    const now = opts.now();
+    state.sis = { digest: plan.inputs.sis_digest, people: plan.inputs.sis_people, taken_at: now };
+    const expected = state.serial;
+    state.serial = expected + 1;
+    await backend.write(state, expected, lock);
+    report.serial = state.serial;
+    return report;
+  } finally {
+    if (providers) await closeAll(providers);
+    await lock.release();
+    await backend.close();
+  }
+}

@@ -1,0 +1,99 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { TargetSnapshot } from '../model/accounts.js';
+import type { Diagnostic } from '../model/diagnostics.js';
+import { errorDiag } from '../model/diagnostics.js';
+import { InputError } from '../model/errors.js';
+import type { Policy } from '../model/policy.js';
+import type { ProviderContext, SisReadResult, TargetConstraints, TargetProvider } from '../model/provider.js';
+import type { StateBackend } from '../model/state-backend.js';
+import type { StateDocument } from '../model/state.js';
+import { loadPolicyOrThrow } from '../policy/load.js';
+import { mergeConstraints } from '../resolve/naming/constraints.js';
+import { openStateBackend } from '../state/index.js';
+import { PROVIDERS } from '../../providers/registry.js';
+import { loadSisSource } from '../../providers/sis/registry.js';
+import { policyCommit } from './git-info.js';
+
+/**
+ * The imperative shell around the pure core: everything that reads files, the SIS, state
+ * and the directories lives here, so engine/plan and engine/resolve never do I/O.
+ */
+
+export interface RunOptions {
+  dir: string;
+  /** Overrides the policy's SIS location. */
+  sis?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  log?: (message: string) => void;
+  progress?: (message: string) => void;
+}
+
+export interface LoadedPolicy {
+  dir: string;
+  policy: Policy;
+  digest: string;
+  commit: string | null;
+}
+
+export async function loadPolicyInput(opts: RunOptions): Promise<LoadedPolicy> {
+  const dir = resolve(opts.dir);
+  const { policy, digest } = await loadPolicyOrThrow(dir);
+  return { dir, policy, digest, commit: await policyCommit(dir) };
+}
+
+export async function readSis(loaded: LoadedPolicy, opts: RunOptions): Promise<SisReadResult> {
+  const { policy, dir } = loaded;
+  const location = opts.sis ?? policy.sis.path;
+  const abs = /^[a-z]+:\/\//i.test(location) || isAbsolute(location) ? location : resolve(opts.sis ? process.cwd() : dir, location);
+  const source = await loadSisSource(policy.sis.format);
+  return source.read({ location: abs, settings: policy.sis.settings, env: opts.env ?? process.env, ...(opts.progress ? { progress: opts.progress } : {}) });
+}
+
+export function targetConstraints(policy: Policy): TargetConstraints {
+  const list: TargetConstraints[] = [];
+  for (const t of policy.targets) {
+    const entry = PROVIDERS[t.provider];
+    if (entry) list.push(entry.constraints(t));
+  }
+  const maxRule = Math.min(...policy.naming.usernames.map((r) => r.maxLength), 64);
+  return mergeConstraints(list, maxRule);
+}
+
+export async function openProviders(loaded: LoadedPolicy, opts: RunOptions): Promise<Map<string, TargetProvider>> {
+  const diags: Diagnostic[] = [];
+  const out = new Map<string, TargetProvider>();
+  const ctx: ProviderContext = { policyDir: loaded.dir, env: opts.env ?? process.env, log: opts.log ?? (() => undefined) };
+  for (const t of loaded.policy.targets) {
+    const entry = PROVIDERS[t.provider];
+    if (!entry) {
+      diags.push(errorDiag('target.provider', `target ${t.name}: unknown provider "${t.provider}"`, t.origin.source ? { source: t.origin.source } : {}));
+      continue;
+    }
+    const mod = await entry.load();
+    const problems = mod.validateSettings(t);
+    diags.push(...problems);
+    if (problems.some((d) => d.severity === 'error')) continue;
+    out.set(t.name, await mod.create(t, ctx));
+  }
+  if (diags.some((d) => d.severity === 'error')) {
+    await closeAll(out);
+    throw new InputError(diags);
+  }
+  return out;
+}
+
+export async function readSnapshots(providers: Map<string, TargetProvider>): Promise<TargetSnapshot[]> {
+  const out: TargetSnapshot[] = [];
+  for (const [, p] of providers) out.push(await p.read());
+  return out;
+}
+
+export async function closeAll(providers: Map<string, TargetProvider>): Promise<void> {
+  for (const p of providers.values()) await p.close();
+}
+
+export function openState(loaded: LoadedPolicy, opts: RunOptions): StateBackend {
+  return openStateBackend(loaded.policy.state, loaded.dir, opts.env ?? process.env);
+}
+
+export type { StateDocument };

@@ -1,0 +1,107 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { type Diagnostic, errorDiag } from '../model/diagnostics.js';
+import { InputError } from '../model/errors.js';
+import type { JournalEntry, StateDocument } from '../model/state.js';
+
+/**
+ * Validation of state documents and journal entries against schemas/state.schema.json, on
+ * every read (a hand-edited or corrupt state must stop a run, not steer it) and before every
+ * write (a backend must never store what it could not read back).
+ */
+
+const SCHEMA_FILE = 'state.schema.json';
+
+/** Walk up from this module: the schema sits in `schemas/` at the package root both in the
+ * source tree (engine/state) and in the build (dist/engine/state). */
+function findSchemaPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'schemas', SCHEMA_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find schemas/${SCHEMA_FILE} above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+interface Validators {
+  state: ValidateFunction;
+  journal: ValidateFunction;
+}
+
+let cached: Validators | undefined;
+
+function validators(): Validators {
+  if (cached) return cached;
+  const schema: unknown = JSON.parse(readFileSync(findSchemaPath(), 'utf8'));
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  addFormats.default(ajv);
+  ajv.addSchema(schema as object, 'state');
+  const state = ajv.getSchema('state');
+  const journal = ajv.getSchema('state#/definitions/JournalEntry');
+  if (!state || !journal) throw new Error('state schema failed to compile');
+  cached = { state, journal };
+  return cached;
+}
+
+function toDiagnostics(errors: ErrorObject[] | null | undefined, file: string, line: number | undefined, prefix: string): Diagnostic[] {
+  return (errors ?? []).map((e) =>
+    errorDiag(`state.schema`, `${prefix}${e.instancePath || '/'} ${e.message ?? 'is invalid'}`, {
+      source: line === undefined ? { file } : { file, line },
+      path: e.instancePath || '/',
+    }),
+  );
+}
+
+/** Diagnostics for a state document; empty when valid. */
+export function stateDiagnostics(doc: unknown, file: string): Diagnostic[] {
+  const v = validators().state;
+  return v(doc) ? [] : toDiagnostics(v.errors, file, undefined, 'state document ');
+}
+
+/** Diagnostics for one journal entry; `line` is its line in a JSONL file, when it has one. */
+export function journalDiagnostics(entry: unknown, file: string, line?: number): Diagnostic[] {
+  const v = validators().journal;
+  return v(entry) ? [] : toDiagnostics(v.errors, file, line, 'journal entry ');
+}
+
+export function assertStateDocument(doc: unknown, file: string): StateDocument {
+  const diags = stateDiagnostics(doc, file);
+  if (diags.length > 0) throw new InputError(diags, `invalid state in ${file}:\n${diags.map((d) => `  ${d.summary}`).join('\n')}`);
+  return doc as StateDocument;
+}
+
+export function assertJournalEntry(entry: unknown, file: string, line?: number): JournalEntry {
+  const diags = journalDiagnostics(entry, file, line);
+  if (diags.length > 0) throw new InputError(diags);
+  return entry as JournalEntry;
+}
+
+/**
+ * JSON.parse with the error turned into a diagnostic at the right line and column.
+ * `firstLine` is the line `text` starts on, for one line of a JSON Lines file.
+ */
+export function parseJsonAt(text: string, file: string, firstLine?: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const pos = /position (\d+)/.exec(msg);
+    let line: number | undefined;
+    let column: number | undefined;
+    if (pos?.[1] !== undefined) {
+      const before = text.slice(0, Number(pos[1]));
+      const lines = before.split('\n');
+      line = lines.length + (firstLine ?? 1) - 1;
+      column = (lines[lines.length - 1] ?? '').length + 1;
+    } else {
+      line = firstLine;
+    }
+    const source = line === undefined ? { file } : column === undefined ? { file, line } : { file, line, column };
+    throw new InputError([errorDiag('state.corrupt', `corrupt state file: ${msg}`, { source })]);
+  }
+}

@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
+import type { TargetSnapshot } from '../../engine/model/accounts.js';
+import { errorDiag } from '../../engine/model/diagnostics.js';
+import { InputError, TerminalProviderError } from '../../engine/model/errors.js';
+import type { Change } from '../../engine/model/plan.js';
+import type { TargetConfig } from '../../engine/model/policy.js';
+import type { ApplySecrets, ChangeOutcome, ProviderContext, TargetProvider } from '../../engine/model/provider.js';
+import { applyAccount } from './apply-account.js';
+import { applyContainer, applyGroup, applyMembership } from './apply-group.js';
+import { ConnectionPool, describeError, isTransient, withRetry } from './connection.js';
+import { Directory } from './directory.js';
+import { values } from './entry-values.js';
+import { encodeCursor, readAdChanges, readAdCursor, type IncrementalRead } from './incremental.js';
+import { makeProfile } from './profile.js';
+import { readSnapshot } from './read.js';
+import { parseSettings, type LdapSettings } from './settings.js';
+
+/** The ldap target provider: one Directory (profile + DNs) over a pool of bound connections. */
+export class LdapProvider implements TargetProvider {
+  private nextUid: number | null = null;
+
+  private constructor(
+    readonly target: string,
+    private readonly dir: Directory,
+    private readonly pool: ConnectionPool,
+    private readonly ctx: ProviderContext,
+  ) {}
+
+  static async create(config: TargetConfig, ctx: ProviderContext): Promise<LdapProvider> {
+    const { settings, diagnostics } = parseSettings(config);
+    if (!settings) throw new InputError(diagnostics);
+    const dnValue = ctx.env[settings.bindDNEnv];
+    const password = ctx.env[settings.bindPasswordEnv];
+    const missing = [[settings.bindDNEnv, dnValue], [settings.bindPasswordEnv, password]].filter(([, v]) => !v).map(([k]) => k as string);
+    if (missing.length > 0 || !dnValue || !password) {
+      throw new InputError([errorDiag('ldap.credentials-missing', `target ${config.name}: environment variable(s) ${missing.join(', ')} not set`,
+        { path: `/targets/${config.name}/settings`, ...(config.origin.source ? { source: config.origin.source } : {}) })]);
+    }
+    const tls = await tlsOptions(settings, ctx);
+    const pool = new ConnectionPool(settings, tls, { dn: dnValue, password });
+    const provider = new LdapProvider(config.name, new Directory(settings, makeProfile(settings)), pool, ctx);
+    // Connect once now, so bad credentials or certificates fail before any plan is built.
+    await withRetry(() => pool.withClient(async () => undefined));
+    return provider;
+  }
+
+  async read(): Promise<TargetSnapshot> {
+    const started = Date.now();
+    const snap = await withRetry(() => this.pool.withClient(async (c) => {
+      // AD: take the cursor *before* reading, so changes made during the read are seen next time.
+      const cursor = this.dir.profile.kind === 'active-directory' ? encodeCursor(await readAdCursor(c)) : undefined;
+      const s = await readSnapshot(this.dir, c, this.target);
+      return cursor ? { ...s, cursor } : s;
+    }));
+    this.ctx.log(`${this.target}: read ${snap.accounts.length} accounts, ${snap.groups.length} groups in ${Date.now() - started} ms`);
+    return snap;
+  }
+
+  async apply(change: Change, secrets: ApplySecrets): Promise<ChangeOutcome> {
+    try {
+      return await withRetry(() => this.pool.withClient((c) => {
+        switch (change.kind) {
+          case 'account':
+            return applyAccount(this.dir, c, change, secrets, () => this.allocateUid(c));
+          case 'container':
+            return applyContainer(this.dir, c, change);
+          case 'group':
+            return applyGroup(this.dir, c, change);
+          case 'membership':
+            return applyMembership(this.dir, c, change);
+          default:
+            throw new TerminalProviderError('ldap.unsupported', `change kind ${String(change.kind)} is not supported`);
+        }
+      }));
+    } catch (err) {
+      const terminal = !isTransient(err);
+      const error = err instanceof TerminalProviderError ? `${err.code}: ${err.message}` : describeError(err);
+      // Log kind/action/anchor only: change ids and keys carry usernames.
+      this.ctx.log(`${this.target}: ${change.kind} ${change.action} (anchor ${change.anchor ?? '-'}) failed (${terminal ? 'terminal' : 'transient'}): ${error}`);
+      return { status: 'failed', error, terminal };
+    }
+  }
+
+  /**
+   * AD only, beyond the TargetProvider contract: accounts changed since a snapshot's `cursor`
+   * (uSNChanged polling). Null means "read in full" (other DC, DC restored, not AD).
+   */
+  async readChanges(cursor: string): Promise<IncrementalRead | null> {
+    if (this.dir.profile.kind !== 'active-directory') return null;
+    return withRetry(() => this.pool.withClient((c) => readAdChanges(this.dir, c, cursor)));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /** Next free uidNumber for posixAccount: one search for the highest in use, then counted here. */
+  private async allocateUid(client: Parameters<Directory['search']>[0]): Promise<number> {
+    const px = this.dir.settings.posixAccount;
+    if (!px) throw new TerminalProviderError('ldap.posix', 'posixAccount is not configured');
+    if (this.nextUid === null) {
+      const entries = await this.dir.search(client, this.dir.settings.baseDN, '(uidNumber=*)', ['uidNumber']);
+      const max = Math.max(px.uidNumberMin - 1, ...entries.flatMap((e) => values(e, 'uidNumber').map(Number)).filter(Number.isFinite));
+      this.nextUid = max + 1;
+    }
+    return this.nextUid++;
+  }
+}
+
+async function tlsOptions(settings: LdapSettings, ctx: ProviderContext): Promise<ConnectionOptions> {
+  const opts: ConnectionOptions = { rejectUnauthorized: !settings.tlsInsecureSkipVerify };
+  if (settings.tlsInsecureSkipVerify) {
+    opts.checkServerIdentity = () => undefined;
+    ctx.log('WARNING: tlsInsecureSkipVerify is on; the directory server certificate is not verified');
+  }
+  if (settings.caFile) {
+    const file = isAbsolute(settings.caFile) ? settings.caFile : resolve(ctx.policyDir, settings.caFile);
+    try {
+      opts.ca = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new InputError([errorDiag('ldap.ca-file', `cannot read caFile ${settings.caFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`)]);
+    }
+  }
+  // For ldap:// + StartTLS, tls.connect needs the host name to verify against.
+  const host = new URL(settings.url).hostname.replace(/^\[|\]$/g, '');
+  opts.servername = /^[0-9.:]+$/.test(host) ? undefined : host;
+  if (settings.startTLS) opts.host = host;
+  return opts;
+}

@@ -1,0 +1,56 @@
+import { formatSource } from '../../../engine/model/diagnostics.js';
+import type { Org, Roster } from '../../../engine/model/people.js';
+import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
+
+/**
+ * Whole-roster data checks, after every file is read (or a delta applied):
+ * - error: a student with no school (no student role at a school, directly or through a
+ *   department's parent chain): rollcall could not place them;
+ * - warning: a person with no role at all; the same email on two people; two people with
+ *   identical names and birth facts (birthDate from demographics.csv), a likely duplicate.
+ */
+export function checkRoster(sink: DiagnosticSink, roster: Roster, birthFacts: ReadonlyMap<string, string>, orgsKnown = true): void {
+  const orgs = new Map(roster.orgs.map((o) => [o.sourcedId, o]));
+  const emails = new Map<string, { id: string; where: string }>();
+  const twins = new Map<string, { id: string; where: string }>();
+  for (const p of roster.people) {
+    if (p.roles.length === 0) sink.warn('oneroster.no-role', `user ${p.sourcedId} has no role at any org`, p.source);
+    const studentRoles = p.roles.filter((r) => r.role === 'student');
+    if (orgsKnown && studentRoles.length && !studentRoles.some((r) => schoolOf(orgs, r.orgSourcedId))) {
+      const why = studentRoles.map((r) => describe(orgs, r.orgSourcedId)).join('; ');
+      sink.error('oneroster.student-without-school', `user ${p.sourcedId} is a student with no school: ${why}`, p.source);
+    }
+    if (p.email !== '') {
+      const key = p.email.toLowerCase();
+      const prev = emails.get(key);
+      if (prev) sink.warn('oneroster.duplicate-email', `user ${p.sourcedId} has the same email as user ${prev.id} (${prev.where})`, p.source);
+      else emails.set(key, { id: p.sourcedId, where: formatSource(p.source) });
+    }
+    const birth = birthFacts.get(p.sourcedId);
+    if (birth) {
+      const key = `${p.givenName.trim().toLowerCase()}\0${p.familyName.trim().toLowerCase()}\0${birth}`;
+      const prev = twins.get(key);
+      if (prev) sink.warn('oneroster.duplicate-person', `user ${p.sourcedId} has the same names and birth facts as user ${prev.id} (${prev.where}); possibly one person twice`, p.source);
+      else twins.set(key, { id: p.sourcedId, where: formatSource(p.source) });
+    }
+  }
+}
+
+/** The school an org is, or belongs to through parents (departments sit under schools). */
+export function schoolOf(orgs: ReadonlyMap<string, Org>, id: string): Org | undefined {
+  let cur = orgs.get(id);
+  for (let depth = 0; cur && depth < 16; depth++) {
+    if (cur.type === 'school') return cur;
+    if (cur.type !== 'department' || !cur.parentSourcedId) return undefined;
+    cur = orgs.get(cur.parentSourcedId);
+  }
+  return undefined;
+}
+
+function describe(orgs: ReadonlyMap<string, Org>, id: string): string {
+  const o = orgs.get(id);
+  if (!o) return `org "${id}" is not in the set`;
+  if (o.type === 'department' && o.parentSourcedId && !orgs.has(o.parentSourcedId))
+    return `org "${id}" is a department whose parent "${o.parentSourcedId}" is not in the set`;
+  return `org "${id}" is a ${o.type}`;
+}

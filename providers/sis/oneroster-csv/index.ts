@@ -1,0 +1,20 @@
+import type { SisReadOptions, SisReadResult, SisSource } from '../../../engine/model/provider.js';
+import { readOneRosterCsv } from './read.js';
+
+/**
+ * OneRoster 1.1 / 1.2 CSV (folder or .zip) as a rollcall SIS source.
+ * `settings.skipEnrollments: true` skips enrollments.csv when the policy needs no class sections.
+ */
+export const oneRosterCsvSource: SisSource = {
+  read(options: SisReadOptions): Promise<SisReadResult> {
+    const progress = options.progress;
+    return readOneRosterCsv(options.location, {
+      ...(progress ? { progress: (p) => progress(p.message) } : {}),
+      ...(options.settings.skipEnrollments === true ? { skipEnrollments: true } : {}),
+    });
+  },
+};
+
+export { readOneRosterCsv, type ReadOneRosterOptions, type ReadProgress } from './read.js';
+export { applyDelta } from './delta.js';
+export type { RosterChanges, TableChanges, Rec, UserValue, RoleValue, EnrollmentValue } from './records.js';

@@ -1,0 +1,144 @@
+import { readCsv } from '../csv-util/csv-stream.js';
+import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
+import type { ExportFile } from '../csv-util/file-set.js';
+import { bindHeader } from '../csv-util/header.js';
+import { type Interner, ownString } from '../csv-util/intern.js';
+import { tableSpec, type TableName } from './columns.js';
+import type { Rec } from './records.js';
+import { at, type DateReader, statusValue, type Where } from './values.js';
+
+/**
+ * Row -> record for each OneRoster file. Columns are bound by name once per file; each row is
+ * checked field by field, and every problem goes to the sink with file:line:column and the id.
+ * Cross-file references are checked later (refs.ts), once the referenced files are known.
+ */
+
+export interface ParseCtx {
+  sink: DiagnosticSink;
+  intern: Interner;
+  dates: DateReader;
+  version: '1.1' | '1.2';
+  /** 1.1 sets (and 1.2 sets without roles.csv): roles come from users.csv role + orgSourcedIds. */
+  rolesFromUsers: boolean;
+  /** file name -> sha256 of its bytes, for the digest. */
+  digests: Map<string, string>;
+  /** file name -> column name -> row index (-1 absent), for diagnostics that name a column. */
+  columns: Map<string, Record<string, number>>;
+  onProgress(file: string, rows: number): void;
+}
+
+export type Ix = Record<string, number>;
+
+export async function parseTable<T>(
+  ctx: ParseCtx,
+  file: ExportFile,
+  table: TableName,
+  mode: 'bulk' | 'delta',
+  toValue: (row: string[], w: Where, ix: Ix) => T | undefined,
+  emit: (rec: Rec<T>) => void,
+  quiet = false,
+  /** A row whose sourcedId was read but whose fields had errors (already reported). */
+  onInvalid?: (sourcedId: string) => void,
+): Promise<{ headerOk: boolean; columns: Ix }> {
+  const { sink } = ctx;
+  const name = file.name;
+  let ix: Ix = {};
+  let headerOk = false;
+  const seen = new Map<string, number>();
+  const seenDlm = new Map<string, string>();
+  let statusUsed = 0;
+  let deleted = 0;
+  const w: Where = {
+    file: name,
+    line: 0,
+    sourcedId: '',
+    get id() {
+      return `${table} ${this.sourcedId || '(no sourcedId)'}`;
+    },
+    col: (c) => (ix[c] !== undefined && ix[c]! >= 0 ? ix[c]! + 1 : undefined),
+  };
+  const get = (row: string[], c: string): string => {
+    const i = ix[c]!;
+    return i >= 0 ? (row[i] ?? '') : '';
+  };
+  const res = await readCsv(
+    file,
+    {
+      onHeader(fields, line) {
+        const b = bindHeader(name, fields, line, tableSpec(table, ctx.version), mode);
+        if (!quiet) sink.add(b.diagnostics);
+        ix = b.index;
+        ctx.columns.set(name, ix);
+        headerOk = b.ok;
+        return b.ok;
+      },
+      onRow(row, line) {
+        w.line = line;
+        const id = ownString(get(row, 'sourcedId').trim());
+        w.sourcedId = id;
+        if (id === '') {
+          sink.error('oneroster.missing-value', `${name}: row has no sourcedId`, at(w, 'sourcedId'));
+          return;
+        }
+        const rawStatus = get(row, 'status');
+        const status = statusValue(sink, w, rawStatus.trim());
+        if (status === undefined) {
+          onInvalid?.(id);
+          return;
+        }
+        const rawDlm = get(row, 'dateLastModified');
+        let dlm: string | undefined;
+        if (mode === 'delta') {
+          if (status === '') {
+            sink.error('oneroster.missing-value', `${w.id}: status is required in a delta file`, at(w, 'status'));
+            return;
+          }
+          const d = ctx.dates.dateTime(w, 'dateLastModified', rawDlm.trim());
+          if (d === null) return;
+          if (d === undefined) {
+            sink.error('oneroster.missing-value', `${w.id}: dateLastModified is required in a delta file`, at(w, 'dateLastModified'));
+            return;
+          }
+          dlm = d;
+        } else if (rawStatus !== '' || rawDlm !== '') statusUsed++;
+        const first = seen.get(id);
+        if (first !== undefined) {
+          // A delta file may carry a record's history; the latest dateLastModified wins (delta.ts).
+          if (mode === 'bulk' || seenDlm.get(id) === dlm) {
+            sink.error('oneroster.duplicate-sourcedid', `${name}: duplicate sourcedId "${id}" (first at line ${first})`, at(w, 'sourcedId'));
+            return;
+          }
+        } else seen.set(id, line);
+        if (mode === 'delta' && dlm) seenDlm.set(id, dlm);
+        const source = { file: name, line };
+        if (status === 'tobedeleted') {
+          // Bulk: excluded from the roster, but emitted so references to it are recognised.
+          deleted++;
+          emit({ sourcedId: id, status, ...(dlm ? { dateLastModified: dlm } : {}), source });
+          return;
+        }
+        const value = toValue(row, w, ix);
+        if (value === undefined) {
+          onInvalid?.(id);
+          return;
+        }
+        const rec: Rec<T> = { sourcedId: id, status: 'active', source, value };
+        if (dlm) rec.dateLastModified = dlm;
+        emit(rec);
+      },
+    },
+    { onProgress: (rows) => ctx.onProgress(name, rows) },
+  );
+  ctx.digests.set(name, res.sha256);
+  if (!quiet) sink.add(res.diagnostics);
+  else for (const d of res.diagnostics) if (d.code === 'csv.encoding' || d.code === 'csv.quoting') sink.add([d]);
+  if (mode === 'bulk' && statusUsed > 0 && !quiet) {
+    sink.warn(
+      'oneroster.bulk-status',
+      `${name}: ${statusUsed} row(s) fill status/dateLastModified, which must be blank in bulk files${deleted ? `; ${deleted} tobedeleted row(s) excluded` : ''}`,
+      { file: name },
+    );
+  }
+  return { headerOk, columns: ix };
+}
+

@@ -1,0 +1,185 @@
+import { errorDiag, sortDiagnostics } from '../../../engine/model/diagnostics.js';
+import { InputError } from '../../../engine/model/errors.js';
+import type { AcademicSession, ClassSection, Org, Roster } from '../../../engine/model/people.js';
+import type { SisReadResult } from '../../../engine/model/provider.js';
+import { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
+import { combineDigests } from '../csv-util/digest.js';
+import { type FileSet, openFileSet } from '../csv-util/file-set.js';
+import { Interner } from '../csv-util/intern.js';
+import { BulkBuilder } from './bulk-builder.js';
+import { DeltaCollector } from './delta-collector.js';
+import type { RecordSink } from './record-sink.js';
+import { checkRoster } from './checks.js';
+import type { TableName } from './columns.js';
+import { findFile, type Manifest, readManifest } from './manifest.js';
+import { type ParseCtx, parseTable } from './parse.js';
+import { classValue, courseValue, enrollmentValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
+import type { CourseValue, EnrollmentValue, RoleValue, UserValue } from './records.js';
+import { DateReader } from './values.js';
+
+export interface ReadProgress {
+  file: string;
+  /** Data rows read so far in this file / in the whole set. Never names. */
+  rows: number;
+  totalRows: number;
+  message: string;
+}
+
+export interface ReadOneRosterOptions {
+  /** The last known roster; required when the manifest marks any file `delta`. */
+  base?: Roster;
+  /** Called at most once a second during the read, with row counts only. */
+  progress?: (p: ReadProgress) => void;
+  /** Do not read enrollments.csv (policy uses no class sections): the biggest file by far. */
+  skipEnrollments?: boolean;
+  /** Warnings listed per code and file before they are only counted. Default 20. */
+  warningCap?: number;
+}
+
+/**
+ * Read a OneRoster 1.1 or 1.2 CSV set (folder or .zip) into the normalized Roster.
+ * Throws InputError carrying every error found (and the warnings); otherwise returns the
+ * roster, the warnings and a digest of the bytes read.
+ */
+export async function readOneRosterCsv(location: string, opts: ReadOneRosterOptions = {}): Promise<SisReadResult> {
+  let set: FileSet;
+  try {
+    set = await openFileSet(location);
+  } catch (e) {
+    throw new InputError([errorDiag('sis.location', `cannot read OneRoster set at ${location}: ${(e as Error).message}`, { source: { file: location } })]);
+  }
+  try {
+    return await readSet(set, opts);
+  } finally {
+    await set.close();
+  }
+}
+
+async function readSet(set: FileSet, opts: ReadOneRosterOptions): Promise<SisReadResult> {
+  const sink = new DiagnosticSink(opts.warningCap ?? 20);
+  const manifest = await readManifest(set, sink);
+  const digests = new Map<string, string>();
+  if (manifest.sha256) digests.set(set.files.get('manifest.csv')!.name, manifest.sha256);
+  const ctx = makeCtx(sink, manifest, digests, opts);
+  const anyDelta = Object.values(manifest.modes).some((m) => m === 'delta');
+  if (anyDelta && !opts.base) {
+    sink.error('oneroster.delta-without-base', 'the manifest marks files as delta, but there is no earlier roster to apply them to; ingest a bulk set first', { file: 'manifest.csv' });
+  }
+  if (!opts.base) {
+    for (const t of ['orgs', 'users'] as const) {
+      if (manifest.modes[t] === 'absent' && !sink.diagnostics.some((d) => d.code === 'oneroster.missing-file' && d.summary.includes(`${t}.csv`)))
+        sink.error('oneroster.missing-file', `${t}.csv is required but absent from the set`, { file: 'manifest.csv' });
+    }
+  }
+  const format = manifest.version === '1.2' ? 'oneroster-1.2-csv' : 'oneroster-1.1-csv';
+  // Bulk sets stream straight into the roster; sets with delta files are collected and merged.
+  const builder: RecordSink & { finish(): Roster } =
+    anyDelta && opts.base ? new DeltaCollector(sink, ctx, format, opts.base) : new BulkBuilder(sink, ctx, format);
+  const birth = await parseAll(set, manifest, ctx, opts, builder);
+  const roster = builder.finish();
+  // Run even after errors, so one run lists every problem; skip the school check without orgs.
+  checkRoster(sink, roster, birth, manifest.modes.orgs !== 'absent' || !!opts.base);
+  if (sink.hasErrors) throw new InputError([...sink.diagnostics.filter((d) => d.severity === 'error'), ...sink.warnings()]);
+  return { roster, warnings: sortDiagnostics(sink.warnings()), digest: combineDigests(digests) };
+}
+
+function makeCtx(sink: DiagnosticSink, manifest: Manifest, digests: Map<string, string>, opts: ReadOneRosterOptions): ParseCtx {
+  let totalRows = 0;
+  const lastRows = new Map<string, number>();
+  let lastEmit = Date.now();
+  return {
+    sink,
+    intern: new Interner(),
+    dates: new DateReader(sink),
+    version: manifest.version,
+    rolesFromUsers: manifest.modes.roles === 'absent',
+    digests,
+    columns: new Map(),
+    onProgress(file, rows) {
+      totalRows += rows - (lastRows.get(file) ?? 0);
+      lastRows.set(file, rows);
+      const now = Date.now();
+      if (opts.progress && now - lastEmit >= 1000) {
+        lastEmit = now;
+        opts.progress({ file, rows, totalRows, message: `reading ${file}: ${rows.toLocaleString('en-US')} rows (${totalRows.toLocaleString('en-US')} in total)` });
+      }
+    },
+  };
+}
+
+/** Read every listed file in reference order (orgs before the files that point at them). */
+async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: ReadOneRosterOptions, out: RecordSink): Promise<Map<string, string>> {
+  const fileOf = (t: TableName) => {
+    const mode = manifest.modes[t];
+    const f = mode === 'absent' ? undefined : findFile(set, t);
+    if (!f) return undefined;
+    if (f.name !== `${t}.csv`) ctx.sink.warn('oneroster.file-name-case', `${f.name} should be named ${t}.csv (names are case-sensitive)`, { file: f.name });
+    return { f, mode: mode as 'bulk' | 'delta' };
+  };
+  const orgs = fileOf('orgs');
+  if (orgs) await parseTable<Org>(ctx, orgs.f, 'orgs', orgs.mode, orgValue(ctx), (r) => out.org(r, orgs.mode), false, (id) => out.invalid('orgs', id));
+  out.end('orgs', orgs?.mode);
+  const sessions = fileOf('academicSessions');
+  if (sessions) await parseTable<AcademicSession>(ctx, sessions.f, 'academicSessions', sessions.mode, sessionValue(ctx), (r) => out.session(r, sessions.mode), false, (id) => out.invalid('academicSessions', id));
+  out.end('academicSessions', sessions?.mode);
+  const courses = fileOf('courses');
+  if (courses) await parseTable<CourseValue>(ctx, courses.f, 'courses', courses.mode, courseValue(ctx), (r) => out.course(r, courses.mode), false, (id) => out.invalid('courses', id));
+  out.end('courses', courses?.mode);
+  const classes = fileOf('classes');
+  if (classes) await parseTable<ClassSection>(ctx, classes.f, 'classes', classes.mode, classValue(ctx), (r) => out.cls(r, classes.mode), false, (id) => out.invalid('classes', id));
+  out.end('classes', classes?.mode);
+  const users = fileOf('users');
+  if (users) {
+    const makeUser = userValue(ctx);
+    let decided = false;
+    const toValue: typeof makeUser = (row, w, ix) => {
+      if (!decided) {
+        decided = true;
+        decideRoleSource(ctx, ix, users.f.name, manifest, !!opts.base);
+      }
+      return makeUser(row, w, ix);
+    };
+    await parseTable<UserValue>(ctx, users.f, 'users', users.mode, toValue, (r) => out.user(r, users.mode), false, (id) => out.invalid('users', id));
+  }
+  out.end('users', users?.mode);
+  const roles = ctx.rolesFromUsers ? undefined : fileOf('roles');
+  if (roles) await parseTable<RoleValue>(ctx, roles.f, 'roles', roles.mode, roleValue(ctx), (r) => out.role(r, roles.mode), false, (id) => out.invalid('roles', id));
+  out.end('roles', roles?.mode);
+  const enrollments = opts.skipEnrollments ? undefined : fileOf('enrollments');
+  if (enrollments) await parseTable<EnrollmentValue>(ctx, enrollments.f, 'enrollments', enrollments.mode, enrollmentValue(ctx), (r) => out.enrollment(r, enrollments.mode), false, (id) => out.invalid('enrollments', id));
+  out.end('enrollments', enrollments?.mode);
+
+  const birth = new Map<string, string>();
+  const demo = set.files.get('demographics.csv');
+  if (demo) {
+    // Only birth facts, for the duplicate-person warning; this file's quirks are not reported.
+    const quiet: ParseCtx = { ...ctx, sink: new DiagnosticSink(), dates: new DateReader(new DiagnosticSink()) };
+    await parseTable<string>(
+      quiet,
+      demo,
+      'demographics',
+      manifest.modes.demographics === 'delta' ? 'delta' : 'bulk',
+      (row, _w, ix) => {
+        const pick = (c: string) => (ix[c] !== undefined && ix[c]! >= 0 ? (row[ix[c]!] ?? '').trim() : '');
+        const b = pick('birthDate');
+        return b ? `${b}\0${pick('sex')}\0${pick('cityOfBirth')}` : undefined;
+      },
+      (r) => {
+        if (r.value) birth.set(r.sourcedId, r.value);
+      },
+      true,
+    );
+  }
+  return birth;
+}
+
+/** A 1.2 set without roles.csv falls back to 1.1-style role columns when users.csv has them. */
+function decideRoleSource(ctx: ParseCtx, ix: Record<string, number>, file: string, manifest: Manifest, hasBase: boolean): void {
+  if (!ctx.rolesFromUsers || manifest.version === '1.1') return;
+  if (ix.role! >= 0 && ix.orgSourcedIds! >= 0) {
+    ctx.sink.warn('oneroster.roles-from-users', `a 1.2 set without roles.csv: roles read from ${file} role/orgSourcedIds (the 1.1 layout)`, { file, line: 1 });
+  } else {
+    ctx.rolesFromUsers = false;
+    if (!hasBase) ctx.sink.error('oneroster.missing-file', `roles.csv is absent and ${file} has no role/orgSourcedIds columns: nobody has a role or a school`, { file: 'manifest.csv' });
+  }
+}

@@ -1,0 +1,201 @@
+import type { AcademicSession, ClassSection, Org, Person, PersonRole } from '../../../engine/model/people.js';
+import { normalizeGrade } from '../csv-util/grades.js';
+import type { Ix, ParseCtx } from './parse.js';
+import type { CourseValue, EnrollmentValue, RoleValue, UserValue } from './records.js';
+import {
+  at, boolValue, CLASS_TYPES, ENROLLMENT_ROLES, enumValue, listValue, ORG_TYPES, SESSION_TYPES, USER_ROLES, userIdsValue, type Where,
+} from './values.js';
+
+/**
+ * One function per OneRoster file turning a row (columns already bound by name) into the
+ * model value. Field problems go to the sink with file:line:column; undefined drops the row.
+ */
+
+const s = (row: string[], ix: Ix, c: string): string => {
+  const i = ix[c];
+  return i !== undefined && i >= 0 ? (row[i] ?? '') : '';
+};
+
+function required(ctx: ParseCtx, w: Where, column: string, v: string): boolean {
+  if (v.trim() !== '') return true;
+  ctx.sink.error('oneroster.missing-value', `${w.id}: ${column} is required`, at(w, column));
+  return false;
+}
+
+export function orgValue(ctx: ParseCtx) {
+  return (row: string[], w: Where, ix: Ix): Org | undefined => {
+    const name = s(row, ix, 'name');
+    const typeRaw = s(row, ix, 'type').trim();
+    if (!required(ctx, w, 'type', typeRaw)) return undefined;
+    const type = enumValue(ctx.sink, w, 'type', typeRaw, ORG_TYPES, true);
+    if (!type) return undefined;
+    const parent = s(row, ix, 'parentSourcedId').trim();
+    return {
+      sourcedId: w.sourcedId,
+      name,
+      type: ctx.intern.get(type),
+      identifier: s(row, ix, 'identifier'),
+      ...(parent ? { parentSourcedId: ctx.intern.get(parent) } : {}),
+    };
+  };
+}
+
+export function sessionValue(ctx: ParseCtx) {
+  return (row: string[], w: Where, ix: Ix): AcademicSession | undefined => {
+    const typeRaw = s(row, ix, 'type').trim();
+    if (!required(ctx, w, 'type', typeRaw)) return undefined;
+    const type = enumValue(ctx.sink, w, 'type', typeRaw, SESSION_TYPES, true);
+    const start = ctx.dates.date(w, 'startDate', s(row, ix, 'startDate').trim());
+    const end = ctx.dates.date(w, 'endDate', s(row, ix, 'endDate').trim());
+    if (!type || start === null || end === null) return undefined;
+    if (start === undefined || end === undefined) {
+      required(ctx, w, start === undefined ? 'startDate' : 'endDate', '');
+      return undefined;
+    }
+    const yRaw = s(row, ix, 'schoolYear').trim();
+    let schoolYear: number;
+    if (/^\d{4}$/.test(yRaw)) schoolYear = +yRaw;
+    else if (yRaw === '') {
+      schoolYear = +end.slice(0, 4);
+      ctx.sink.warn('oneroster.missing-value', `${w.id}: schoolYear is blank; taken from endDate as ${schoolYear}`, at(w, 'schoolYear'));
+    } else {
+      ctx.sink.error('oneroster.invalid-value', `${w.id}: schoolYear "${yRaw}" is not a year (YYYY)`, at(w, 'schoolYear'));
+      return undefined;
+    }
+    const parent = s(row, ix, 'parentSourcedId').trim();
+    return {
+      sourcedId: w.sourcedId,
+      title: s(row, ix, 'title'),
+      type: ctx.intern.get(type),
+      startDate: ctx.intern.get(start),
+      endDate: ctx.intern.get(end),
+      schoolYear,
+      ...(parent ? { parentSourcedId: ctx.intern.get(parent) } : {}),
+    };
+  };
+}
+
+export function courseValue(ctx: ParseCtx) {
+  return (row: string[], w: Where, ix: Ix): CourseValue | undefined => {
+    const org = s(row, ix, 'orgSourcedId').trim();
+    if (!required(ctx, w, 'orgSourcedId', org)) return undefined;
+    return { orgSourcedId: ctx.intern.get(org) };
+  };
+}
+
+export function classValue(ctx: ParseCtx) {
+  return (row: string[], w: Where, ix: Ix): ClassSection | undefined => {
+    const school = s(row, ix, 'schoolSourcedId').trim();
+    if (!required(ctx, w, 'schoolSourcedId', school)) return undefined;
+    const ct = s(row, ix, 'classType').trim();
+    if (ct !== '' && !enumValue(ctx.sink, w, 'classType', ct, CLASS_TYPES, true)) return undefined;
+    return {
+      sourcedId: w.sourcedId,
+      title: s(row, ix, 'title'),
+      classCode: s(row, ix, 'classCode'),
+      schoolSourcedId: ctx.intern.get(school),
+      courseSourcedId: ctx.intern.get(s(row, ix, 'courseSourcedId').trim()),
+      termSourcedIds: listValue(s(row, ix, 'termSourcedIds')).map((t) => ctx.intern.get(t)),
+    };
+  };
+}
+
+export function userValue(ctx: ParseCtx) {
+  return (row: string[], w: Where, ix: Ix): UserValue | undefined => {
+    const { sink, intern } = ctx;
+    const enabledUser = boolValue(sink, w, 'enabledUser', s(row, ix, 'enabledUser'), true);
+    if (enabledUser === undefined) return undefined;
+    if (s(row, ix, 'enabledUser').trim() === '') sink.warn('oneroster.missing-value', `${w.id}: enabledUser is blank; read as true`, at(w, 'enabledUser'));
+    const grades: string[] = [];
+    for (const g of listValue(s(row, ix, 'grades'))) {
+      const n = normalizeGrade(g);
+      if (n === undefined) sink.warn('oneroster.grade', `${w.id}: grade "${g}" is not a known grade code; kept as is`, at(w, 'grades'));
+      grades.push(intern.get(n ?? g));
+    }
+    const roles: PersonRole[] = [];
+    if (ctx.rolesFromUsers) {
+      const roleRaw = s(row, ix, 'role').trim();
+      if (!required(ctx, w, 'role', roleRaw)) return undefined;
+      const role = enumValue(sink, w, 'role', roleRaw, USER_ROLES, true);
+      if (!role) return undefined;
+      const orgs = listValue(s(row, ix, 'orgSourcedIds'));
+      if (orgs.length === 0 && !required(ctx, w, 'orgSourcedIds', '')) return undefined;
+      orgs.forEach((o, k) => roles.push({ role: intern.get(role), orgSourcedId: intern.get(o), roleType: k === 0 ? 'primary' : 'secondary' }));
+    }
+    const person: Person = {
+      sourcedId: w.sourcedId,
+      enabledUser,
+      sisUsername: s(row, ix, 'username'),
+      identifier: s(row, ix, 'identifier'),
+      userIds: userIdsValue(sink, w, s(row, ix, 'userIds')),
+      givenName: s(row, ix, 'givenName'),
+      familyName: s(row, ix, 'familyName'),
+      middleName: s(row, ix, 'middleName'),
+      preferredGivenName: s(row, ix, 'preferredGivenName'),
+      preferredFamilyName: s(row, ix, 'preferredFamilyName'),
+      preferredMiddleName: s(row, ix, 'preferredMiddleName'),
+      email: s(row, ix, 'email').trim(),
+      grades,
+      roles,
+      enrollments: [],
+      source: { file: w.file, line: w.line },
+    };
+    if (person.givenName.trim() === '' && person.familyName.trim() === '') {
+      sink.error('oneroster.missing-value', `${w.id}: givenName and familyName are both blank`, at(w, 'givenName'));
+      return undefined;
+    }
+    const primaryOrg = s(row, ix, 'primaryOrgSourcedId').trim();
+    return { person, ...(primaryOrg ? { primaryOrgSourcedId: intern.get(primaryOrg) } : {}) };
+  };
+}
+
+export function roleValue(ctx: ParseCtx) {
+  return (row: string[], w: Where, ix: Ix): RoleValue | undefined => {
+    const { sink, intern } = ctx;
+    const user = s(row, ix, 'userSourcedId').trim();
+    const org = s(row, ix, 'orgSourcedId').trim();
+    const roleRaw = s(row, ix, 'role').trim();
+    const typeRaw = s(row, ix, 'roleType').trim();
+    // Check every required field (not just the first missing one), without a per-row array.
+    let ok = required(ctx, w, 'userSourcedId', user);
+    ok = required(ctx, w, 'orgSourcedId', org) && ok;
+    ok = required(ctx, w, 'role', roleRaw) && ok;
+    ok = required(ctx, w, 'roleType', typeRaw) && ok;
+    if (!ok) return undefined;
+    const role = enumValue(sink, w, 'role', roleRaw, USER_ROLES, true);
+    const roleType = enumValue(sink, w, 'roleType', typeRaw, ['primary', 'secondary'], false) as 'primary' | 'secondary' | undefined;
+    const begin = ctx.dates.date(w, 'beginDate', s(row, ix, 'beginDate').trim());
+    const end = ctx.dates.date(w, 'endDate', s(row, ix, 'endDate').trim());
+    if (!role || !roleType || begin === null || end === null) return undefined;
+    const r: PersonRole = { role: intern.get(role), orgSourcedId: intern.get(org), roleType, sourcedId: w.sourcedId };
+    if (begin) r.beginDate = intern.get(begin);
+    if (end) r.endDate = intern.get(end);
+    return { userSourcedId: user, role: r };
+  };
+}
+
+export function enrollmentValue(ctx: ParseCtx) {
+  return (row: string[], w: Where, ix: Ix): EnrollmentValue | undefined => {
+    const { sink, intern } = ctx;
+    const cls = s(row, ix, 'classSourcedId').trim();
+    const user = s(row, ix, 'userSourcedId').trim();
+    const school = s(row, ix, 'schoolSourcedId').trim();
+    const roleRaw = s(row, ix, 'role').trim();
+    let ok = required(ctx, w, 'classSourcedId', cls);
+    ok = required(ctx, w, 'userSourcedId', user) && ok;
+    ok = required(ctx, w, 'schoolSourcedId', school) && ok;
+    ok = required(ctx, w, 'role', roleRaw) && ok;
+    if (!ok) return undefined;
+    const role = ENROLLMENT_ROLES.includes(roleRaw as (typeof ENROLLMENT_ROLES)[number]) ? roleRaw : enumValue(sink, w, 'role', roleRaw, ENROLLMENT_ROLES, true);
+    const primary = boolValue(sink, w, 'primary', s(row, ix, 'primary'), false);
+    const b = s(row, ix, 'beginDate');
+    const e = s(row, ix, 'endDate');
+    const begin = b === '' ? undefined : ctx.dates.date(w, 'beginDate', b.trim());
+    const end = e === '' ? undefined : ctx.dates.date(w, 'endDate', e.trim());
+    if (!role || primary === undefined || begin === null || end === null) return undefined;
+    const enrollment: EnrollmentValue['enrollment'] = { classSourcedId: intern.get(cls), role: intern.get(role), primary, sourcedId: w.sourcedId };
+    if (begin) enrollment.beginDate = intern.get(begin);
+    if (end) enrollment.endDate = intern.get(end);
+    return { userSourcedId: user, schoolSourcedId: intern.get(school), enrollment };
+  };
+}
