@@ -63,6 +63,8 @@ export interface StateDocument {
   /** Per target, per anchor: the attributes rollcall last wrote. */
   last_applied: Record<string, Record<string, AccountAttrs>>;
   sis: SisSnapshotInfo | null;
+  /** The last journal seq folded into this document (crash recovery replays what follows). */
+  journal_seq?: number;
 }
 
 export function emptyState(lineage: string): StateDocument {

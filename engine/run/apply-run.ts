@@ -8,6 +8,7 @@ import { snapshotDigest } from '../plan/snapshot-digest.js';
 import { closeAll, loadPolicyInput, openProviders, openState, type RunOptions } from './inputs.js';
 import { initialPasswordFor, type CredentialSink } from './passwords.js';
 import { recordOutcome, recordStateUpdate } from './record.js';
+import { foldJournal } from './recover.js';
 import { redactForJournal } from './redact.js';
 
 /**
@@ -73,11 +74,19 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
     if (state.lineage !== plan.inputs.state_lineage || state.serial !== plan.inputs.state_serial) {
       throw new RefusedError('plan.stale-state', `state moved on since this plan was made (plan serial ${plan.inputs.state_serial}, state serial ${state.serial}); nothing was applied. Make a new plan.`);
     }
+    // An earlier apply killed before it wrote state left results in the journal: fold them in.
+    const recovery = foldJournal(state, await backend.readJournal());
+    const resuming = recovery.interruptedPlans.has(plan.digest);
+    if (recovery.pending.length > 0) {
+      opts.log?.(`recovered ${recovery.folded} applied change(s) from an interrupted apply${resuming ? '; resuming this plan' : ''}`);
+    }
     providers = await openProviders(loaded, opts);
     for (const [name, p] of providers) {
       const expected = plan.inputs.targets[name];
       const snap = await p.read();
-      if (!expected || snapshotDigest(snap) !== expected.digest) {
+      // Resuming the same interrupted plan: the target moved because of that plan's own
+      // partial apply; every change is idempotent by anchor, so re-running converges.
+      if (!resuming && (!expected || snapshotDigest(snap) !== expected.digest)) {
         throw new RefusedError('plan.stale-target', `target ${name} changed since this plan was made; nothing was applied. Make a new plan.`);
       }
     }
@@ -87,7 +96,7 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
     const report: ApplyReport = { applied: 0, already: 0, failed: [], skipped: [], serial: state.serial };
     const failedIds = new Set<string>();
     const failedAnchors = new Set<string>();
-    let seq = 0;
+    let seq = recovery.lastSeq;
     const base = { plan_digest: plan.digest, policy_commit: plan.inputs.policy_commit, actor: opts.actor };
     const entry = (c: Change, outcome: JournalEntry['outcome'], at: string, error?: string): JournalEntry => ({
       seq: ++seq, at, ...base, change_id: c.id, target: c.target, action: c.action,
@@ -143,6 +152,7 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
     }
     const now = opts.now();
     state.sis = { digest: plan.inputs.sis_digest, people: plan.inputs.sis_people, taken_at: now };
+    state.journal_seq = seq;
     const expected = state.serial;
     state.serial = expected + 1;
     await backend.write(state, expected, lock);

@@ -1,8 +1,8 @@
-import { AlreadyExistsError, Control, NotAllowedOnNonLeafError, type Client, type Entry } from 'ldapts';
+import { Control, NotAllowedOnNonLeafError, type Client, type Entry } from 'ldapts';
 import type { ApplySecrets, ChangeOutcome } from '../../engine/model/provider.js';
 import type { Change } from '../../engine/model/plan.js';
 import { TerminalProviderError } from '../../engine/model/errors.js';
-import { uacWithEnabled, UAC_NORMAL_ACCOUNT, UAC_ACCOUNTDISABLE } from './ad-values.js';
+import { uacWithEnabled, UAC_NORMAL_ACCOUNT } from './ad-values.js';
 import { samAccountNameProblem } from './constraints.js';
 import { joinDn, normalizeDn, parentDn } from './dn.js';
 import type { Directory } from './directory.js';
@@ -10,7 +10,7 @@ import { first, values } from './entry-values.js';
 import { deleteValues, has, list, opt, replace, text } from './mods.js';
 import { DISABLED_PREFIX } from './profile.js';
 import { relinkMembers } from './relink.js';
-import { adUnicodePwd, sshaHash } from './secrets.js';
+import { createAccount } from './create-account.js';
 
 /**
  * Account changes, one at a time. Each first finds the entry and checks its anchor, so a
@@ -66,83 +66,6 @@ async function deleteEntry(dir: Directory, client: Client, dn: string): Promise<
     if (!(err instanceof NotAllowedOnNonLeafError) || dir.profile.kind !== 'active-directory') throw err;
     await client.del(dn, new Control(AD_TREE_DELETE, { critical: true }));
   }
-}
-
-async function createAccount(dir: Directory, client: Client, change: Change, secrets: ApplySecrets, posixAlloc: () => Promise<number>): Promise<ChangeOutcome> {
-  const a = change.after;
-  const anchor = change.anchor ?? '';
-  const username = text(a, 'username') || change.key;
-  if (anchor === '') throw new TerminalProviderError('ldap.bad-change', 'account create without an anchor');
-  const profile = dir.profile;
-  if (profile.kind === 'active-directory') {
-    const problem = samAccountNameProblem(username);
-    if (problem) throw new TerminalProviderError('ldap.username', `sAMAccountName ${problem}`);
-  }
-  const { byAnchor: existing, byUsername: clash } = await dir.accountsByAnchorOrUsername(client, anchor, username);
-  if (existing) return { status: 'already', objectId: profile.idOf(existing) };
-  if (clash) throw new TerminalProviderError('ldap.username-taken', `username is already used by another directory object (${profile.idOf(clash)})`);
-
-  const path = text(a, 'path');
-  await dir.ensureContainers(client, path);
-  const dn = joinDn(profile.accountRdn(username), dir.containerDn(path));
-  const enabled = a?.enabled !== false;
-  const password = secrets.initialPassword;
-  const attrs: Record<string, string[] | Buffer[]> = {
-    givenName: opt(text(a, 'givenName')),
-    displayName: opt(text(a, 'displayName')),
-    mail: opt(text(a, 'email')),
-    [dir.settings.anchorAttribute]: [anchor],
-  };
-  if (profile.kind === 'active-directory') {
-    Object.assign(attrs, {
-      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
-      cn: [username],
-      sn: opt(text(a, 'familyName')),
-      sAMAccountName: [username],
-      userPrincipalName: [`${username}@${dir.settings.upnSuffix}`],
-      // Without a password AD refuses an enabled account (password policy), so it starts disabled.
-      userAccountControl: [String(enabled && password ? UAC_NORMAL_ACCOUNT : UAC_NORMAL_ACCOUNT | UAC_ACCOUNTDISABLE)],
-    });
-    // The connection is always ldaps or StartTLS (settings refuse anything else), which AD requires for unicodePwd.
-    if (password) attrs.unicodePwd = [adUnicodePwd(password)];
-    if (password && secrets.changeAtNextLogin) attrs.pwdLastSet = ['0'];
-  } else {
-    const classes = ['top', 'person', 'organizationalPerson', 'inetOrgPerson'];
-    Object.assign(attrs, {
-      uid: [username],
-      cn: [text(a, 'displayName') || username],
-      // sn is mandatory for person; fall back to the username rather than invent a name.
-      sn: [text(a, 'familyName') || username],
-    });
-    const hashed = password ? sshaHash(password) : '';
-    if (!enabled) attrs.userPassword = [DISABLED_PREFIX + hashed];
-    else if (hashed) attrs.userPassword = [hashed];
-    const px = dir.settings.posixAccount;
-    if (px) {
-      classes.push('posixAccount');
-      Object.assign(attrs, {
-        uidNumber: [String(await posixAlloc())],
-        gidNumber: [String(px.gidNumber)],
-        homeDirectory: [px.homeDirectory.split('{username}').join(username)],
-        loginShell: [px.loginShell],
-      });
-    }
-    attrs.objectClass = classes;
-  }
-  for (const [k, v] of Object.entries(attrs)) if (v.length === 0) delete attrs[k];
-  try {
-    await client.add(dn, attrs as Record<string, string[]>);
-  } catch (err) {
-    if (err instanceof AlreadyExistsError) {
-      // Lost the response of an earlier attempt, or a concurrent apply: converge if it is ours.
-      const again = await dir.accountByAnchor(client, anchor);
-      if (again) return { status: 'already', objectId: profile.idOf(again) };
-      throw new TerminalProviderError('ldap.dn-taken', 'an entry with the new account\'s DN already exists and does not carry its anchor', { cause: err });
-    }
-    throw err;
-  }
-  const created = await dir.search(client, dn, profile.accountFilter, [profile.idAttr], 'base');
-  return { status: 'applied', ...(created[0] ? { objectId: profile.idOf(created[0]) } : {}) };
 }
 
 const UPDATE_MAP: Record<string, string> = { givenName: 'givenName', familyName: 'sn', displayName: 'displayName', email: 'mail' };

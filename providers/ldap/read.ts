@@ -65,7 +65,7 @@ export function toAccount(dir: Directory, e: Entry): ObservedAccount {
     anchor: first(e, dir.settings.anchorAttribute) ?? null,
     username: first(e, p.usernameAttr) ?? '',
     givenName: first(e, 'givenName') ?? '',
-    familyName: first(e, 'sn') ?? '',
+    familyName: familyName(dir, e),
     displayName: first(e, 'displayName') ?? '',
     email: mail,
     // An account outside the OU tree logical paths can name (e.g. CN=Users) keeps its parent
@@ -74,6 +74,15 @@ export function toAccount(dir: Directory, e: Entry): ObservedAccount {
     enabled: p.enabledOf(e),
     aliases,
   };
+}
+
+/**
+ * OpenLDAP's person class requires sn, so an empty family name is written as the username
+ * (apply-account.ts); read it back as empty so plans converge.
+ */
+function familyName(dir: Directory, e: Entry): string {
+  const sn = first(e, 'sn') ?? '';
+  return dir.profile.kind === 'openldap' && sn !== '' && sn === first(e, 'uid') ? '' : sn;
 }
 
 /** All `member` values, following AD's ranged retrieval (`member;range=0-1499`) when used. */

@@ -7,7 +7,7 @@ import { RefusedError } from '../../engine/model/errors.js';
 import type { PlanDocument } from '../../engine/model/plan.js';
 import { runApply } from '../../engine/run/apply-run.js';
 import { runPlan } from '../../engine/run/plan-run.js';
-import { REPO, editUser, peopleWithRole, removePeople, scratchDistrict } from '../helpers/district.js';
+import { REPO, col, editUser, peopleWithRole, readCsv, removePeople, scratchDistrict } from '../helpers/district.js';
 
 const NOW = '2026-10-01T12:00:00.000Z';
 const LATER = '2026-10-02T12:00:00.000Z';
@@ -36,8 +36,17 @@ describe('the core loop on the example district', () => {
     expect(validate(first), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     const creates = first.changes.filter((c) => c.kind === 'account' && c.action === 'create');
     const eligible = new Set(['student', 'teacher', 'aide', 'principal', 'counselor', 'siteAdministrator', 'districtAdministrator']);
-    const roles = readFileSync(join(dir, 'sis/roles.csv'), 'utf8').split('\n').slice(1).filter(Boolean);
-    const people = new Set(roles.map((l) => l.split(',')).filter((f) => eligible.has(f[5]!)).map((f) => f[3]));
+    // Eligible: an eligible role that is current (or starts within the 14-day pre-enrollment
+    // window) held by a user whose access is not curtailed (enabledUser=true).
+    const roles = readCsv(join(dir, 'sis/roles.csv'));
+    const users = readCsv(join(dir, 'sis/users.csv'));
+    const enabled = new Set(users.rows.filter((r) => r[col(users, 'enabledUser')] === 'true').map((r) => r[col(users, 'sourcedId')]));
+    const people = new Set(roles.rows.filter((r) => {
+      const begin = r[col(roles, 'beginDate')] ?? '';
+      const end = r[col(roles, 'endDate')] ?? '';
+      return eligible.has(r[col(roles, 'role')]!) && (!begin || begin <= '2026-10-15') && (!end || end > '2026-10-01');
+    }).map((r) => r[col(roles, 'userSourcedId')]).filter((id) => enabled.has(id)));
+    expect(people.size).toBeGreaterThan(1900);
     expect(creates.length).toBe(people.size);
     const usernames = creates.map((c) => c.after!.username as string);
     expect(new Set(usernames).size).toBe(usernames.length);

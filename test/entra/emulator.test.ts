@@ -197,6 +197,27 @@ describe('Graph emulator throttling and faults', () => {
     }
   });
 
+  it('enforces the request budget for reads too, and counts only as an advanced query', async () => {
+    const emu = await emulator({ throttle: { requestLimit: 5, requestWindowMs: 10_000 } });
+    try {
+      const h = { Authorization: `Bearer ${emu.token()}` };
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await fetch(`${emu.url}/v1.0/users?$top=1`, { headers: h })).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    } finally {
+      await emu.stop();
+    }
+    const emu2 = await emulator();
+    try {
+      const h = { Authorization: `Bearer ${emu2.token()}` };
+      expect((await fetch(`${emu2.url}/v1.0/users?$count=true`, { headers: h })).status).toBe(400);
+      const counted = await fetch(`${emu2.url}/v1.0/users?$count=true&$top=1`, { headers: { ...h, ConsistencyLevel: 'eventual' } });
+      expect(((await counted.json()) as Record<string, unknown>)['@odata.count']).toBe(0);
+    } finally {
+      await emu2.stop();
+    }
+  });
+
   it('injects faults deterministically from the seed', async () => {
     const run = async (): Promise<number[]> => {
       const emu = await emulator({ seed: 7, faults: { errorRate: 0.3, burstRate: 0.05, burstMs: 0 } });

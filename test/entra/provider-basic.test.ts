@@ -217,3 +217,43 @@ describe('entra applyMany ordering', () => {
     }
   });
 });
+
+describe('entra provider: tokens and anchors', () => {
+  it('fetches a new token when the API answers 401 for an expired one', async () => {
+    const emu = await emulator({ tokenLifetimeSeconds: 1 });
+    try {
+      const p = await provider(emu);
+      await p.apply(createChange(1, { path: 'Students' }), {});
+      await new Promise((r) => setTimeout(r, 1100));
+      const snap = await p.read();
+      expect(snap.accounts).toHaveLength(1);
+      expect(emu.stats.unauthorized).toBeGreaterThanOrEqual(1);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('anchors on an extension attribute (advanced queries) when sourcedIds exceed employeeId\'s 16 characters', async () => {
+    const emu = await emulator();
+    try {
+      const longAnchor = '8f14e45f-ceea-467f-a0e6-0f2d1c8a7b11';
+      const onEmployeeId = await provider(emu);
+      const refused = await onEmployeeId.apply(createChange(1, { anchor: longAnchor, path: 'Students' }), {});
+      expect(refused).toMatchObject({ status: 'failed', terminal: true });
+      expect((refused as { error: string }).error).toMatch(/16 characters/);
+
+      const p = await provider(emu, { anchorAttribute: 'extensionAttribute2', pathAttribute: 'department' });
+      const c = createChange(1, { anchor: longAnchor, path: 'Students' });
+      const made = await p.apply(c, {});
+      expect(made.status).toBe('applied');
+      expect(await (await provider(emu, { anchorAttribute: 'extensionAttribute2', pathAttribute: 'department' })).apply(c, {})).toEqual({ status: 'already', objectId: (made as { objectId: string }).objectId });
+      const u = emu.state.users.get((made as { objectId: string }).objectId)!.props;
+      expect(u['onPremisesExtensionAttributes']).toEqual({ extensionAttribute2: longAnchor });
+      expect(u['department']).toBe('Students');
+      expect((await p.read()).accounts[0]).toMatchObject({ anchor: longAnchor, path: 'Students' });
+    } finally {
+      await emu.stop();
+    }
+  });
+});
+

@@ -95,6 +95,14 @@ describe('openldap profile', () => {
     expect(byName(await provider.read(), 'alice')).toMatchObject({ displayName: 'Ana María Li', givenName: 'Ana María' });
   });
 
+  it('round-trips empty optional attributes (sn is mandatory in LDAP, an empty family name is not)', async () => {
+    const out = await provider.apply(change(T, 'account', 'create', 'mono', { anchor: 'S-mono', after: accountAttrs('mono', 'Staff', { familyName: '', displayName: '', email: '' }) }), {});
+    expect(out.status).toBe('applied');
+    expect(byName(await provider.read(), 'mono')).toMatchObject({ familyName: '', displayName: '', email: '', givenName: 'Ana', enabled: true });
+    const del = await provider.apply(change(T, 'account', 'delete', 'mono', { anchor: 'S-mono', object_id: out.status === 'applied' ? out.objectId! : '' }), {});
+    expect(del.status).toBe('applied');
+  });
+
   it('groups: create, add and remove members; an empty group reads as empty', async () => {
     const g = change(T, 'group', 'create', 'mhs-students', { after: { name: 'mhs-students', description: 'All students at MHS' } });
     expect(await provider.apply(g, {})).toMatchObject({ status: 'applied' });

@@ -95,6 +95,13 @@ describe('active-directory profile on Samba', () => {
     expect(byName(await provider.read(), 'weak')).toBeUndefined();
   });
 
+  it('round-trips empty optional attributes', async () => {
+    const out = await provider.apply(change(T, 'account', 'create', 'mono', { anchor: 'S-mono', after: accountAttrs('mono', 'Staff', { familyName: '', displayName: '', email: '' }) }), { initialPassword: PW });
+    expect(out.status).toBe('applied');
+    expect(byName(await provider.read(), 'mono')).toMatchObject({ familyName: '', displayName: '', email: '', givenName: 'Ana', enabled: true });
+    expect((await provider.apply(change(T, 'account', 'delete', 'mono', { anchor: 'S-mono', object_id: out.status === 'applied' ? out.objectId! : '' }), {})).status).toBe('applied');
+  });
+
   it('validates sAMAccountName before writing', async () => {
     const out = await provider.apply(change(T, 'account', 'create', 'x'.repeat(21), { anchor: 'S-long', after: accountAttrs('x'.repeat(21), 'Staff') }), {});
     expect(out).toMatchObject({ status: 'failed', terminal: true });

@@ -74,10 +74,11 @@ describe('SDS v1 (UK layout and minimum columns)', () => {
 
   it('accepts the minimum required columns', async () => {
     const r = await readSdsCsv(fixture('v1-min'));
-    expect(r.roster.people.map((p) => [p.sourcedId, p.sisUsername, p.givenName, p.roles[0]?.role])).toEqual([
-      ['13001', 'OKlein', '', 'student'],
-      ['13002', 'BMcMillan', '', 'student'],
-      ['14001', 'CBeane', '', 'teacher'],
+    // Without Student Number the SIS ID stands in as the identifier, so {identifier} templates work.
+    expect(r.roster.people.map((p) => [p.sourcedId, p.sisUsername, p.givenName, p.identifier, p.roles[0]?.role])).toEqual([
+      ['13001', 'OKlein', '', '13001', 'student'],
+      ['13002', 'BMcMillan', '', '13002', 'student'],
+      ['14001', 'CBeane', '', '14001', 'teacher'],
     ]);
     expect(r.roster.orgs[0]!.identifier).toBe('10001');
     expect(r.roster.classes[0]!.termSourcedIds).toEqual([]);

@@ -133,6 +133,7 @@ export function allocateUsernames(
   let byAnchor: Map<string, { name: string; at: string }> | undefined;
   function restorable(anchor: string): string | undefined {
     if (!byAnchor) {
+      // Built once, on the first newcomer; a run without newcomers never pays for it.
       byAnchor = new Map();
       for (const name of Object.keys(registry)) {
         const e = registry[name];
@@ -162,7 +163,9 @@ export function allocateUsernames(
     previous = anchor;
     const c = limitsFor(req.rule);
     const rule = req.rule.origin.id;
-    const held = Object.hasOwn(ctx.current, anchor) ? (ctx.current[anchor] ?? '') : '';
+    // Only own string values count: inherited keys (`constructor`, `__proto__`) are never strings.
+    const h = ctx.current[anchor];
+    const held = typeof h === 'string' ? h : '';
     const kept = held !== '' ? held : restorable(anchor);
     if (kept !== undefined) {
       // Current names are in inUse already (loaded above); only a restored one is new here.

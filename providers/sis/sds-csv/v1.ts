@@ -118,7 +118,8 @@ export async function readV1(set: FileSet, ctx: TableContext, b: RosterBuilder):
       sourcedId: intern.get(id),
       enabledUser: enabled,
       sisUsername: row.get('username'),
-      identifier: row.get('number'),
+      // Student/Teacher Number is optional; the SIS ID is the district's own id and stands in for it.
+      identifier: row.get('number') || id,
       userIds: [],
       givenName: row.get('first'),
       familyName: row.get('last'),

@@ -80,7 +80,8 @@ export async function readV2(set: FileSet, ctx: TableContext, b: RosterBuilder, 
       sourcedId: intern.get(id),
       enabledUser: true,
       sisUsername: row.get('username'),
-      identifier: '',
+      // SDS v2/v2.1 has no separate human-readable id; the sourcedId is the SIS's own id.
+      identifier: id,
       // The AD match id is what SDS uses to link an existing account: keep it for correlation.
       userIds: adMatch ? [{ type: 'activeDirectoryMatchId', identifier: adMatch }] : [],
       givenName: row.get('givenName'),

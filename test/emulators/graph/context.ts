@@ -42,7 +42,8 @@ export function listPage(
   ctx: RouteContext,
   req: EmuRequest,
   context: string,
-  objects: Iterable<DirObject>,
+  /** A fresh iterator each call (counting walks the collection a second time). */
+  objects: () => Iterable<DirObject>,
   keep: (o: DirObject) => boolean,
   render: (o: DirObject) => Record<string, unknown>,
 ): EmuReply {
@@ -58,7 +59,7 @@ export function listPage(
   const value: Record<string, unknown>[] = [];
   let last = after;
   let more = false;
-  for (const o of objects) {
+  for (const o of objects()) {
     if (o.createdSeq <= after || !keep(o)) continue;
     if (value.length === top) {
       more = true;
@@ -68,6 +69,15 @@ export function listPage(
     last = o.createdSeq;
   }
   const body: Record<string, unknown> = { '@odata.context': `${ctx.publicBaseUrl}/v1.0/$metadata#${context}`, value };
+  if (req.query.get('$count') === 'true') {
+    // Directory objects count only as an advanced query.
+    if ((req.headers['consistencylevel'] ?? '').toLowerCase() !== 'eventual') {
+      return badRequest('$count is not currently supported without the ConsistencyLevel header set to eventual.');
+    }
+    let total = 0;
+    for (const o of objects()) if (keep(o)) total++;
+    body['@odata.count'] = total;
+  }
   if (more) body['@odata.nextLink'] = linkWith(ctx, req, '$skiptoken', b64({ a: last }));
   return json(200, body);
 }

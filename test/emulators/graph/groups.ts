@@ -51,7 +51,7 @@ function membersRoute(ctx: RouteContext, req: EmuRequest, container: DirObject, 
       const ids = ctx.store.members.get(container.id) ?? new Set<string>();
       const onlyUsers = rest[0] === 'microsoft.graph.user';
       const objs = [...ids].map((id) => ctx.store.find(id)).filter((o): o is DirObject => !!o && (!onlyUsers || o.kind === 'users'));
-      return listPage(ctx, req, 'directoryObjects', objs, () => true, (o) => memberRender(o, parseSelect(req.query.get('$select'))));
+      return listPage(ctx, req, 'directoryObjects', () => objs, () => true, (o) => memberRender(o, parseSelect(req.query.get('$select'))));
     }
     // POST .../administrativeUnits/{id}/members with a full user body creates the user inside the AU.
     if (req.method === 'POST' && container.kind === 'administrativeUnits') {
@@ -104,7 +104,7 @@ export function groupishRoute(ctx: RouteContext, req: EmuRequest, kind: 'groups'
     if (req.method === 'GET') {
       const pred = parseFilter(req.query.get('$filter'), FILTERABLE);
       if (typeof pred !== 'function') return pred;
-      const all = kind === 'groups' ? store.groups.values() : store.adminUnits.values();
+      const all = (): Iterable<DirObject> => (kind === 'groups' ? store.groups.values() : store.adminUnits.values());
       return listPage(ctx, req, contextName, all, (o) => pred(o.props), (o) => project(o.props, select, defaults));
     }
     if (req.method !== 'POST') return methodNotAllowed();

@@ -131,7 +131,7 @@ export function usersRoute(ctx: RouteContext, req: EmuRequest, rest: string[]): 
     if (advanced) for (let i = 1; i <= 15; i++) filterable.add(`onPremisesExtensionAttributes/extensionAttribute${i}`);
     const pred = parseFilter(req.query.get('$filter'), filterable);
     if (typeof pred !== 'function') return pred;
-    return listPage(ctx, req, 'users', ctx.store.users.values(), (o) => pred(o.props), (o) => renderUser(o, select));
+    return listPage(ctx, req, 'users', () => ctx.store.users.values(), (o) => pred(o.props), (o) => renderUser(o, select));
   }
   const key = decodeURIComponent(rest[0]!);
   const user = ctx.store.get('users', key) ?? ctx.store.userByUpn(key);
