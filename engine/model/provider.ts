@@ -44,6 +44,12 @@ export type ChangeOutcome =
 
 export interface TargetProvider {
   readonly target: string;
+  /**
+   * How many changes apply may have in flight at once for this target (default 1). Remote
+   * APIs reach their quota only with several requests in flight; the provider still owns
+   * its rate limiting and retries.
+   */
+  readonly concurrency?: number;
   /** Read the full actual state under the managed scope(s). */
   read(): Promise<TargetSnapshot>;
   /** Apply one change idempotently; check the anchor before creating. */

@@ -40,6 +40,32 @@ export interface ApplyReport {
 /** Journal intents are written for a batch before it runs, results after. */
 const BATCH = 200;
 
+/**
+ * Run a batch with up to `limit(change)` changes in flight per target, never starting a
+ * change before the changes it depends on have finished. Returns results in batch order.
+ */
+async function runConcurrently<R>(batch: readonly Change[], limit: (c: Change) => number, run: (c: Change) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(batch.length);
+  const done = new Map<string, Promise<void>>();
+  const inFlight = new Map<string, Set<Promise<void>>>();
+  for (let i = 0; i < batch.length; i++) {
+    const change = batch[i]!;
+    const deps = (change.depends_on ?? []).map((d) => done.get(d)).filter((p): p is Promise<void> => p !== undefined);
+    const running = inFlight.get(change.target) ?? new Set<Promise<void>>();
+    inFlight.set(change.target, running);
+    while (running.size >= Math.max(1, limit(change))) await Promise.race(running);
+    const task = (async () => {
+      if (deps.length > 0) await Promise.all(deps);
+      results[i] = await run(change);
+    })();
+    const tracked = task.finally(() => running.delete(tracked));
+    running.add(tracked);
+    done.set(change.id, tracked);
+  }
+  await Promise.all([...inFlight.values()].flatMap((s) => [...s]));
+  return results;
+}
+
 export function verifyPlanIntegrity(plan: PlanDocument): void {
   if (plan.format_version !== 1) throw new RefusedError('plan.format', `unsupported plan format_version ${String(plan.format_version)}`);
   if (planDigest(plan) !== plan.digest) {
@@ -104,46 +130,50 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
       outcome, ...(error ? { error } : {}), ...redactForJournal(c),
     });
 
+    const runOne = async (change: Change): Promise<JournalEntry | null> => {
+      const blocked = change.depends_on?.find((d) => failedIds.has(d));
+      if (blocked) {
+        failedIds.add(change.id);
+        report.skipped.push({ id: change.id, reason: `depends on ${blocked}, which failed` });
+        return null;
+      }
+      const provider = providers!.get(change.target);
+      let outcome: ChangeOutcome;
+      if (!provider) outcome = { status: 'failed', error: `no provider for target ${change.target}`, terminal: true };
+      else {
+        const secrets: ApplySecrets = change.kind === 'account' && change.action === 'create' ? initialPasswordFor(change, loaded.policy) : {};
+        try {
+          outcome = await provider.apply(change, secrets);
+        } catch (e) {
+          outcome = { status: 'failed', error: e instanceof Error ? e.message : String(e), terminal: false };
+        }
+        if (secrets.initialPassword && outcome.status === 'applied' && opts.credentials && change.anchor) {
+          await opts.credentials.record(change, secrets.initialPassword);
+        }
+      }
+      const at = opts.now();
+      recordOutcome(state, change, outcome, at);
+      let result: JournalEntry;
+      if (outcome.status === 'failed') {
+        failedIds.add(change.id);
+        if (change.anchor) failedAnchors.add(change.anchor);
+        report.failed.push({ id: change.id, error: outcome.error });
+        result = entry(change, 'failed', at, outcome.error);
+      } else {
+        if (outcome.status === 'applied') report.applied++;
+        else report.already++;
+        result = entry(change, 'applied', at);
+      }
+      opts.onProgress?.(report.applied + report.already + report.failed.length + report.skipped.length, plan.changes.length);
+      return result;
+    };
+
     for (let i = 0; i < plan.changes.length; i += BATCH) {
       const batch = plan.changes.slice(i, i + BATCH);
       await backend.appendJournal(batch.map((c) => entry(c, 'intent', opts.now())), lock);
-      const results: JournalEntry[] = [];
-      for (const change of batch) {
-        const blocked = change.depends_on?.find((d) => failedIds.has(d));
-        if (blocked) {
-          failedIds.add(change.id);
-          report.skipped.push({ id: change.id, reason: `depends on ${blocked}, which failed` });
-          continue;
-        }
-        const provider = providers.get(change.target);
-        let outcome: ChangeOutcome;
-        if (!provider) outcome = { status: 'failed', error: `no provider for target ${change.target}`, terminal: true };
-        else {
-          const secrets: ApplySecrets = change.kind === 'account' && change.action === 'create' ? initialPasswordFor(change, loaded.policy) : {};
-          try {
-            outcome = await provider.apply(change, secrets);
-          } catch (e) {
-            outcome = { status: 'failed', error: e instanceof Error ? e.message : String(e), terminal: false };
-          }
-          if (secrets.initialPassword && outcome.status === 'applied' && opts.credentials && change.anchor) {
-            await opts.credentials.record(change, secrets.initialPassword);
-          }
-        }
-        const at = opts.now();
-        recordOutcome(state, change, outcome, at);
-        if (outcome.status === 'failed') {
-          failedIds.add(change.id);
-          if (change.anchor) failedAnchors.add(change.anchor);
-          report.failed.push({ id: change.id, error: outcome.error });
-          results.push(entry(change, 'failed', at, outcome.error));
-        } else {
-          if (outcome.status === 'applied') report.applied++;
-          else report.already++;
-          results.push(entry(change, 'applied', at));
-        }
-        opts.onProgress?.(report.applied + report.already + report.failed.length + report.skipped.length, plan.changes.length);
-      }
-      await backend.appendJournal(results, lock);
+      const results = await runConcurrently(batch, (c) => providers!.get(c.target)?.concurrency ?? 1, runOne);
+      // Results are journaled in plan order whatever order they finished in.
+      await backend.appendJournal(results.filter((r): r is JournalEntry => r !== null), lock);
     }
 
     for (const u of plan.state_updates) {

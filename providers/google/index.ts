@@ -36,6 +36,11 @@ export class GoogleProvider implements TargetProvider {
     this.structure = new StructureApplier(settings, client.dir, transport, this.users);
   }
 
+  /** Apply keeps this many changes in flight; the transport's limiter holds the quota. */
+  get concurrency(): number {
+    return this.settings.concurrency;
+  }
+
   get stats(): TransportStats {
     return this.transport.stats;
   }

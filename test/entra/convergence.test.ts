@@ -22,7 +22,7 @@ describe('entra convergence under faults', () => {
     emu = await emulator({
       timeScale: 0.001,
       seed: 2026,
-      faults: { errorRate: 0.05, burstRate: 0.002, burstMs: 20, slowRate: 0.01, slowMs: 15, dropRate: 0.01 },
+      faults: { errorRate: 0.05, burstRate: 0.002, burstMs: 20, slowRate: 0.01, slowMs: 15, dropRate: 0.02 },
     });
     const p = await provider(emu, { concurrency: 6 });
     await p.apply(change({ kind: 'container', action: 'create', key: 'Students/MHS', after: { path: 'Students/MHS' } }), {});

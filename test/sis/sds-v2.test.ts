@@ -57,3 +57,12 @@ describe('SDS v2.1', () => {
     expect(r.warnings.some((x) => x.code === 'sds.enum-case' && x.source?.file === 'roles.csv' && x.source.line === 3)).toBe(true);
   });
 });
+
+describe('SDS exports as a .zip', () => {
+  it('reads a zip made by "compress folder" exactly like the folder', async () => {
+    const zip = await readSdsCsv(fixture('v2.1-export.zip'));
+    const dir = await readSdsCsv(fixture('v2.1'));
+    expect(zip.roster).toEqual(dir.roster);
+    expect(zip.digest).toBe(dir.digest);
+  });
+});
