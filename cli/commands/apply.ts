@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { RefusedError } from '../../engine/model/errors.js';
 import { runApply } from '../../engine/run/apply-run.js';
 import { runPlan } from '../../engine/run/plan-run.js';
+import { credentialSinkFromEnv } from '../../engine/secrets/credential-store.js';
 import { nowFlag, parseNow, pseudonymKey, RollcallCommand, sisFlag } from '../base.js';
 import { renderPlan } from '../output.js';
 import { readPlanFile } from '../plan-file.js';
@@ -34,6 +35,9 @@ export default class Apply extends RollcallCommand {
       process.stdout.write('No changes to apply.\n');
       return;
     }
+    // Initial passwords are kept, encrypted, only when ROLLCALL_CREDENTIALS_KEY is set (a bad key refuses before anything is asked or applied).
+    const credentials = credentialSinkFromEnv(flags.dir, process.env);
+    if (credentials.notice && plan.changes.some((c) => c.kind === 'account' && c.action === 'create')) process.stderr.write(`${credentials.notice}\n`);
     if (!flags['auto-approve']) {
       if (!process.stdin.isTTY) throw new RefusedError('apply.confirm', 'not a terminal: pass --auto-approve to apply without confirmation');
       const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -48,6 +52,7 @@ export default class Apply extends RollcallCommand {
       now: () => new Date().toISOString(),
       actor: actor(),
       lockTimeoutMs: flags['lock-timeout'] * 1000,
+      ...(credentials.sink ? { credentials: credentials.sink } : {}),
       onProgress: process.stderr.isTTY ? (done, total) => { if (done % 100 === 0 || done === total) process.stderr.write(`\r\u001b[Kapplied ${done}/${total}`); } : undefined,
     });
     if (process.stderr.isTTY) process.stderr.write('\r\u001b[K');

@@ -1,7 +1,13 @@
 import { Flags } from '@oclif/core';
+import { resolve } from 'node:path';
 import { runPlan } from '../../engine/run/plan-run.js';
+import { snapshotPath } from '../../engine/run/refresh-run.js';
+import { readSnapshotFile } from '../../engine/run/snapshot-file.js';
 import { nowFlag, parseNow, pseudonymKey, RollcallCommand, showPiiFlag, sisFlag } from '../base.js';
 import { progressSink, renderPlan, writePlanFile, type PlanFormat } from '../output.js';
+import { InputError } from '../../engine/model/errors.js';
+import { appendStepSummary, githubMode } from '../github.js';
+import { annotateInputError, planWithBase } from '../impact-output.js';
 
 export default class Plan extends RollcallCommand {
   static override description = 'Compute a reviewable, deterministic plan from policy, SIS, state and the targets.';
@@ -18,14 +24,28 @@ export default class Plan extends RollcallCommand {
     json: Flags.boolean({ description: 'print the plan document as JSON (same as --format json)', default: false }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are', default: false }),
     'show-pii': showPiiFlag,
+    adopt: Flags.boolean({ description: 'adoption mode for this plan: link existing accounts by policy/correlation.yaml, hold back disables and deletes, keep usernames (as `adoption: true` in rollcall.yaml)', default: false }),
+    refresh: Flags.string({ description: 'false: plan against the snapshot from `rollcall refresh` instead of reading the targets', options: ['true', 'false'], default: 'true' }),
+    snapshot: Flags.string({ description: 'snapshot file for --refresh=false (default .rollcall/snapshot.jsonl)' }),
     limit: Flags.integer({ description: 'text format: changes shown per target/kind/action before summarizing (0 = all)', default: 50 }),
+    base: Flags.string({ description: 'git ref of the base policy: show the impact of the policy change (base -> working tree) against the same SIS, state and targets' }),
+    'out-impact': Flags.string({ description: 'with --base: save the impact (JSON) for review and `rollcall impact verify`' }),
+    github: Flags.boolean({ description: 'GitHub Actions output: job summary, step outputs, annotations (default: on when GITHUB_ACTIONS=true)', allowNo: true }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Plan);
     const format: PlanFormat = flags.json ? 'json' : (flags.format as PlanFormat);
     const now = parseNow(flags.now);
-    const result = await runPlan({ dir: flags.dir, sis: flags.sis, now, progress: progressSink(format !== 'json') });
+    const github = githubMode(flags.github);
+    if (flags.base) {
+      const impact = await planWithBase({ dir: flags.dir, sis: flags.sis, now, base: flags.base, format, showPii: flags['show-pii'], limit: flags.limit, out: flags.out, outImpact: flags['out-impact'], github })
+        .catch((e: unknown) => { if (github && e instanceof InputError) annotateInputError(e, flags.dir); throw e; });
+      if (flags['detailed-exitcode'] && impact.summary.total > 0) this.exit(2);
+      return;
+    }
+    const snapshots = flags.refresh === 'false' ? (await readSnapshotFile(snapshotPath(resolve(flags.dir), flags.snapshot))).snapshots : undefined;
+    const result = await runPlan({ dir: flags.dir, sis: flags.sis, now, progress: progressSink(format !== 'json'), ...(flags.adopt ? { adopt: true } : {}), ...(snapshots ? { snapshots } : {}) });
     if (process.stderr.isTTY && format !== 'json') process.stderr.write('\r\u001b[K');
     const { plan } = result;
     if (flags.out) writePlanFile(flags.out, plan);
@@ -36,6 +56,7 @@ export default class Plan extends RollcallCommand {
       limit: flags.limit,
     }));
     if (flags.out && format !== 'json') process.stdout.write(`\nSaved the plan to ${flags.out}. Apply exactly this plan with: rollcall apply ${flags.out}\n`);
+    if (github) appendStepSummary(renderPlan(plan, { format: 'markdown', showPii: false, pseudonymKey: pseudonymKey(result.state.lineage, result.loaded.policy.district.domain), limit: flags.limit }));
     if (flags['detailed-exitcode'] && plan.changes.length > 0) this.exit(2);
   }
 }

@@ -63,6 +63,17 @@ export interface ObservedAccount extends AccountAttrs {
   /** The anchor attribute's value, when the account carries one. */
   anchor: string | null;
   aliases: string[];
+  /** Who last modified the account, where the target records it (AD `modifiersName`); for drift reports. */
+  modifiedBy?: string;
+  /** When the account was last modified (ISO-8601), where the target records it; for drift reports. */
+  modifiedAt?: string;
+  /**
+   * Further attributes a provider was configured to read for correlation (LDAP
+   * `employeeNumber`, an extension attribute, a Google custom schema field), by the name
+   * policy/correlation.yaml uses (`attribute: extra.employeeNumber`). Optional: providers that
+   * read none leave it out. It never takes part in the diff.
+   */
+  extra?: Record<string, string>;
 }
 
 export interface ObservedGroup {

@@ -42,12 +42,23 @@ export type AttrMap = Record<string, AttrValue>;
  * - account disable / enable: object_id; before {enabled}; after {enabled}.
  * - account delete: object_id; before = full AccountAttrs.
  * - group create: key = group name; after {name, description}.
- * - membership add / remove: key = `${group}|${anchor or username}`; anchor = the member's anchor
- *   (absent for unmanaged members); after (add) or before (remove) {group, member}, where
- *   member is the username. Providers resolve both at apply time, because the account may be
- *   created earlier in the same apply.
+ * - membership add / remove, in the PLAN: one change per group and action (a first run or a
+ *   promotion adds members by the ten thousand; one change per member would dominate plan
+ *   time and size). key = group name (`${group}#unmanaged` for removing members rollcall does
+ *   not manage); `members` lists {anchor?, username}; after (add) / before (remove) is
+ *   {group}.
+ * - membership add / remove, as PROVIDERS receive it: apply expands each planned membership
+ *   change into one change per member, key = `${group}|${anchor or username}`, anchor = the
+ *   member's anchor, after (add) or before (remove) {group, member: username}. Providers
+ *   resolve both at apply time, because the account may be created earlier in the same apply.
  * Every account change except create carries object_id; providers still verify the anchor.
  */
+export interface MemberRef {
+  /** The member's sourcedId, when rollcall manages the account. */
+  anchor?: string;
+  username: string;
+}
+
 export interface Change {
   /** Unique and stable within a plan: `${target}:${kind}:${key}:${action}`. */
   id: string;
@@ -63,6 +74,8 @@ export interface Change {
   before?: AttrMap;
   after?: AttrMap;
   reason: Reason;
+  /** Membership changes: the members added or removed (see the shapes above). */
+  members?: MemberRef[];
   /** For account creates: the password rule apply uses (the password itself is never in a plan). */
   password_rule?: string;
   /** Ids of changes that must be applied first (container before account, account before membership). */
@@ -118,6 +131,35 @@ export interface PlanSummary {
   by_cause: Partial<Record<Cause, number>>;
 }
 
+/** Correlation outcomes for one target (accounts and people counted once each). */
+export interface CorrelationCounts {
+  /** People whose account already carries their anchor. */
+  linked: number;
+  /** People adopted through a strong matcher (an `adopt` change). */
+  matched: number;
+  /** People adopted through a reviewed decision file. */
+  decided: number;
+  /** People with several or only weak candidates: a decision each, and no create. */
+  ambiguous: number;
+  /** People with no candidate at all: created as usual. */
+  unmatched_persons: number;
+  /** Accounts in the managed scope that belong to nobody: reported, never touched. */
+  orphans: number;
+  /** Accounts outside the managed scope that matched nobody. */
+  out_of_scope: number;
+  /** Accounts excluded by policy/exclusions.yaml: never touched. */
+  excluded: number;
+  /** Accounts a decision marks as nobody's (service, shared): never touched. */
+  not_a_person: number;
+  /** Changes adoption mode held back (disables, deletes and their lifecycle moves). */
+  held_changes: number;
+}
+
+export interface CorrelationSummary {
+  adoption: boolean;
+  targets: Record<string, CorrelationCounts & { orphan_ids: string[] }>;
+}
+
 export interface PlanDocument {
   format_version: 1;
   created_at: string;
@@ -128,6 +170,8 @@ export interface PlanDocument {
   decisions: PendingDecision[];
   safety: { ok: boolean; halted: boolean; violations: SafetyViolation[] };
   warnings: Diagnostic[];
+  /** Present when correlation ran (adoption mode, matchers, exclusions or decisions in policy). */
+  correlation?: CorrelationSummary;
   /** sha256 over everything above, so apply can refuse a plan edited by hand. */
   digest: string;
 }

@@ -178,6 +178,86 @@ export interface SchoolDef {
   name: string;
 }
 
+/**
+ * Correlation (policy/correlation.yaml): how accounts without an anchor are linked to people
+ * on adoption. Matchers run in order per person; the first that finds any candidate decides.
+ */
+export type MatcherKind = 'anchor' | 'attribute' | 'email' | 'username' | 'name';
+
+export interface CorrelationMatcher {
+  origin: RuleOrigin;
+  kind: MatcherKind;
+  /** strong: one candidate is adopted; weak: always listed for a person to decide. */
+  confidence: 'strong' | 'weak';
+  /** Targets this matcher applies to; empty = every target. */
+  targets: string[];
+  /**
+   * The account side: `anchor`, `username`, `email` (also matches aliases), `givenName`,
+   * `familyName`, `displayName`, or `extra.<name>` (ObservedAccount.extra). Unused by `name`.
+   */
+  attribute: string;
+  /** The person side: a person field (`identifier`, `sisUsername`, `email`, `userIds.<type>`, ...). */
+  field: string | null;
+  /** The person side as a template; wins over `field`. */
+  template: Template | null;
+  /** `name` only: also require this person value as one segment of the account's path. */
+  with: 'school' | 'grade' | 'gradYear' | null;
+}
+
+export interface CorrelationPolicy {
+  matchers: CorrelationMatcher[];
+  /** Logical path roots of the managed scope: unclaimed accounts there are orphans. Empty = everywhere. */
+  scope: string[];
+}
+
+/** An account rollcall never touches (policy/exclusions.yaml). Every given selector must match. */
+export interface AccountExclusion {
+  origin: RuleOrigin;
+  username: string | null;
+  id: string | null;
+  /** A glob over the logical path: `*` one segment's characters, `**` any depth. */
+  path: string | null;
+  /** The person this account belongs to, if any: no account is created for them either. */
+  person: string | null;
+  targets: string[];
+  reason: string;
+}
+
+export type OverridableAttr = 'username' | 'givenName' | 'familyName' | 'displayName' | 'email' | 'path';
+
+/** A per-person override of a computed attribute (policy/overrides.yaml). */
+export interface AttributeOverride {
+  origin: RuleOrigin;
+  person: string;
+  attribute: OverridableAttr;
+  value: string;
+  targets: string[];
+  reason: string;
+  /** ISO date (YYYY-MM-DD); from this day on the override is a warning and no longer applies. */
+  expires: string;
+}
+
+/** A reviewed resolution of an ambiguous correlation (decisions/*.yaml). */
+export interface CorrelationDecision {
+  origin: RuleOrigin;
+  target: string;
+  /** The account's provider id or its username. */
+  account: string;
+  /** The person it belongs to; null with notAPerson. */
+  person: string | null;
+  notAPerson: boolean;
+  reason: string;
+}
+
+/** Adoption mode (rollcall.yaml `adoption:`, or `plan --adopt`) for the first runs on a populated directory. */
+export interface AdoptionPolicy {
+  enabled: boolean;
+  /** keep: accounts keep the username they have (default); rename: naming.renames applies. */
+  renames: 'keep' | 'rename';
+  /** Allow disables and deletes of pre-existing accounts in adoption mode (default false). */
+  allowDisable: boolean;
+}
+
 export interface Policy {
   district: { name: string; domain: string };
   /** Roles that get accounts at all. Guardians usually do not. */
@@ -192,4 +272,10 @@ export interface Policy {
   lifecycle: LifecyclePolicy;
   passwords: PasswordsPolicy;
   safety: SafetyPolicy;
+  /** Optional so hand-built policies stay valid; the loader always fills them (defaults: empty, off). */
+  correlation?: CorrelationPolicy;
+  exclusions?: AccountExclusion[];
+  overrides?: AttributeOverride[];
+  decisions?: CorrelationDecision[];
+  adoption?: AdoptionPolicy;
 }

@@ -52,6 +52,12 @@ export interface TargetProvider {
   readonly concurrency?: number;
   /** Read the full actual state under the managed scope(s). */
   read(): Promise<TargetSnapshot>;
+  /**
+   * Optional change feed (AD uSNChanged, Graph delta): bring `previous` up to date by reading
+   * only what changed since its `cursor`. Returns `incremental: false` when it had to fall
+   * back to a full read (no cursor, expired token, directory restored).
+   */
+  readIncremental?(previous: TargetSnapshot): Promise<{ snapshot: TargetSnapshot; incremental: boolean }>;
   /** Apply one change idempotently; check the anchor before creating. */
   apply(change: Change, secrets: ApplySecrets): Promise<ChangeOutcome>;
   close(): Promise<void>;

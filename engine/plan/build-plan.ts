@@ -6,7 +6,9 @@ import type { Policy } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
 import type { StateDocument } from '../model/state.js';
 import { resolveIdentities, type Identity } from '../resolve/identities.js';
-import { digestOf } from './canonical.js';
+import { annotateOverrides, applyOverrides } from '../correlate/overrides.js';
+import { PlanCorrelation } from '../correlate/plan-hooks.js';
+import { createHash } from 'node:crypto';
 import { diffTarget } from './diff-target.js';
 import { sortChanges } from './order.js';
 import { evaluateSafety } from './safety.js';
@@ -32,6 +34,13 @@ export interface PlanInput {
   constraints: TargetConstraints;
   /** ISO-8601 time the plan is for (`--now`). */
   now: string;
+  /** `plan --adopt`: adoption mode for this plan; undefined = the policy's `adoption:` switch. */
+  adoption?: boolean | undefined;
+  /**
+   * Called as each phase ends (resolve, diff, safety, digest). The core reads no clock: a
+   * benchmark passes a callback that does.
+   */
+  onPhase?: (phase: string) => void;
 }
 
 export interface PlanOutput {
@@ -40,20 +49,28 @@ export interface PlanOutput {
 }
 
 export function computePlan(input: PlanInput): PlanOutput {
+  // Correlation (engine/correlate) decides which accounts are whose before resolve runs; each
+  // target's diff then sees its `prepared` snapshot. Without correlation policy it is a no-op.
+  const correlation = new PlanCorrelation(input);
   const observedAnchors = new Map<string, { username: string }>();
   const taken = new Set<string>();
+  const holders = new Map<string, string>(); // lower-case username -> anchor ('' unanchored), for username overrides
   const byTarget = new Map(input.snapshots.map((s) => [s.target, s]));
   for (const t of input.policy.targets) {
     const snap = byTarget.get(t.name);
     if (!snap) continue;
-    for (const a of snap.accounts) {
-      taken.add(a.username.toLowerCase());
+    for (const a of snap.accounts) taken.add(a.username.toLowerCase());
+    for (const a of [...correlation.snapshot(snap).accounts, ...correlation.excludedAccounts(t.name)]) {
+      const lower = a.username.toLowerCase();
+      if (!holders.has(lower)) holders.set(lower, a.anchor ?? '');
       if (a.anchor !== null && !observedAnchors.has(a.anchor)) observedAnchors.set(a.anchor, { username: a.username });
     }
   }
 
+  const phase = input.onPhase ?? ((): void => undefined);
+  phase('prepare');
   const resolved = resolveIdentities({
-    policy: input.policy,
+    policy: correlation.resolvePolicy(input.policy),
     roster: input.roster,
     state: input.state,
     now: input.now,
@@ -62,19 +79,25 @@ export function computePlan(input: PlanInput): PlanOutput {
     takenUsernames: taken,
   });
 
-  const changes: Change[] = [];
-  const warnings: Diagnostic[] = [...input.sisWarnings, ...resolved.diagnostics];
+  const overridden = applyOverrides(resolved.identities, input.policy.overrides ?? [], input.now.slice(0, 10), holders);
+  let changes: Change[] = [];
+  const warnings: Diagnostic[] = [...input.sisWarnings, ...resolved.diagnostics, ...overridden.diagnostics];
   const managed: Record<string, number> = {};
   const targets: PlanDocument['inputs']['targets'] = {};
   for (const t of input.policy.targets) {
     const snap = byTarget.get(t.name) ?? { target: t.name, accounts: [], groups: [], containers: [] };
-    const diff = diffTarget({ target: t.name, identities: resolved.identities, snapshot: snap, policy: input.policy, lastApplied: input.state.last_applied[t.name] ?? {} });
-    changes.push(...diff.changes);
-    warnings.push(...diff.diagnostics);
+    const diff = diffTarget({ target: t.name, identities: overridden.identities, snapshot: correlation.snapshot(snap), policy: input.policy, lastApplied: input.state.last_applied[t.name] ?? {}, hold: correlation.hold(t.name) });
+    for (const c of diff.changes) changes.push(c);
+    for (const d of diff.diagnostics) warnings.push(d);
     managed[t.name] = diff.managedCount;
     targets[t.name] = { digest: snapshotDigest(snap), accounts: snap.accounts.length, groups: snap.groups.length };
   }
+  const adopted = correlation.finish(input.policy, changes, resolved.stateUpdates);
+  changes = adopted.changes;
+  for (const d of adopted.diagnostics) warnings.push(d);
+  annotateOverrides(changes, overridden.applied);
   sortChanges(changes);
+  phase('resolve+diff');
 
   const safety = evaluateSafety({
     changes,
@@ -98,18 +121,32 @@ export function computePlan(input: PlanInput): PlanOutput {
     },
     summary: summarize(changes),
     changes,
-    state_updates: resolved.stateUpdates,
-    decisions: resolved.decisions,
+    state_updates: adopted.stateUpdates,
+    decisions: [...resolved.decisions, ...adopted.decisions],
     safety,
     warnings: warnings.map(stripUndefined),
+    ...(adopted.summary ? { correlation: adopted.summary } : {}),
   };
-  return { plan: { ...body, digest: planDigest(body) }, identities: resolved.identities };
+  phase('safety');
+  const digest = planDigest(body);
+  phase('digest');
+  return { plan: { ...body, digest }, identities: overridden.identities };
 }
 
-/** The digest apply checks: over every field but `digest` itself. */
+/**
+ * The digest apply checks: over every field but `digest` itself, hashed piecewise (a plan
+ * can hold millions of changes; one giant string would not fit in V8). Key order is the
+ * order rollcall writes, which JSON.parse preserves, so a saved plan re-hashes to the
+ * same value; any edit, even a re-serialization with sorted keys, is caught.
+ */
 export function planDigest(body: Omit<PlanDocument, 'digest'> | PlanDocument): string {
-  const { digest: _ignored, ...rest } = body as PlanDocument;
-  return digestOf(rest);
+  const h = createHash('sha256');
+  const { digest: _ignored, changes, state_updates, warnings, ...rest } = body as PlanDocument;
+  h.update(JSON.stringify(rest));
+  for (const c of changes) h.update('\nC' + JSON.stringify(c));
+  for (const u of state_updates) h.update('\nU' + JSON.stringify(u));
+  for (const w of warnings) h.update('\nW' + JSON.stringify(w));
+  return h.digest('hex');
 }
 
 function stripUndefined(d: Diagnostic): Diagnostic {

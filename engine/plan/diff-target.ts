@@ -1,7 +1,7 @@
 import type { AccountAttrs, ObservedAccount, TargetSnapshot } from '../model/accounts.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { warningDiag } from '../model/diagnostics.js';
-import type { AttrMap, Cause, Change, Reason } from '../model/plan.js';
+import type { AttrMap, Cause, Change, MemberRef, Reason } from '../model/plan.js';
 import type { Policy } from '../model/policy.js';
 import type { Identity } from '../resolve/identities.js';
 import { isUnder, pathAncestors } from '../resolve/paths.js';
@@ -18,6 +18,8 @@ export interface DiffInput {
   policy: Policy;
   /** What rollcall last wrote to this target, per anchor: tells drift from SIS or policy changes. */
   lastApplied: Readonly<Record<string, AccountAttrs>>;
+  /** People whose create must wait: correlation found candidate accounts a person must choose between (engine/correlate). */
+  hold?: ReadonlySet<string> | undefined;
 }
 
 export interface DiffResult {
@@ -84,6 +86,7 @@ export function diffTarget(input: DiffInput): DiffResult {
     if (obs && (protectedNames.has(obs.username.toLowerCase()) || isProtectedPath(obs.path))) continue;
 
     if (!obs) {
+      if (input.hold?.has(idn.anchor)) continue;
       if (state !== 'active' || !idn.lifecycle.provision || !idn.username || !idn.attrs || !desiredPath) continue;
       if (protectedNames.has(idn.username.toLowerCase())) continue;
       const after: AttrMap = { username: idn.username, givenName: idn.attrs.givenName, familyName: idn.attrs.familyName, displayName: idn.attrs.displayName, email: idn.attrs.email, path: desiredPath, enabled: true };
@@ -177,16 +180,33 @@ export function diffTarget(input: DiffInput): DiffResult {
       const anchor = accountIdOf.get(mid);
       observedMembers.set(anchor ?? acc?.username ?? mid, acc?.username ?? mid);
     }
+    const groupDep = groupCreates.get(name);
+    const adds: MemberRef[] = [];
     for (const [anchor, username] of want.members) {
-      if (observedMembers.has(anchor)) continue;
-      const deps = [groupCreates.get(name), createdAccount.get(anchor)].filter((d): d is string => d !== undefined);
-      changes.push({ id: `${target}:membership:${name}|${anchor}:add`, target, kind: 'membership', action: 'add', anchor, key: `${name}|${anchor}`, after: { group: name, member: username }, reason: { cause: createdAccount.has(anchor) ? 'sis' : 'policy', rule: want.rule, record: anchor, detail: `member of ${name}` }, ...(deps.length ? { depends_on: deps } : {}) });
+      if (!observedMembers.has(anchor)) adds.push({ anchor, username });
+    }
+    if (adds.length > 0) {
+      changes.push({
+        id: `${target}:membership:${name}:add`, target, kind: 'membership', action: 'add', key: name,
+        ...(obsGroup ? { object_id: obsGroup.id } : {}),
+        after: { group: name }, members: adds,
+        reason: { cause: 'sis', rule: want.rule, detail: `${adds.length} member(s) matching ${want.rule}` },
+        ...(groupDep ? { depends_on: [groupDep] } : {}),
+      });
     }
     if (want.membership === 'authoritative' && obsGroup) {
+      const managedGone: MemberRef[] = [];
+      const unmanaged: MemberRef[] = [];
       for (const [key, username] of observedMembers) {
         if (want.members.has(key) || protectedNames.has(username.toLowerCase())) continue;
-        const managed = byAnchor.has(key);
-        changes.push({ id: `${target}:membership:${name}|${key}:remove`, target, kind: 'membership', action: 'remove', ...(managed ? { anchor: key } : {}), key: `${name}|${key}`, object_id: obsGroup.id, before: { group: name, member: username }, reason: { cause: managed ? 'sis' : 'drift', rule: want.rule, detail: managed ? `no longer matches ${want.rule}` : 'member not granted by policy (authoritative group)' } });
+        if (byAnchor.has(key)) managedGone.push({ anchor: key, username });
+        else unmanaged.push({ username });
+      }
+      if (managedGone.length > 0) {
+        changes.push({ id: `${target}:membership:${name}:remove`, target, kind: 'membership', action: 'remove', key: name, object_id: obsGroup.id, before: { group: name }, members: managedGone, reason: { cause: 'sis', rule: want.rule, detail: `${managedGone.length} member(s) no longer match ${want.rule}` } });
+      }
+      if (unmanaged.length > 0) {
+        changes.push({ id: `${target}:membership:${name}#unmanaged:remove`, target, kind: 'membership', action: 'remove', key: `${name}#unmanaged`, object_id: obsGroup.id, before: { group: name }, members: unmanaged, reason: { cause: 'drift', rule: want.rule, detail: `${unmanaged.length} member(s) not granted by policy (authoritative group)` } });
       }
     }
   }

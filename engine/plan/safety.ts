@@ -29,7 +29,7 @@ export function evaluateSafety(input: SafetyInput): SafetyVerdict {
     if (c.kind === 'container' || c.kind === 'group') continue;
     const action = c.action === 'adopt' ? 'update' : c.action;
     const key = `${c.target}\u0000${action}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    counts.set(key, (counts.get(key) ?? 0) + operations(c));
   }
   const violations = new Map<string, SafetyViolation>();
   const targets = [...new Set(input.changes.map((c) => c.target))].sort();
@@ -62,6 +62,11 @@ export function evaluateSafety(input: SafetyInput): SafetyVerdict {
   }
   const list = [...violations.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { ok: list.length === 0, halted: list.length > 0, violations: list };
+}
+
+/** A planned membership change adds or removes many members; limits count members. */
+export function operations(c: Change): number {
+  return c.kind === 'membership' && c.members ? c.members.length : 1;
 }
 
 function addViolation(map: Map<string, SafetyViolation>, v: SafetyViolation): void {

@@ -1,12 +1,17 @@
 import type { Change, PlanSummary } from '../model/plan.js';
+import { operations } from './safety.js';
+
+/** Counts operations: a membership change counts each member it adds or removes. */
 
 export function summarize(changes: readonly Change[]): PlanSummary {
-  const s: PlanSummary = { total: changes.length, by_action: {}, by_target: {}, by_cause: {} };
+  const s: PlanSummary = { total: 0, by_action: {}, by_target: {}, by_cause: {} };
   for (const c of changes) {
-    s.by_action[c.action] = (s.by_action[c.action] ?? 0) + 1;
+    const n = operations(c);
+    s.total += n;
+    s.by_action[c.action] = (s.by_action[c.action] ?? 0) + n;
     const t = (s.by_target[c.target] ??= {});
-    t[c.action] = (t[c.action] ?? 0) + 1;
-    s.by_cause[c.reason.cause] = (s.by_cause[c.reason.cause] ?? 0) + 1;
+    t[c.action] = (t[c.action] ?? 0) + n;
+    s.by_cause[c.reason.cause] = (s.by_cause[c.reason.cause] ?? 0) + n;
   }
   return s;
 }

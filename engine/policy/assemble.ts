@@ -25,9 +25,15 @@ export function assemblePolicy(docs: readonly SourceDoc[]): { policy: Policy; di
   const sorted = [...docs].sort((a, b) => (a.path < b.path ? -1 : 1));
   let root: SourceDoc | null = null;
   const files = new Map<SectionName, SourceDoc>();
+  const decisionDocs: SourceDoc[] = [];
   for (const doc of sorted) {
     const role = fileRole(doc.path);
     if (role.kind === 'other') continue;
+    if (role.kind === 'decisions') {
+      decisionDocs.push(doc);
+      diagnostics.push(...doc.diagnostics);
+      continue;
+    }
     const first = role.kind === 'root' ? root : (files.get(role.section) ?? null);
     if (first) {
       diagnostics.push(
@@ -79,6 +85,16 @@ export function assemblePolicy(docs: readonly SourceDoc[]): { policy: Policy; di
     lifecycle: section('lifecycle'),
     safety: section('safety'),
     passwords: section('passwords'),
+    correlation: section('correlation'),
+    exclusions: section('exclusions'),
+    overrides: section('overrides'),
+    decisions: decisionDocs.map((doc) => {
+      if (doc.value === undefined) return { value: undefined, loc: doc.locator, prefix: [], file: doc.path };
+      const found = schemaFindings(validateAgainst('decisions', doc.value), doc.locator);
+      diagnostics.push(...found.diagnostics);
+      const v = withoutInvalid(doc.value, found.invalid);
+      return { value: (isObject(v) ? v : {}) as never, loc: doc.locator, prefix: [], file: doc.path };
+    }),
     unsure,
   };
   const normalized = normalizePolicy(written);

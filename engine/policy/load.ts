@@ -6,7 +6,7 @@ import type { Policy } from '../model/policy.js';
 import { assemblePolicy } from './assemble.js';
 import { policyDigest } from './digest.js';
 import { schemaCommentDiagnostics } from './schema-comment.js';
-import { POLICY_EXTENSIONS, ROOT_BASENAME, SECTION_DIR, SECTION_NAMES, fileRole, isCue } from './sections.js';
+import { DECISIONS_DIR, POLICY_EXTENSIONS, ROOT_BASENAME, SECTION_DIR, SECTION_NAMES, fileRole, isCue } from './sections.js';
 import type { SourceDoc } from './source-doc.js';
 import { parseYamlDoc } from './yaml-doc.js';
 
@@ -36,6 +36,7 @@ function schemaNameFor(file: string): string | null {
   const role = fileRole(file);
   if (role.kind === 'root') return 'rollcall.schema.json';
   if (role.kind === 'section') return `${role.section}.schema.json`;
+  if (role.kind === 'decisions') return 'decisions.schema.json';
   return null;
 }
 
@@ -76,7 +77,9 @@ export async function readPolicyFiles(dir: string): Promise<{ files: PolicyFile[
   const warnings: Diagnostic[] = [];
   const top = (await listDir(dir)).filter((n) => hasPolicyExt(n) && n.startsWith(`${ROOT_BASENAME}.`));
   const sub = (await listDir(path.join(dir, SECTION_DIR))).filter(hasPolicyExt).map((n) => `${SECTION_DIR}/${n}`);
-  for (const rel of [...top, ...sub].sort()) {
+  // Decisions are reviewed policy too: they are in the policy digest, so apply refuses a plan made before one changed.
+  const decided = (await listDir(path.join(dir, DECISIONS_DIR))).filter(hasPolicyExt).map((n) => `${DECISIONS_DIR}/${n}`);
+  for (const rel of [...top, ...sub, ...decided].sort()) {
     if (fileRole(rel).kind === 'other') {
       warnings.push(
         warningDiag('policy.unknown-file', `${rel} is not a policy file rollcall reads (expected ${SECTION_NAMES.map((s) => `${s}.yaml`).join(', ')}); it is ignored`, {

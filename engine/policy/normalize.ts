@@ -10,6 +10,8 @@ import { normalizeRoot } from './normalize-root.js';
 import { normalizeSafety } from './normalize-safety.js';
 import type { SectionName } from './sections.js';
 import type { Locator, PathSeg } from './source-doc.js';
+import { normalizeAdoption, normalizeCorrelation, normalizeDecisions, normalizeExclusions, normalizeOverrides } from './normalize-adoption.js';
+import type { WrittenCorrelation, WrittenDecisions, WrittenExclusions, WrittenOverrides } from './written-adoption.js';
 import type { WrittenGroups, WrittenLifecycle, WrittenNaming, WrittenPasswords, WrittenPlacement, WrittenRoot, WrittenSafety } from './written.js';
 
 /**
@@ -35,6 +37,11 @@ export interface WrittenPolicy {
   lifecycle: WrittenDoc<WrittenLifecycle>;
   safety: WrittenDoc<WrittenSafety>;
   passwords: WrittenDoc<WrittenPasswords>;
+  correlation: WrittenDoc<WrittenCorrelation>;
+  exclusions: WrittenDoc<WrittenExclusions>;
+  overrides: WrittenDoc<WrittenOverrides>;
+  /** decisions/*.yaml, any number, each with its file name. */
+  decisions: (WrittenDoc<WrittenDecisions> & { file: string })[];
   /** Lists in rollcall.yaml that failed their schema: references to them are not checked. */
   unsure: ReadonlySet<'roles' | 'schools' | 'targets'>;
 }
@@ -56,7 +63,11 @@ export function normalizePolicy(w: WrittenPolicy): { policy: Policy; diagnostics
     lifecycle: ctx('lifecycle'),
     safety: ctx('safety'),
     passwords: ctx('passwords'),
+    correlation: ctx('correlation'),
+    exclusions: ctx('exclusions'),
+    overrides: ctx('overrides'),
   };
+  const decisionCtx = w.decisions.map((d) => ({ d, c: new SectionContext('decisions', d.loc, known, d.prefix) }));
   const policy: Policy = {
     ...root,
     naming: normalizeNaming(c.naming, w.naming.value, root.district.domain || 'invalid'),
@@ -65,7 +76,12 @@ export function normalizePolicy(w: WrittenPolicy): { policy: Policy; diagnostics
     lifecycle: normalizeLifecycle(c.lifecycle, w.lifecycle.value),
     safety: normalizeSafety(c.safety, w.safety.value),
     passwords: normalizePasswords(c.passwords, w.passwords.value),
+    correlation: normalizeCorrelation(c.correlation, w.correlation.value),
+    exclusions: normalizeExclusions(c.exclusions, w.exclusions.value),
+    overrides: normalizeOverrides(c.overrides, w.overrides.value),
+    decisions: decisionCtx.flatMap(({ d, c: dc }) => normalizeDecisions(dc, d.file, d.value)),
+    adoption: normalizeAdoption(w.root.value?.adoption),
   };
-  const diagnostics = [rootCtx, ...Object.values(c)].flatMap((x) => x.diagnostics);
+  const diagnostics = [rootCtx, ...Object.values(c), ...decisionCtx.map((x) => x.c)].flatMap((x) => x.diagnostics);
   return { policy, diagnostics };
 }

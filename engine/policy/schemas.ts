@@ -8,6 +8,10 @@ import passwords from '../../schemas/passwords.schema.json' with { type: 'json' 
 import placement from '../../schemas/placement.schema.json' with { type: 'json' };
 import rollcall from '../../schemas/rollcall.schema.json' with { type: 'json' };
 import safety from '../../schemas/safety.schema.json' with { type: 'json' };
+import correlation from '../../schemas/correlation.schema.json' with { type: 'json' };
+import exclusions from '../../schemas/exclusions.schema.json' with { type: 'json' };
+import overrides from '../../schemas/overrides.schema.json' with { type: 'json' };
+import decisions from '../../schemas/decisions.schema.json' with { type: 'json' };
 import type { SectionName } from './sections.js';
 
 /**
@@ -16,9 +20,9 @@ import type { SectionName } from './sections.js';
  * so the compiled CLI carries them without looking for files at run time.
  */
 
-export type SchemaName = 'rollcall' | SectionName;
+export type SchemaName = 'rollcall' | SectionName | 'decisions';
 
-const SCHEMAS: Record<SchemaName | 'common', object> = { common, rollcall, naming, placement, groups, lifecycle, safety, passwords };
+const SCHEMAS: Record<SchemaName | 'common', object> = { common, rollcall, naming, placement, groups, lifecycle, safety, passwords, correlation, exclusions, overrides, decisions };
 
 /** File name of each schema, as `$ref`s and `$schema=` lines name them. */
 export function schemaFileName(name: SchemaName | 'common'): string {

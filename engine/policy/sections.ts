@@ -4,15 +4,17 @@
  * instead be written inline in rollcall.yaml under the same key, but not both.
  */
 
-export const SECTION_NAMES = ['naming', 'placement', 'groups', 'lifecycle', 'safety', 'passwords'] as const;
+export const SECTION_NAMES = ['naming', 'placement', 'groups', 'lifecycle', 'safety', 'passwords', 'correlation', 'exclusions', 'overrides'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 export const POLICY_EXTENSIONS = ['.yaml', '.yml', '.cue'] as const;
 
 export const ROOT_BASENAME = 'rollcall';
 export const SECTION_DIR = 'policy';
+/** Reviewed correlation decisions, any number of files (decisions/*.yaml). */
+export const DECISIONS_DIR = 'decisions';
 
-export type FileRole = { kind: 'root' } | { kind: 'section'; section: SectionName } | { kind: 'other' };
+export type FileRole = { kind: 'root' } | { kind: 'section'; section: SectionName } | { kind: 'decisions' } | { kind: 'other' };
 
 function stripExt(name: string): string | null {
   for (const ext of POLICY_EXTENSIONS) if (name.endsWith(ext)) return name.slice(0, -ext.length);
@@ -30,6 +32,7 @@ export function fileRole(relPath: string): FileRole {
     const section = SECTION_NAMES.find((s) => s === base);
     if (section) return { kind: 'section', section };
   }
+  if (parts.length === 2 && parts[0] === DECISIONS_DIR && stripExt(parts[1] ?? '') !== null) return { kind: 'decisions' };
   return { kind: 'other' };
 }
 

@@ -5,6 +5,8 @@
  * right). schemas/*.schema.json is the authority; these types mirror it for the normalizer.
  */
 
+import type { WrittenAdoption } from './written-adoption.js';
+
 export type One<T> = T | T[];
 
 export interface WrittenMatch {
@@ -116,4 +118,5 @@ export interface WrittenRoot {
   sis?: { format?: 'oneroster-csv' | 'oneroster-rest' | 'sds-csv'; path?: string; [setting: string]: unknown };
   state?: { backend?: 'local' | 'postgres'; path?: string; connection?: string; connectionEnv?: string; schema?: string };
   targets?: Record<string, WrittenTarget | undefined>;
+  adoption?: WrittenAdoption;
 }

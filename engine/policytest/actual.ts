@@ -1,5 +1,6 @@
 import type { Policy } from '../model/policy.js';
 import type { Identity } from '../resolve/identities.js';
+import type { LifecycleOutcome } from '../resolve/lifecycle.js';
 import type { ExpectField } from './types.js';
 
 /**
@@ -21,7 +22,7 @@ export function perTarget(identity: Identity | undefined, policy: Policy): { pat
   return { paths, groups };
 }
 
-export function actualFor(field: ExpectField, identity: Identity | undefined, policy: Policy): ActualValue {
+export function actualFor(field: ExpectField, identity: Identity | undefined, policy: Policy, fallback: LifecycleOutcome | null): ActualValue {
   switch (field) {
     case 'username':
       return identity?.username ?? null;
@@ -32,8 +33,9 @@ export function actualFor(field: ExpectField, identity: Identity | undefined, po
     case 'passwordRule':
       return identity?.rules.password || null;
     case 'lifecycle': {
-      if (!identity) return null;
-      const d = identity.lifecycle.decision;
+      // Resolve leaves out people it does not touch (e.g. a suspension held): ask the decision.
+      const d = identity?.lifecycle.decision ?? fallback?.decision;
+      if (!d) return null;
       return { state: d.state, rule: d.rule, ...(d.date ? { date: d.date } : {}) };
     }
     case 'path':

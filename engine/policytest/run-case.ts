@@ -2,6 +2,7 @@ import { errorDiag, type Diagnostic, type SourceRange } from '../model/diagnosti
 import type { Policy } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
 import { computePlan } from '../plan/build-plan.js';
+import { decisionFor } from '../explain/decision.js';
 import { actualFor } from './actual.js';
 import { compare } from './compare.js';
 import { buildFixture } from './fixture.js';
@@ -57,7 +58,9 @@ export function runCase(tc: PolicyTestCase, policy: Policy, constraints: TargetC
   const byAnchor = new Map(identities.map((i) => [i.anchor, i]));
   const failures: Failure[] = [];
   for (const e of tc.expectations) {
-    const mismatch = compare(e, actualFor(e.field, byAnchor.get(e.anchor), policy));
+    const identity = byAnchor.get(e.anchor);
+    const fallback = identity || e.field !== 'lifecycle' ? null : decisionFor(e.anchor, { policy, roster: fixture.roster, state: fixture.state, now: tc.now, observedAnchors: new Set() }).outcome;
+    const mismatch = compare(e, actualFor(e.field, identity, policy, fallback));
     if (mismatch) failures.push({ anchor: e.anchor, field: e.field, source: e.source, ...mismatch });
   }
   return { ...base, ok: failures.length === 0, failures, diagnostics };

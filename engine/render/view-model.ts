@@ -54,7 +54,12 @@ export function subjectOf(c: Change, privacy: PrivacyOptions): string {
       return who(c.anchor, c.after?.username ?? c.before?.username);
     case 'membership': {
       const spec = c.after ?? c.before ?? {};
-      return `${String(spec.group ?? '')} ← ${who(c.anchor, spec.member)}`;
+      const group = String(spec.group ?? c.key);
+      const members = c.members ?? [];
+      if (members.length === 0) return `${group} ← ${who(c.anchor, spec.member)}`;
+      const shown = members.slice(0, 10).map((m) => who(m.anchor, m.username));
+      const more = members.length > shown.length ? `, … ${members.length - shown.length} more` : '';
+      return `${group} ${c.action === 'add' ? '←' : '→'} ${members.length} member(s): ${shown.join(', ')}${more}`;
     }
     default:
       return c.key;

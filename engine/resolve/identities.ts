@@ -137,6 +137,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   diagnostics.push(...allocation.diagnostics);
 
   const identities: Identity[] = [];
+  const groupCache = new GroupIntentCache();
   for (const anchor of sorted) {
     const outcome = outcomes.get(anchor);
     if (!outcome) continue;
@@ -152,7 +153,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
         decisions.push({ kind: 'rename-approval', anchor, detail: `policy ${alloc.pendingRename.rule} now gives a different username; renames: approve` });
       }
     }
-    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, state.people[anchor]);
+    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, state.people[anchor], groupCache);
     if (identity) identities.push(identity);
   }
   return { identities, schoolYear, stateUpdates, decisions, diagnostics };
@@ -170,6 +171,7 @@ function buildIdentity(
   index: RosterIndex,
   diagnostics: Diagnostic[],
   remembered: PersonState | undefined,
+  groupCache: GroupIntentCache,
 ): Identity | null {
   const rules = { username: usernameRule, email: '', displayName: '', path: '', password: '' };
   if (f) rules.password = firstMatch(policy.passwords.rules, f.subject)?.rule.origin.id ?? '';
@@ -200,7 +202,7 @@ function buildIdentity(
       rules.path = place.rule.origin.id;
       paths = renderPaths(place.rule.path, place.rule.targets, policy, f.values);
     }
-    groups = groupIntents(policy.groups.rules, f, index);
+    groups = groupIntents(policy.groups.rules, f, index, groupCache);
   } else if (outcome.suspendPath && f) {
     paths = renderPaths(outcome.suspendPath, {}, policy, f.values);
     rules.path = outcome.decision.rule;
@@ -233,19 +235,75 @@ function renderPaths(base: Template, overrides: Readonly<Record<string, Template
   return out;
 }
 
-function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index: RosterIndex): GroupIntent[] {
+/**
+ * Group intents are the hot path at district scale (a secondary student has ~10). Names
+ * that depend only on class fields are computed once per class, intents with the same name
+ * are shared, and per-class values reuse one scratch object instead of a copy per class.
+ */
+export class GroupIntentCache {
+  private readonly byName = new Map<string, GroupIntent>();
+  private readonly classOnly = new Map<GroupRule, boolean>();
+  private readonly perClass = new Map<GroupRule, Map<string, GroupIntent>>();
+
+  isClassOnly(rule: GroupRule): boolean {
+    let v = this.classOnly.get(rule);
+    if (v === undefined) {
+      const fields = [rule.name, ...(rule.description ? [rule.description] : [])].flatMap((t) => t.parts.filter((p) => p.kind === 'field').map((p) => (p.kind === 'field' ? p.field : '')));
+      v = fields.every((f) => f.startsWith('class.'));
+      this.classOnly.set(rule, v);
+    }
+    return v;
+  }
+
+  forClass(rule: GroupRule, classId: string, build: () => GroupIntent): GroupIntent {
+    let m = this.perClass.get(rule);
+    if (!m) {
+      m = new Map();
+      this.perClass.set(rule, m);
+    }
+    let hit = m.get(classId);
+    if (!hit) {
+      hit = this.shared(build());
+      m.set(classId, hit);
+    }
+    return hit;
+  }
+
+  shared(intent: GroupIntent): GroupIntent {
+    const key = `${intent.rule}\u0000${intent.name}`;
+    const hit = this.byName.get(key);
+    if (hit && hit.description === intent.description && hit.membership === intent.membership) return hit;
+    if (!hit) this.byName.set(key, intent);
+    return intent;
+  }
+}
+
+function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index: RosterIndex, cache: GroupIntentCache): GroupIntent[] {
   const out: GroupIntent[] = [];
+  let scratch: Record<string, string> | null = null;
   for (const rule of rules) {
     if (!matches(rule.when, f.subject)) continue;
     if (rule.forEach === 'person') {
-      out.push(intent(rule, f.values));
+      out.push(cache.shared(intent(rule, f.values)));
       continue;
     }
+    const classOnly = cache.isClassOnly(rule);
     for (const e of f.person.enrollments) {
       const cls = index.classes.get(e.classSourcedId);
       if (!cls) continue;
-      const school = index.orgs.get(cls.schoolSourcedId)?.identifier ?? '';
-      out.push(intent(rule, { ...f.values, 'class.code': cls.classCode, 'class.title': cls.title, 'class.sourcedId': cls.sourcedId, 'class.school': school }));
+      const fill = (values: Record<string, string>): Record<string, string> => {
+        values['class.code'] = cls.classCode;
+        values['class.title'] = cls.title;
+        values['class.sourcedId'] = cls.sourcedId;
+        values['class.school'] = index.orgs.get(cls.schoolSourcedId)?.identifier ?? '';
+        return values;
+      };
+      if (classOnly) {
+        out.push(cache.forClass(rule, cls.sourcedId, () => intent(rule, fill({}))));
+      } else {
+        scratch ??= { ...f.values };
+        out.push(cache.shared(intent(rule, fill(scratch))));
+      }
     }
   }
   return out;

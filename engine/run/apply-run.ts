@@ -48,11 +48,17 @@ async function runConcurrently<R>(batch: readonly Change[], limit: (c: Change) =
   const results = new Array<R>(batch.length);
   const done = new Map<string, Promise<void>>();
   const inFlight = new Map<string, Set<Promise<void>>>();
+  const kindOf = new Map<string, string>();
   for (let i = 0; i < batch.length; i++) {
     const change = batch[i]!;
     const deps = (change.depends_on ?? []).map((d) => done.get(d)).filter((p): p is Promise<void> => p !== undefined);
     const running = inFlight.get(change.target) ?? new Set<Promise<void>>();
     inFlight.set(change.target, running);
+    // Kinds run in phases per target: every account exists before memberships start.
+    if (kindOf.get(change.target) !== change.kind) {
+      await Promise.all([...running]);
+      kindOf.set(change.target, change.kind);
+    }
     while (running.size >= Math.max(1, limit(change))) await Promise.race(running);
     const task = (async () => {
       if (deps.length > 0) await Promise.all(deps);
@@ -64,6 +70,43 @@ async function runConcurrently<R>(batch: readonly Change[], limit: (c: Change) =
   }
   await Promise.all([...inFlight.values()].flatMap((s) => [...s]));
   return results;
+}
+
+/**
+ * A planned membership change names many members; providers take one member per change
+ * (the shape they verify anchors on), so apply expands it, with the provider's concurrency.
+ */
+async function applyMembers(provider: TargetProvider, change: Change): Promise<{ applied: number; already: number; failed: { id: string; error: string }[] }> {
+  const members = change.members ?? [];
+  const spec = change.action === 'add' ? change.after : change.before;
+  const group = typeof spec?.group === 'string' ? spec.group : change.key;
+  const result = { applied: 0, already: 0, failed: [] as { id: string; error: string }[] };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < members.length) {
+      const i = next++;
+      const m = members[i]!;
+      const memberKey = `${group}|${m.anchor ?? m.username}`;
+      const one: Change = {
+        id: `${change.target}:membership:${memberKey}:${change.action}`, target: change.target, kind: 'membership', action: change.action,
+        ...(m.anchor ? { anchor: m.anchor } : {}), key: memberKey,
+        ...(change.object_id ? { object_id: change.object_id } : {}),
+        ...(change.action === 'add' ? { after: { group, member: m.username } } : { before: { group, member: m.username } }),
+        reason: change.reason,
+      };
+      let outcome: ChangeOutcome;
+      try {
+        outcome = await provider.apply(one, {});
+      } catch (e) {
+        outcome = { status: 'failed', error: e instanceof Error ? e.message : String(e), terminal: false };
+      }
+      if (outcome.status === 'applied') result.applied++;
+      else if (outcome.status === 'already') result.already++;
+      else result.failed.push({ id: `${change.id}#${m.anchor ?? i}`, error: outcome.error });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(provider.concurrency ?? 1, members.length)) }, worker));
+  return result;
 }
 
 export function verifyPlanIntegrity(plan: PlanDocument): void {
@@ -130,6 +173,7 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
       outcome, ...(error ? { error } : {}), ...redactForJournal(c),
     });
 
+    const total = plan.summary.total;
     const runOne = async (change: Change): Promise<JournalEntry | null> => {
       const blocked = change.depends_on?.find((d) => failedIds.has(d));
       if (blocked) {
@@ -140,7 +184,18 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
       const provider = providers!.get(change.target);
       let outcome: ChangeOutcome;
       if (!provider) outcome = { status: 'failed', error: `no provider for target ${change.target}`, terminal: true };
-      else {
+      else if (change.kind === 'membership' && change.members) {
+        const r = await applyMembers(provider, change);
+        report.applied += r.applied;
+        report.already += r.already;
+        for (const f of r.failed) report.failed.push(f);
+        // Members were counted one by one above; the group change itself is not counted again.
+        const at = opts.now();
+        opts.onProgress?.(report.applied + report.already + report.failed.length + report.skipped.length, total);
+        if (r.failed.length === 0) return entry(change, 'applied', at);
+        failedIds.add(change.id);
+        return entry(change, 'failed', at, `${r.failed.length} of ${change.members.length} member(s) failed`);
+      } else {
         const secrets: ApplySecrets = change.kind === 'account' && change.action === 'create' ? initialPasswordFor(change, loaded.policy) : {};
         try {
           outcome = await provider.apply(change, secrets);
@@ -164,7 +219,7 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
         else report.already++;
         result = entry(change, 'applied', at);
       }
-      opts.onProgress?.(report.applied + report.already + report.failed.length + report.skipped.length, plan.changes.length);
+      opts.onProgress?.(report.applied + report.already + report.failed.length + report.skipped.length, total);
       return result;
     };
 

@@ -11,6 +11,10 @@ export interface PlanRunOptions extends RunOptions {
   now: string;
   /** Plan against these snapshots instead of reading the targets (refresh=false). */
   snapshots?: TargetSnapshot[];
+  /** `plan --adopt`: adoption mode for this run, whatever rollcall.yaml says. */
+  adopt?: boolean;
+  /** When given, filled with wall milliseconds per phase (for benchmarks). */
+  timings?: Record<string, number>;
 }
 
 export interface PlanRunResult {
@@ -22,8 +26,11 @@ export interface PlanRunResult {
 }
 
 export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
+  const clock = phaseClock(opts.timings);
   const loaded = await loadPolicyInput(opts);
+  clock('policy');
   const sis = await readSis(loaded, opts);
+  clock('ingest');
   const backend = openState(loaded, opts);
   let state: StateDocument;
   try {
@@ -31,6 +38,7 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
   } finally {
     await backend.close();
   }
+  clock('state');
   let snapshots = opts.snapshots;
   if (!snapshots) {
     const providers = await openProviders(loaded, opts);
@@ -40,6 +48,7 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
       await closeAll(providers);
     }
   }
+  clock('refresh');
   const { plan, identities } = computePlan({
     policy: loaded.policy,
     policyDigest: loaded.digest,
@@ -51,6 +60,19 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
     snapshots,
     constraints: targetConstraints(loaded.policy),
     now: opts.now,
+    ...(opts.adopt ? { adoption: true } : {}),
+    ...(opts.timings ? { onPhase: (p: string) => clock(`core.${p}`) } : {}),
   });
   return { plan, identities, loaded, state, snapshots };
+}
+
+/** Records elapsed wall time per phase into `into`, when a benchmark asks for it. */
+function phaseClock(into: Record<string, number> | undefined): (phase: string) => void {
+  let last = performance.now();
+  return (phase) => {
+    if (!into) return;
+    const now = performance.now();
+    into[phase] = Math.round(now - last);
+    last = now;
+  };
 }

@@ -6,13 +6,15 @@ import { UAC_ACCOUNTDISABLE, UAC_NORMAL_ACCOUNT } from './ad-values.js';
 import { samAccountNameProblem } from './constraints.js';
 import { joinDn } from './dn.js';
 import type { Directory } from './directory.js';
+import { values } from './entry-values.js';
 import { opt, text } from './mods.js';
 import { DISABLED_PREFIX } from './profile.js';
 import { adUnicodePwd, sshaHash } from './secrets.js';
 
 /**
- * Account create. Idempotent: one search finds an account already carrying the anchor
- * (`already`, e.g. a re-run after a crash) or another object holding the username (terminal).
+ * Account create. Idempotent: an account already carrying the anchor (a re-run after a crash)
+ * gives `already`; another object holding the username is a terminal failure. The anchor check
+ * uses Directory.anchorIndex (verified live), the username check a live indexed search.
  * Missing OUs on the way are created. The initial password is written in the same add:
  * AD unicodePwd (the connection is always TLS), OpenLDAP userPassword {SSHA}.
  * AD refuses an enabled account without a password, so without one it starts disabled.
@@ -27,9 +29,21 @@ export async function createAccount(dir: Directory, client: Client, change: Chan
     const problem = samAccountNameProblem(username);
     if (problem) throw new TerminalProviderError('ldap.username', `sAMAccountName ${problem}`);
   }
-  const { byAnchor: existing, byUsername: clash } = await dir.accountsByAnchorOrUsername(client, anchor, username);
-  if (existing) return { status: 'already', objectId: profile.idOf(existing) };
-  if (clash) throw new TerminalProviderError('ldap.username-taken', `username is already used by another directory object (${profile.idOf(clash)})`);
+  const index = await dir.anchorIndex(client);
+  const knownId = index.get(anchor);
+  if (knownId !== undefined) {
+    const known = await dir.accountById(client, knownId);
+    if (known && values(known, dir.settings.anchorAttribute).includes(anchor)) return { status: 'already', objectId: knownId };
+    index.delete(anchor);
+    const live = await dir.accountByAnchor(client, anchor);
+    if (live) return { status: 'already', objectId: profile.idOf(live) };
+  }
+  // Usernames are indexed everywhere; this also catches an account made since the index was read.
+  const clash = await dir.accountByUsername(client, username);
+  if (clash) {
+    if (values(clash, dir.settings.anchorAttribute).includes(anchor)) return { status: 'already', objectId: profile.idOf(clash) };
+    throw new TerminalProviderError('ldap.username-taken', `username is already used by another directory object (${profile.idOf(clash)})`);
+  }
 
   const path = text(a, 'path');
   await dir.ensureContainers(client, path);
@@ -85,11 +99,14 @@ export async function createAccount(dir: Directory, client: Client, change: Chan
     if (err instanceof AlreadyExistsError) {
       // Lost the response of an earlier attempt, or a concurrent apply: converge if it is ours.
       const again = await dir.accountByAnchor(client, anchor);
+      if (again) index.set(anchor, profile.idOf(again));
       if (again) return { status: 'already', objectId: profile.idOf(again) };
       throw new TerminalProviderError('ldap.dn-taken', 'an entry with the new account\'s DN already exists and does not carry its anchor', { cause: err });
     }
     throw err;
   }
   const created = await dir.search(client, dn, profile.accountFilter, [profile.idAttr], 'base');
-  return { status: 'applied', ...(created[0] ? { objectId: profile.idOf(created[0]) } : {}) };
+  const id = created[0] ? profile.idOf(created[0]) : undefined;
+  if (id !== undefined) index.set(anchor, id);
+  return { status: 'applied', ...(id !== undefined ? { objectId: id } : {}) };
 }

@@ -1,7 +1,7 @@
 import { AndFilter, FilterParser, NoSuchObjectError, type Client, type Entry, type Filter } from 'ldapts';
 import { joinDn, normalizeDn, parseDn, rdn } from './dn.js';
 import { values } from './entry-values.js';
-import { and, eq, or } from './filter.js';
+import { and, eq, present } from './filter.js';
 import { pathAncestors, pathToDn, splitPath } from './paths.js';
 import type { Profile } from './profile.js';
 import type { LdapSettings } from './settings.js';
@@ -74,19 +74,24 @@ export class Directory {
     return this.one(client, and(this.profile.accountFilter, eq(this.profile.usernameAttr, username)));
   }
 
-  /** One round trip for create's two checks: who carries this anchor, who has this username. */
-  async accountsByAnchorOrUsername(client: Client, anchor: string, username: string): Promise<{ byAnchor: Entry | null; byUsername: Entry | null }> {
-    const found = await this.search(client, this.settings.baseDN,
-      and(this.profile.accountFilter, or(eq(this.settings.anchorAttribute, anchor), eq(this.profile.usernameAttr, username))), this.profile.accountAttrs);
-    const pick = (attr: string, value: string): Entry | null => {
-      const hits = found.filter((e) => values(e, attr).some((v) => v.toLowerCase() === value.toLowerCase()));
-      if (hits.length > 1) throw new Error(`ambiguous: ${hits.length} entries match one identity`);
-      return hits[0] ?? null;
-    };
-    // Anchors compare exactly (case matters in SIS ids); usernames case-insensitively, as LDAP does.
-    const byAnchor = found.filter((e) => values(e, this.settings.anchorAttribute).includes(anchor));
-    if (byAnchor.length > 1) throw new Error(`ambiguous: ${byAnchor.length} entries carry one anchor`);
-    return { byAnchor: byAnchor[0] ?? null, byUsername: pick(this.profile.usernameAttr, username) };
+  private anchorIds: Promise<Map<string, string>> | null = null;
+
+  /**
+   * anchor -> object id for every account in the base DN, read once per provider (one paged
+   * search) and kept current by creates. Anchor attributes are often unindexed (employeeID is
+   * not indexed by default in AD or Samba), so searching by anchor before each of N creates
+   * would scan all accounts N times; this keeps a bulk first run linear. Entries found here are
+   * re-checked live by id before they are trusted.
+   */
+  async anchorIndex(client: Client): Promise<Map<string, string>> {
+    this.anchorIds ??= this.search(client, this.settings.baseDN, and(this.profile.accountFilter, present(this.settings.anchorAttribute)), [this.settings.anchorAttribute, this.profile.idAttr])
+      .then((entries) => new Map(entries.flatMap((e) => values(e, this.settings.anchorAttribute).map((a): [string, string] => [a, this.profile.idOf(e)]))));
+    try {
+      return await this.anchorIds;
+    } catch (err) {
+      this.anchorIds = null;
+      throw err;
+    }
   }
 
   async groupByName(client: Client, name: string): Promise<Entry | null> {

@@ -149,6 +149,22 @@ describe('allocateUsernames: people who already have a username', () => {
     expect(r.results.get('p2')?.username).toBe('jdoe30');
   });
 
+  it('no rename when the rule gives the person nothing usable any more', () => {
+    const r2 = rule('staff', ['{given}{family}']);
+    const r = allocateUsernames([{ anchor: 'a', rule: r2, values: { given: '😀', family: '' } }], { ...empty, current: { a: 'oldname' } });
+    expect(r.results.get('a')).toEqual({ anchor: 'a', username: 'oldname', rule: 'staff', newlyIssued: false });
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it('warns, without names, when a rename has no free target', () => {
+    const r2 = rule('staff', ['{given}'], { maxLength: 2, minDigits: 2 });
+    // 'li' is taken and a number cannot fit in two characters.
+    const r = allocateUsernames([{ anchor: 'a', rule: r2, values: { given: 'Li' } }], { ...empty, current: { a: 'zz' }, taken: new Set(['li']) });
+    expect(r.results.get('a')?.pendingRename).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['naming.no-rename-target']);
+    expect(r.diagnostics[0]?.summary).not.toMatch(/\bli\b|zz/);
+  });
+
   it('re-enrollment without state restores the registered name', () => {
     const r = allocateUsernames([student('p1', 'John', 'Smith')], {
       ...empty,

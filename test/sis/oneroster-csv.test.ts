@@ -178,7 +178,7 @@ describe('OneRoster 1.1 bulk set', () => {
     await rm(path.join(dir, 'roles.csv'));
     await edit(dir, 'manifest.csv', (t) => t.replace('file.roles,bulk', 'file.roles,absent'));
     const errs = await errorsOf(dir);
-    expect(errs).toContainEqual(expect.objectContaining({ code: 'oneroster.missing-file', source: { file: 'manifest.csv' } }));
+    expect(errs).toContainEqual(expect.objectContaining({ code: 'oneroster.missing-file', source: { file: 'manifest.csv', line: 20 } }));
   });
 
   it('accepts header case differences with a warning', async () => {
@@ -299,16 +299,21 @@ describe('bad input: errors carry file, line and the offending id', () => {
     await edit(dir, 'orgs.csv', (t) => t.replace('org-es,,,', 'org-es,inactive,,'));
     await edit(dir, 'users.csv', (t) => t.replace('u-a1,', 'u-s2,'));
     await edit(dir, 'courses.csv', (t) => t.replace('org-es,,', 'org-xx,,'));
-    const files = new Set((await errorsOf(dir)).map((d) => d.source?.file));
+    const where = (await errorsOf(dir)).map((d) => `${d.source?.file}:${d.source?.line} ${d.code}`);
     // roles.csv too: u-a1's role now points at a user whose row became the duplicate.
-    expect(files).toEqual(new Set(['orgs.csv', 'users.csv', 'courses.csv', 'roles.csv']));
+    expect(where).toEqual([
+      'courses.csv:3 oneroster.dangling-ref',
+      'orgs.csv:4 oneroster.invalid-enum',
+      'roles.csv:9 oneroster.dangling-ref',
+      'users.csv:7 oneroster.duplicate-sourcedid',
+    ]);
   });
 
   it('a delta set without a base is refused', async () => {
     const dir = await copySet('v12-bulk');
     await edit(dir, 'manifest.csv', (t) => t.replace('file.users,bulk', 'file.users,delta'));
     const errs = await errorsOf(dir);
-    expect(errs).toContainEqual(expect.objectContaining({ code: 'oneroster.delta-without-base', source: { file: 'manifest.csv' } }));
+    expect(errs).toContainEqual(expect.objectContaining({ code: 'oneroster.delta-without-base', source: { file: 'manifest.csv', line: 24 } }));
   });
 
   it('a file the manifest lists but the set lacks', async () => {

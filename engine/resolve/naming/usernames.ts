@@ -194,8 +194,12 @@ export function allocateUsernames(
     const anchor = req.anchor;
     const res = results.get(anchor);
     if (!res) continue;
-    const to = pick(req, limitsFor(req.rule));
+    const c = limitsFor(req.rule);
+    const to = pick(req, c);
     if (to === null) {
+      // A rule that gives this person nothing at all (emoji-only name, no identifier template)
+      // is no reason to rename: they keep their name quietly.
+      if (!req.rule.templates.some((t) => baseOf(t, req.values, c) !== null)) continue;
       diagnostics.push(warningDiag('naming.no-rename-target', `person ${anchor}: rule ${res.rule} gives a new username but none is free; the current one stays`));
       continue;
     }

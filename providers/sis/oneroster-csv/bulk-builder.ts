@@ -59,6 +59,10 @@ export class BulkBuilder implements RecordSink {
     this.broken.add(`${table}:${id}`);
   }
 
+  brokenOrgs(): ReadonlySet<string> {
+    return new Set([...this.broken].filter((k) => k.startsWith('orgs:')).map((k) => k.slice(5)));
+  }
+
   private gone(table: string, r: Rec<unknown>): boolean {
     if (r.status !== 'tobedeleted') return false;
     this.deleted.add(`${table}:${r.sourcedId}`);

@@ -9,15 +9,15 @@ import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
  * - warning: a person with no role at all; the same email on two people; two people with
  *   identical names and birth facts (birthDate from demographics.csv), a likely duplicate.
  */
-export function checkRoster(sink: DiagnosticSink, roster: Roster, birthFacts: ReadonlyMap<string, string>, orgsKnown = true): void {
+export function checkRoster(sink: DiagnosticSink, roster: Roster, birthFacts: ReadonlyMap<string, string>, orgsKnown = true, brokenOrgs: ReadonlySet<string> = new Set()): void {
   const orgs = new Map(roster.orgs.map((o) => [o.sourcedId, o]));
   const emails = new Map<string, { id: string; where: string }>();
   const twins = new Map<string, { id: string; where: string }>();
   for (const p of roster.people) {
     if (p.roles.length === 0) sink.warn('oneroster.no-role', `user ${p.sourcedId} has no role at any org`, p.source);
     const studentRoles = p.roles.filter((r) => r.role === 'student');
-    if (orgsKnown && studentRoles.length && !studentRoles.some((r) => schoolOf(orgs, r.orgSourcedId))) {
-      const why = studentRoles.map((r) => describe(orgs, r.orgSourcedId)).join('; ');
+    if (orgsKnown && studentRoles.length && !studentRoles.some((r) => schoolOf(orgs, r.orgSourcedId) || brokenOrgs.has(r.orgSourcedId))) {
+      const why = studentRoles.map((r) => (r.sourcedId ? `role ${r.sourcedId}: ` : '') + describe(orgs, r.orgSourcedId)).join('; ');
       sink.error('oneroster.student-without-school', `user ${p.sourcedId} is a student with no school: ${why}`, p.source);
     }
     if (p.email !== '') {

@@ -31,6 +31,9 @@ export class DeltaCollector implements RecordSink {
   invalid(): void {
     // The run fails anyway; references are checked only on a clean merge.
   }
+  brokenOrgs(): ReadonlySet<string> {
+    return new Set();
+  }
   org(r: Rec<Org>, m: 'bulk' | 'delta'): void {
     this.push('orgs', r, m);
   }

@@ -16,7 +16,10 @@ export function compareEnrollments(a: Enrollment, b: Enrollment): number {
   return byCode(a.classSourcedId, b.classSourcedId) || byCode(a.role, b.role) || byCode(a.sourcedId ?? '', b.sourcedId ?? '');
 }
 
+/** Sort a person's roles and enrollments; also trims arrays grown by push (V8 over-allocates). */
 export function sortPerson(p: Person): void {
   if (p.roles.length > 1) p.roles.sort(compareRoles);
   if (p.enrollments.length > 1) p.enrollments.sort(compareEnrollments);
+  if (p.roles.length) p.roles = p.roles.slice();
+  if (p.enrollments.length) p.enrollments = p.enrollments.slice();
 }

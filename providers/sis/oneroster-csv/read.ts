@@ -63,7 +63,12 @@ async function readSet(set: FileSet, opts: ReadOneRosterOptions): Promise<SisRea
   const ctx = makeCtx(sink, manifest, digests, opts);
   const anyDelta = Object.values(manifest.modes).some((m) => m === 'delta');
   if (anyDelta && !opts.base) {
-    sink.error('oneroster.delta-without-base', 'the manifest marks files as delta, but there is no earlier roster to apply them to; ingest a bulk set first', { file: 'manifest.csv' });
+    const first = Object.entries(manifest.modes).find(([, m]) => m === 'delta')?.[0] as TableName | undefined;
+    const line = first ? manifest.lines[first] : undefined;
+    sink.error('oneroster.delta-without-base', `the manifest marks ${first}.csv as delta, but there is no earlier roster to apply it to; ingest a bulk set first`, {
+      file: 'manifest.csv',
+      ...(line ? { line } : {}),
+    });
   }
   if (!opts.base) {
     for (const t of ['orgs', 'users'] as const) {
@@ -78,7 +83,7 @@ async function readSet(set: FileSet, opts: ReadOneRosterOptions): Promise<SisRea
   const birth = await parseAll(set, manifest, ctx, opts, builder);
   const roster = builder.finish();
   // Run even after errors, so one run lists every problem; skip the school check without orgs.
-  checkRoster(sink, roster, birth, manifest.modes.orgs !== 'absent' || !!opts.base);
+  checkRoster(sink, roster, birth, manifest.modes.orgs !== 'absent' || !!opts.base, builder.brokenOrgs());
   if (sink.hasErrors) throw new InputError([...sink.diagnostics.filter((d) => d.severity === 'error'), ...sink.warnings()]);
   return { roster, warnings: sortDiagnostics(sink.warnings()), digest: combineDigests(digests) };
 }
@@ -180,6 +185,8 @@ function decideRoleSource(ctx: ParseCtx, ix: Record<string, number>, file: strin
     ctx.sink.warn('oneroster.roles-from-users', `a 1.2 set without roles.csv: roles read from ${file} role/orgSourcedIds (the 1.1 layout)`, { file, line: 1 });
   } else {
     ctx.rolesFromUsers = false;
-    if (!hasBase) ctx.sink.error('oneroster.missing-file', `roles.csv is absent and ${file} has no role/orgSourcedIds columns: nobody has a role or a school`, { file: 'manifest.csv' });
+    const line = manifest.lines.roles;
+    if (!hasBase)
+      ctx.sink.error('oneroster.missing-file', `roles.csv is absent and ${file} has no role/orgSourcedIds columns: nobody has a role or a school`, { file: 'manifest.csv', ...(line ? { line } : {}) });
   }
 }

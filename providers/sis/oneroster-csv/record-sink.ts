@@ -17,6 +17,8 @@ export interface RecordSink {
   end(table: TableName, mode: 'bulk' | 'delta' | undefined): void;
   /** A row of `table` had errors and was dropped. */
   invalid(table: TableName, sourcedId: string): void;
+  /** Orgs dropped for errors: later checks stay quiet about them (no cascades). */
+  brokenOrgs(): ReadonlySet<string>;
 }
 
 export function colLookup(ctx: ParseCtx): RefIndex['col'] {

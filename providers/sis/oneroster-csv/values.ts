@@ -87,20 +87,21 @@ export function listValue(raw: string): string[] {
 }
 
 /** `{LDAP:12},{LTI:15}` -> [{type, identifier}]. A bare value is kept with an empty type and a warning. */
-export function userIdsValue(sink: DiagnosticSink, w: Where, raw: string): { type: string; identifier: string }[] {
+export function userIdsValue(sink: DiagnosticSink, w: Where, raw: string, intern: (s: string) => string = (x) => x): { type: string; identifier: string }[] {
   if (raw.trim() === '') return [];
   const out: { type: string; identifier: string }[] = [];
   const re = /\{([^:{}]*):([^{}]*)\}/g;
   let rest = raw;
   for (let m = re.exec(raw); m; m = re.exec(raw)) {
-    out.push({ type: m[1]!.trim(), identifier: m[2]!.trim() });
+    out.push({ type: intern(m[1]!.trim()), identifier: m[2]!.trim() });
     rest = rest.replace(m[0], '');
   }
   if (rest.replace(/[,\s]/g, '') !== '') {
     sink.warn('oneroster.userids-format', `userIds "${raw}" is not in the {type:id} form; kept with an empty type`, at(w, 'userIds'));
     if (out.length === 0) out.push({ type: '', identifier: raw.trim() });
   }
-  return out;
+  // push() over-allocates; a kept array should be exactly as long as its contents.
+  return out.slice();
 }
 
 /** Per-file-column memory of the slash-date order, so `1/05/2023` follows `15/06/2023`'s lead. */
@@ -110,8 +111,20 @@ export class DateReader {
   constructor(private readonly sink: DiagnosticSink) {}
 
   /** ISO date, undefined for empty, null for invalid (error reported). */
+  /** Year-first values do not depend on the learned order; enrollment files repeat a few of them millions of times. */
+  private readonly cache = new Map<string, string>();
+
   date(w: Where, column: string, raw: string): string | undefined | null {
     if (raw === '') return undefined;
+    const hit = this.cache.get(raw);
+    if (hit !== undefined) return hit;
+    if (this.cache.size < 4096 && /^\d{4}/.test(raw)) {
+      const r = parseDate(raw);
+      if (r.ok) {
+        this.cache.set(raw, r.iso);
+        return r.iso;
+      }
+    }
     const key = `${w.file}\0${column}`;
     const learned = slashOrderOf(raw);
     if (learned) this.order.set(key, learned);

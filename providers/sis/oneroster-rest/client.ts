@@ -31,6 +31,10 @@ export class RestClient {
         continue;
       }
       if (reply.status === 401 || reply.status === 403) throw this.refused(label, reply);
+      if (reply.status >= 300 && reply.status < 400) {
+        const to = reply.headers.get('location');
+        throw restError('oneroster-rest.http', `${label}: HTTP ${reply.status} redirect${to ? ` to ${new URL(to, url).origin}${new URL(to, url).pathname}` : ''}; set sis.path to the service's final base URL (redirects are not followed, so credentials stay with one origin)`);
+      }
       if (reply.status !== 200) {
         const why = imsxDescription(reply.body);
         throw restError('oneroster-rest.http', `${label}: HTTP ${reply.status}${why ? ` (${why})` : ''}`);

@@ -39,7 +39,7 @@ export function restError(code: string, summary: string, detail?: string): Input
 }
 
 export function isRetryable(status: number): boolean {
-  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504 || status === 507 || status === 509;
+  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 10.2.3). */

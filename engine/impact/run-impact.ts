@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import type { TargetSnapshot } from '../model/accounts.js';
+import { hasErrors } from '../model/diagnostics.js';
+import { InputError } from '../model/errors.js';
+import type { Roster } from '../model/people.js';
+import type { PlanDocument } from '../model/plan.js';
+import type { StateDocument } from '../model/state.js';
+import { computePlan } from '../plan/build-plan.js';
+import { parsePolicyFiles } from '../policy/load.js';
+import type { Identity } from '../resolve/identities.js';
+import { closeAll, loadPolicyInput, openProviders, openState, readSis, readSnapshots, targetConstraints, type LoadedPolicy, type RunOptions } from '../run/inputs.js';
+import { computeImpact } from './compute.js';
+import { readPolicyAtRef } from './git-policy.js';
+import type { ImpactDocument } from './types.js';
+
+/**
+ * `rollcall plan --base REF`: the imperative shell around computeImpact. The SIS, state and
+ * target snapshots are read ONCE (with the head policy's settings) and both plans are
+ * computed from them, so the only difference between the plans is the policy.
+ */
+
+export interface ImpactRunOptions extends RunOptions {
+  now: string;
+  /** The git ref of the base policy (`origin/main`, a commit). */
+  base: string;
+  /** The git ref of the head policy; default the working tree. */
+  head?: string | undefined;
+  /** Plan against these snapshots instead of reading the targets. */
+  snapshots?: TargetSnapshot[];
+}
+
+export interface ImpactRunResult {
+  impact: ImpactDocument;
+  basePlan: PlanDocument;
+  headPlan: PlanDocument;
+  headIdentities: Identity[];
+  head: LoadedPolicy;
+  base: LoadedPolicy;
+  roster: Roster;
+  state: StateDocument;
+  snapshots: TargetSnapshot[];
+}
+
+async function policyAt(dir: string, ref: string): Promise<LoadedPolicy> {
+  const at = await readPolicyAtRef(dir, ref);
+  const parsed = await parsePolicyFiles(at.files);
+  if (hasErrors(parsed.diagnostics)) {
+    throw new InputError(parsed.diagnostics.map((d) => ({ ...d, summary: `${d.summary} (in the policy at ${ref})` })));
+  }
+  return { dir, policy: parsed.policy, digest: parsed.digest, commit: at.commit };
+}
+
+export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult> {
+  const dir = resolve(opts.dir);
+  const head = opts.head ? await policyAt(dir, opts.head) : await loadPolicyInput(opts);
+  const base = await policyAt(dir, opts.base);
+  const sis = await readSis(head, opts);
+  const backend = openState(head, opts);
+  let state: StateDocument;
+  try {
+    state = await backend.read();
+  } finally {
+    await backend.close();
+  }
+  let snapshots = opts.snapshots;
+  if (!snapshots) {
+    const providers = await openProviders(head, opts);
+    try {
+      snapshots = await readSnapshots(providers);
+    } finally {
+      await closeAll(providers);
+    }
+  }
+  const planFor = (p: LoadedPolicy) => computePlan({
+    policy: p.policy,
+    policyDigest: p.digest,
+    policyCommit: p.commit,
+    roster: sis.roster,
+    sisDigest: sis.digest,
+    sisWarnings: sis.warnings,
+    state,
+    snapshots: snapshots ?? [],
+    constraints: targetConstraints(p.policy),
+    now: opts.now,
+  });
+  const basePlan = planFor(base).plan;
+  const headOut = planFor(head);
+  const impact = computeImpact({
+    base: { ref: opts.base, commit: base.commit, policy: base.policy, plan: basePlan },
+    head: { ref: opts.head ?? 'working tree', commit: head.commit, policy: head.policy, plan: headOut.plan, identities: headOut.identities },
+    roster: sis.roster,
+  });
+  return { impact, basePlan, headPlan: headOut.plan, headIdentities: headOut.identities, head, base, roster: sis.roster, state, snapshots, };
+}

@@ -1,0 +1,49 @@
+import type { VerifyReport } from '../impact/verify.js';
+import { ACTION_ORDER } from '../model/plan.js';
+import { shortCommit } from './impact-view.js';
+import { escapeCell } from './markdown.js';
+
+/**
+ * The verify report for people: the verdict first, then why, then what was compared and
+ * what was only reported. Counts and change keys only (keys carry sourcedIds, never names).
+ */
+
+function counts(m: Partial<Record<string, number>>): string {
+  const parts = ACTION_ORDER.filter((a) => m[a]).map((a) => `${a} ${m[a]}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+export function renderVerifyText(r: VerifyReport): string {
+  const out: string[] = [];
+  out.push(r.ok ? 'VERIFIED: the merged policy change matches the approved impact.' : 'REFUSED: the merged policy change does not match the approved impact, or the rest is unsafe. Nothing may be applied.');
+  for (const reason of r.reasons) out.push(`  - ${reason}`);
+  out.push('');
+  out.push(`Approved impact ${r.approved.digest.slice(0, 12)}: base ${shortCommit(r.approved.base)} -> head ${shortCommit(r.approved.head)}, ${r.approved.entries} entries.`);
+  out.push(`Policy part: ${r.policy_part.changes} change(s) matched the approval (${counts(r.policy_part.by_action)}).`);
+  out.push(`Reported, not compared: ${r.reported.joined} entr(ies) for people who joined, ${r.reported.left} for people who left, ${r.reported.changed} for people whose SIS record or pending changes differ since approval.`);
+  out.push(`Rest (SIS, lifecycle, drift): ${r.rest.changes} change(s) by cause ${JSON.stringify(r.rest.by_cause)}; safety ${r.rest.safety.ok ? 'ok' : `over limits: ${r.rest.safety.violations.map((v) => v.id).join(', ')}`}.`);
+  if (r.ok && r.accept.length > 0) out.push(`Apply must accept ${r.accept.join(', ')} (caused by the approved change): rollcall apply PLAN ${r.accept.map((a) => `--accept ${a}`).join(' ')}`);
+  if (r.mismatches.length > 0) {
+    out.push('', 'Mismatches (first 20):');
+    for (const m of r.mismatches.slice(0, 20)) out.push(`  ${m.kind} ${m.subject}: ${m.detail}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderVerifyMarkdown(r: VerifyReport): string {
+  const out: string[] = [];
+  out.push(`### rollcall: apply-on-merge verification — ${r.ok ? 'verified' : '**refused**'}`, '');
+  if (!r.ok) out.push('> [!CAUTION]', '> Nothing was applied.', ...r.reasons.map((x) => `> - ${escapeCell(x)}`), '');
+  out.push('| part | changes | detail |', '|---|---:|---|');
+  out.push(`| policy change (compared with the approval) | ${r.policy_part.changes} | ${counts(r.policy_part.by_action)} |`);
+  out.push(`| people who joined / left / changed since approval (reported) | ${r.reported.joined + r.reported.left + r.reported.changed} | ${r.reported.joined} / ${r.reported.left} / ${r.reported.changed} |`);
+  out.push(`| rest: SIS, lifecycle, drift | ${r.rest.changes} | safety ${r.rest.safety.ok ? 'ok' : r.rest.safety.violations.map((v) => `\`${v.id}\``).join(', ')} |`, '');
+  out.push(`Approved impact \`${r.approved.digest.slice(0, 12)}\`: base ${shortCommit(r.approved.base)} → head ${shortCommit(r.approved.head)}.`, '');
+  if (r.ok && r.accept.length > 0) out.push(`Accepted for the approved change: ${r.accept.map((a) => `\`${a}\``).join(', ')}.`, '');
+  if (r.mismatches.length > 0) {
+    out.push('<details><summary>Mismatches</summary>', '', '| kind | subject | detail |', '|---|---|---|');
+    for (const m of r.mismatches.slice(0, 100)) out.push(`| ${m.kind} | \`${escapeCell(m.subject)}\` | ${escapeCell(m.detail)} |`);
+    out.push('', '</details>', '');
+  }
+  return out.join('\n') + '\n';
+}
