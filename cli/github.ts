@@ -46,8 +46,12 @@ export function annotation(d: Diagnostic, policyDir: string, workspace?: string)
   return `::${d.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(message)}`;
 }
 
-/** Writes one annotation per diagnostic (errors and warnings) to `write` (stdout in CI). */
-export function emitAnnotations(diags: readonly Diagnostic[], policyDir: string, env: NodeJS.ProcessEnv = process.env, write: (line: string) => void = (l) => process.stdout.write(l + '\n')): number {
+/**
+ * Writes one annotation per diagnostic (errors and warnings). The runner reads workflow
+ * commands from stdout and stderr alike; stderr keeps them out of output a step redirects
+ * to a file (`rollcall plan --format markdown > comment.md`).
+ */
+export function emitAnnotations(diags: readonly Diagnostic[], policyDir: string, env: NodeJS.ProcessEnv = process.env, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): number {
   for (const d of diags) write(annotation(d, policyDir, env.GITHUB_WORKSPACE));
   return diags.length;
 }

@@ -52,6 +52,8 @@ export default class Apply extends RollcallCommand {
       now: () => new Date().toISOString(),
       actor: actor(),
       lockTimeoutMs: flags['lock-timeout'] * 1000,
+      // Recovery of an interrupted apply and a broken stale lock are told to the operator.
+      log: (m) => process.stderr.write(`${m}\n`),
       ...(credentials.sink ? { credentials: credentials.sink } : {}),
       onProgress: process.stderr.isTTY ? (done, total) => { if (done % 100 === 0 || done === total) process.stderr.write(`\r\u001b[Kapplied ${done}/${total}`); } : undefined,
     });

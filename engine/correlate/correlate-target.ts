@@ -1,7 +1,7 @@
 import type { ObservedAccount, TargetSnapshot } from '../model/accounts.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { Change, CorrelationCounts, PendingDecision } from '../model/plan.js';
-import type { CorrelationDecision, CorrelationMatcher, Policy } from '../model/policy.js';
+import type { CorrelationMatcher, Policy } from '../model/policy.js';
 import type { PersonFacts } from '../resolve/person-facts.js';
 import { isUnder } from '../resolve/paths.js';
 import { resolveDecisions } from './decisions.js';
@@ -113,7 +113,6 @@ export function correlateTarget(input: TargetCorrelationInput): TargetCorrelatio
   }
 
   // Second pass: one strong candidate nobody else claims is a match; anything else waits.
-  const accountById = new Map(accounts.map((a) => [a.id, a]));
   const decisions: PendingDecision[] = [];
   const hold = new Set<string>(ex.heldPeople);
   const inDoubt = new Set<string>();
@@ -127,7 +126,7 @@ export function correlateTarget(input: TargetCorrelationInput): TargetCorrelatio
     }
     const only = d.ids.length === 1 ? d.ids[0] : undefined;
     if (d.matcher.confidence === 'strong' && only !== undefined && claims.get(only) === 1) {
-      const account = accountById.get(only);
+      const account = accountsById.get(only);
       if (account) {
         adopted.set(f.anchor, { account, rule: d.matcher.origin.id, detail: `matched by ${d.matcher.origin.id} (${d.matcher.kind}, strong)`, decided: false });
         matched++;

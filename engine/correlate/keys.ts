@@ -11,8 +11,18 @@ export function valueKey(v: string | null | undefined): string {
   return (v ?? '').trim().toLowerCase();
 }
 
+const words = new Map<string, string>();
+const WORDS_LIMIT = 200_000;
+
+/** Memoized: a district has far fewer distinct name parts than people. */
 export function nameWord(v: string): string {
-  return toAsciiName(v.normalize('NFC')).toLowerCase().replace(/[^a-z0-9]+/g, '');
+  let w = words.get(v);
+  if (w === undefined) {
+    w = toAsciiName(v).toLowerCase().replace(/[^a-z0-9]+/g, '');
+    if (words.size >= WORDS_LIMIT) words.clear();
+    words.set(v, w);
+  }
+  return w;
 }
 
 /** `given family` as one key; '' when either part is empty (no key, never a match). */

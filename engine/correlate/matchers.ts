@@ -12,7 +12,7 @@ import { nameKey, pathSegments, valueKey } from './keys.js';
 
 export interface CompiledMatcher {
   matcher: CorrelationMatcher;
-  /** Candidate account ids for a person, sorted, without duplicates. */
+  /** Candidate account ids for a person, sorted, without duplicates (shared: do not mutate). */
   candidates(f: PersonFacts): string[];
 }
 
@@ -46,14 +46,27 @@ function withValue(m: CorrelationMatcher, f: PersonFacts): string {
   return '';
 }
 
+/** Template values per person, built once (the naming fields plus the SIS email). */
+const templateValues = new WeakMap<PersonFacts, Record<string, string>>();
+function valuesOf(f: PersonFacts): Record<string, string> {
+  let v = templateValues.get(f);
+  if (!v) {
+    v = { ...f.values, email: f.person.email };
+    templateValues.set(f, v);
+  }
+  return v;
+}
+
 function personKeys(m: CorrelationMatcher, f: PersonFacts): string[] {
   if (m.kind === 'name') {
-    const names = [nameKey(f.person.givenName, f.person.familyName), nameKey(f.values.preferredGiven ?? '', f.values.preferredFamily ?? '')].filter((k) => k !== '');
+    const legal = nameKey(f.person.givenName, f.person.familyName);
+    const preferred = nameKey(f.values.preferredGiven ?? '', f.values.preferredFamily ?? '');
+    const names = [legal, ...(preferred !== legal ? [preferred] : [])].filter((k) => k !== '');
     if (m.with === null) return names;
     const w = valueKey(withValue(m, f));
     return w === '' ? [] : names.map((n) => `${n}|${w}`);
   }
-  const raw = m.template ? renderTemplate(m.template, { ...f.values, email: f.person.email }) : m.field ? personField(f, m.field) : '';
+  const raw = m.template ? renderTemplate(m.template, valuesOf(f)) : m.field ? personField(f, m.field) : '';
   const k = valueKey(raw);
   return k === '' ? [] : [k];
 }
@@ -76,12 +89,23 @@ export function compileMatcher(m: CorrelationMatcher, accounts: readonly Observe
     }
     for (const v of new Set(accountValues(m, a).map(valueKey))) add(v, a.id);
   }
+  for (const list of index.values()) if (list.length > 1) list.sort();
+  const seen = new WeakMap<PersonFacts, string[]>();
   return {
     matcher: m,
     candidates(f) {
-      const out = new Set<string>();
-      for (const k of personKeys(m, f)) for (const id of index.get(k) ?? []) out.add(id);
-      return [...out].sort();
+      const hit = seen.get(f);
+      if (hit) return hit;
+      const keys = personKeys(m, f);
+      let out: string[];
+      if (keys.length === 1) out = index.get(keys[0]!) ?? [];
+      else {
+        const set = new Set<string>();
+        for (const k of keys) for (const id of index.get(k) ?? []) set.add(id);
+        out = [...set].sort();
+      }
+      seen.set(f, out);
+      return out;
     },
   };
 }

@@ -69,10 +69,10 @@ export function detectDrift(input: DriftInput): DriftReport {
 
 const CATEGORY_RANK = new Map<DriftCategory, number>(DRIFT_CATEGORIES.map((c, i) => [c, i]));
 
-/** The model owns the order every renderer shows: category, target, school, then id. */
+/** The model owns the order every renderer shows: category, target, group, school, then id. */
 export function sortItems(items: DriftItem[]): void {
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  items.sort((a, b) => (CATEGORY_RANK.get(a.category) ?? 0) - (CATEGORY_RANK.get(b.category) ?? 0) || cmp(a.target, b.target) || cmp(a.school, b.school) || cmp(a.id, b.id));
+  items.sort((a, b) => (CATEGORY_RANK.get(a.category) ?? 0) - (CATEGORY_RANK.get(b.category) ?? 0) || cmp(a.target, b.target) || cmp(a.group ?? '', b.group ?? '') || cmp(a.school, b.school) || cmp(a.id, b.id));
 }
 
 export function summarizeDrift(items: readonly DriftItem[], allowed: number): DriftSummary {

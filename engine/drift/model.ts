@@ -138,7 +138,7 @@ export interface DriftReport {
   district: string;
   targets: DriftTargetInfo[];
   summary: DriftSummary;
-  /** Drift to act on, in the model's order: category, target, school, key. */
+  /** Drift to act on, in the model's order: category, target, group, school, key. */
   items: DriftItem[];
   /** Drift the allow-list expects, same order, each with its entry. */
   allowed: DriftItem[];

@@ -37,7 +37,7 @@ export async function runDrift(opts: DriftRunOptions): Promise<DriftRunResult> {
     identities,
     state,
     snapshots,
-    constraints: targetConstraints(loaded.policy),
+    constraints: targetConstraints(loaded.policy, loaded.allTargets),
     allow,
     now: opts.now,
     plan,

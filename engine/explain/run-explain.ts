@@ -23,7 +23,7 @@ export async function runExplain(anchor: string, opts: PlanRunOptions): Promise<
     snapshots: result.snapshots,
     plan: result.plan,
     identities: result.identities,
-    constraints: targetConstraints(result.loaded.policy),
+    constraints: targetConstraints(result.loaded.policy, result.loaded.allTargets),
     now: opts.now,
   });
 }

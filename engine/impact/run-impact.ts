@@ -8,7 +8,7 @@ import type { StateDocument } from '../model/state.js';
 import { computePlan } from '../plan/build-plan.js';
 import { parsePolicyFiles } from '../policy/load.js';
 import type { Identity } from '../resolve/identities.js';
-import { closeAll, loadPolicyInput, openProviders, openState, readSis, readSnapshots, targetConstraints, type LoadedPolicy, type RunOptions } from '../run/inputs.js';
+import { closeAll, loadPolicyInput, openProviders, openState, readSis, readSnapshots, selectTargets, targetConstraints, type LoadedPolicy, type RunOptions } from '../run/inputs.js';
 import { computeImpact } from './compute.js';
 import { readPolicyAtRef } from './git-policy.js';
 import type { ImpactDocument } from './types.js';
@@ -41,19 +41,19 @@ export interface ImpactRunResult {
   snapshots: TargetSnapshot[];
 }
 
-async function policyAt(dir: string, ref: string): Promise<LoadedPolicy> {
+async function policyAt(dir: string, ref: string, targets: readonly string[] | undefined): Promise<LoadedPolicy> {
   const at = await readPolicyAtRef(dir, ref);
   const parsed = await parsePolicyFiles(at.files);
   if (hasErrors(parsed.diagnostics)) {
     throw new InputError(parsed.diagnostics.map((d) => ({ ...d, summary: `${d.summary} (in the policy at ${ref})` })));
   }
-  return { dir, policy: parsed.policy, digest: parsed.digest, commit: at.commit };
+  return { dir, policy: selectTargets(parsed.policy, targets), allTargets: parsed.policy.targets, digest: parsed.digest, commit: at.commit };
 }
 
 export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult> {
   const dir = resolve(opts.dir);
-  const head = opts.head ? await policyAt(dir, opts.head) : await loadPolicyInput(opts);
-  const base = await policyAt(dir, opts.base);
+  const head = opts.head ? await policyAt(dir, opts.head, opts.targets) : await loadPolicyInput(opts);
+  const base = await policyAt(dir, opts.base, opts.targets);
   const sis = await readSis(head, opts);
   const backend = openState(head, opts);
   let state: StateDocument;
@@ -80,7 +80,7 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
     sisWarnings: sis.warnings,
     state,
     snapshots: snapshots ?? [],
-    constraints: targetConstraints(p.policy),
+    constraints: targetConstraints(p.policy, p.allTargets),
     now: opts.now,
   });
   const basePlan = planFor(base).plan;
@@ -90,5 +90,5 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
     head: { ref: opts.head ?? 'working tree', commit: head.commit, policy: head.policy, plan: headOut.plan, identities: headOut.identities },
     roster: sis.roster,
   });
-  return { impact, basePlan, headPlan: headOut.plan, headIdentities: headOut.identities, head, base, roster: sis.roster, state, snapshots, };
+  return { impact, basePlan, headPlan: headOut.plan, headIdentities: headOut.identities, head, base, roster: sis.roster, state, snapshots };
 }

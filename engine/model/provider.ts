@@ -57,7 +57,7 @@ export interface TargetProvider {
    * only what changed since its `cursor`. Returns `incremental: false` when it had to fall
    * back to a full read (no cursor, expired token, directory restored).
    */
-  readIncremental?(previous: TargetSnapshot): Promise<{ snapshot: TargetSnapshot; incremental: boolean }>;
+  readIncremental?(previous: TargetSnapshot): Promise<TargetSnapshot & { incremental: boolean }>;
   /** Apply one change idempotently; check the anchor before creating. */
   apply(change: Change, secrets: ApplySecrets): Promise<ChangeOutcome>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import type { AccountAttrs, ObservedAccount, TargetSnapshot } from '../model/accounts.js';
 import type { Diagnostic } from '../model/diagnostics.js';
-import { warningDiag } from '../model/diagnostics.js';
+import { formatSource, warningDiag } from '../model/diagnostics.js';
 import type { AttrMap, Cause, Change, MemberRef, Reason } from '../model/plan.js';
 import type { Policy } from '../model/policy.js';
 import type { Identity } from '../resolve/identities.js';
@@ -93,7 +93,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       const dep = ensureContainer(desiredPath, { cause: 'sis', rule: idn.rules.path, detail: '' });
       const reason: Reason = idn.lifecycle.decision.rule === 'lifecycle.reenrollment'
         ? lifecycleReason
-        : { cause: 'sis', rule: idn.rules.username, record: idn.facts?.person.source ? `${idn.facts.person.source.file}:${idn.facts.person.source.line ?? ''}` : idn.anchor, detail: `new ${idn.facts?.role ?? 'person'} at ${idn.facts?.school ?? '?'}` };
+        : { cause: 'sis', rule: idn.rules.username, record: idn.facts?.person.source ? formatSource(idn.facts.person.source) : idn.anchor, detail: `new ${idn.facts?.role ?? 'person'} at ${idn.facts?.school ?? '?'}` };
       const id = `${target}:account:${idn.anchor}:create`;
       changes.push({ id, target, kind: 'account', action: 'create', anchor: idn.anchor, key: idn.anchor, after, reason, ...(idn.rules.password ? { password_rule: idn.rules.password } : {}), ...(dep ? { depends_on: [dep] } : {}) });
       createdAccount.set(idn.anchor, id);

@@ -28,7 +28,7 @@ export function assemblePolicy(docs: readonly SourceDoc[]): { policy: Policy; di
   const decisionDocs: SourceDoc[] = [];
   for (const doc of sorted) {
     const role = fileRole(doc.path);
-    if (role.kind === 'other') continue;
+    if (role.kind === 'other' || role.kind === 'auxiliary') continue;
     if (role.kind === 'decisions') {
       decisionDocs.push(doc);
       diagnostics.push(...doc.diagnostics);

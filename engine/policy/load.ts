@@ -53,7 +53,7 @@ async function parseOne(f: PolicyFile): Promise<SourceDoc> {
 
 /** Pure apart from CUE evaluation (in-process WASM): text in, policy and diagnostics out. */
 export async function parsePolicyFiles(files: readonly PolicyFile[]): Promise<LoadedPolicy> {
-  const relevant = files.filter((f) => fileRole(f.path).kind !== 'other');
+  const relevant = files.filter((f) => fileRole(f.path).kind !== 'other' && fileRole(f.path).kind !== 'auxiliary');
   const docs = await Promise.all(relevant.map(parseOne));
   const { policy, diagnostics } = assemblePolicy(docs);
   const digest = policyDigest(relevant.map((f) => ({ path: f.path, bytes: Buffer.from(f.text, 'utf8') })));
@@ -80,6 +80,7 @@ export async function readPolicyFiles(dir: string): Promise<{ files: PolicyFile[
   // Decisions are reviewed policy too: they are in the policy digest, so apply refuses a plan made before one changed.
   const decided = (await listDir(path.join(dir, DECISIONS_DIR))).filter(hasPolicyExt).map((n) => `${DECISIONS_DIR}/${n}`);
   for (const rel of [...top, ...sub, ...decided].sort()) {
+    if (fileRole(rel).kind === 'auxiliary') continue;
     if (fileRole(rel).kind === 'other') {
       warnings.push(
         warningDiag('policy.unknown-file', `${rel} is not a policy file rollcall reads (expected ${SECTION_NAMES.map((s) => `${s}.yaml`).join(', ')}); it is ignored`, {

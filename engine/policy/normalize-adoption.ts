@@ -90,7 +90,9 @@ export function normalizeOverrides(ctx: SectionContext, w: WrittenOverrides | un
       ctx.error('policy.override-targets', `\`targets:\` only applies to path overrides; a person's ${o.attribute} is the same in every target`, [...at, 'targets']);
       return;
     }
-    out.push({ origin: ctx.origin(at, o.id), person: o.person, attribute: o.attribute, value: o.value, targets: targetList(ctx, o.targets, [...at, 'targets']), reason: o.reason, expires: o.expires });
+    // `overrides[2]`, not `overrides.overrides[2]`: the section and its list share a name.
+    const origin = { ...ctx.origin(at, o.id), id: o.id ?? `overrides[${i}]` };
+    out.push({ origin, person: o.person, attribute: o.attribute, value: o.value, targets: targetList(ctx, o.targets, [...at, 'targets']), reason: o.reason, expires: o.expires });
   });
   return out;
 }

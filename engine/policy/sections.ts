@@ -14,7 +14,10 @@ export const SECTION_DIR = 'policy';
 /** Reviewed correlation decisions, any number of files (decisions/*.yaml). */
 export const DECISIONS_DIR = 'decisions';
 
-export type FileRole = { kind: 'root' } | { kind: 'section'; section: SectionName } | { kind: 'decisions' } | { kind: 'other' };
+/** Files under policy/ that other commands read themselves (`rollcall drift`): not policy sections, not in the digest. */
+export const AUXILIARY_FILES = ['drift-allow'] as const;
+
+export type FileRole = { kind: 'root' } | { kind: 'section'; section: SectionName } | { kind: 'decisions' } | { kind: 'auxiliary' } | { kind: 'other' };
 
 function stripExt(name: string): string | null {
   for (const ext of POLICY_EXTENSIONS) if (name.endsWith(ext)) return name.slice(0, -ext.length);
@@ -31,6 +34,7 @@ export function fileRole(relPath: string): FileRole {
     const base = stripExt(parts[1] ?? '');
     const section = SECTION_NAMES.find((s) => s === base);
     if (section) return { kind: 'section', section };
+    if ((AUXILIARY_FILES as readonly string[]).includes(base ?? '')) return { kind: 'auxiliary' };
   }
   if (parts.length === 2 && parts[0] === DECISIONS_DIR && stripExt(parts[1] ?? '') !== null) return { kind: 'decisions' };
   return { kind: 'other' };

@@ -39,7 +39,7 @@ async function listYaml(root: string, rel = ''): Promise<string[]> {
 
 export async function runPolicyTests(opts: { dir: string }): Promise<SuiteResult> {
   const loaded = await loadPolicyInput({ dir: opts.dir });
-  const constraints = targetConstraints(loaded.policy);
+  const constraints = targetConstraints(loaded.policy, loaded.allTargets);
   const files = (await listYaml(path.join(loaded.dir, TESTS_DIR))).map((f) => `${TESTS_DIR}/${f}`);
   const diagnostics: Diagnostic[] = [];
   const cases: CaseResult[] = [];

@@ -1,4 +1,4 @@
-import { attrsLine, driftSummaryLine, type DriftRow, type DriftView } from './drift-view.js';
+import { commitLabel, attrsLine, driftSummaryLine, type DriftRow, type DriftView } from './drift-view.js';
 
 /**
  * Drift as Markdown, for the nightly workflow's issue and step summary: figures by category,
@@ -21,7 +21,7 @@ function itemRow(r: DriftRow): string {
 
 export function renderDriftMarkdown(v: DriftView, opts: DriftMarkdownOptions): string {
   const head: string[] = [`### rollcall drift — ${esc(v.district)}`, ''];
-  head.push(`Run at \`${v.generatedAt}\` · policy \`${esc(v.policyCommit)}\` · state serial ${v.stateSerial}`, '');
+  head.push(`Run at \`${v.generatedAt}\` · policy \`${esc(commitLabel(v))}\` · state serial ${v.stateSerial}`, '');
   const high = v.summary.by_severity.high;
   if (high > 0) head.push('> [!WARNING]', `> **${high} high-severity item(s)**: privileged group members not granted by policy, enabled accounts policy says are disabled, or orphan accounts.`, '');
   head.push(`**${driftSummaryLine(v)}**`, '');

@@ -1,4 +1,4 @@
-import { driftSummaryLine, attrsLine, type DriftRow, type DriftView } from './drift-view.js';
+import { commitLabel, driftSummaryLine, attrsLine, type DriftRow, type DriftView } from './drift-view.js';
 
 /**
  * Drift for a terminal or a CI log: one block per category, most serious first, each item
@@ -15,7 +15,7 @@ const MARK = { high: '!!', medium: '! ', low: '~ ' } as const;
 
 export function renderDriftText(v: DriftView, opts: DriftTextOptions): string {
   const out: string[] = [];
-  out.push(`rollcall drift — ${v.district}`, `Run at ${v.generatedAt}; policy ${v.policyCommit}; state serial ${v.stateSerial}`);
+  out.push(`rollcall drift — ${v.district}`, `Run at ${v.generatedAt}; policy ${commitLabel(v)}; state serial ${v.stateSerial}`);
   out.push(`Targets: ${v.targets.map((t) => `${t.name} (${t.accounts} accounts, ${t.groups} groups)`).join(', ') || 'none'}`, '');
   if (v.rows.length === 0) out.push('No drift. The targets hold what rollcall wrote and what policy wants.', '');
   for (const c of v.categories) {
@@ -34,7 +34,8 @@ export function renderDriftText(v: DriftView, opts: DriftTextOptions): string {
     if (shown.length < v.allowed.length) out.push(`    … and ${v.allowed.length - shown.length} more`);
     out.push('');
   }
-  out.push(driftSummaryLine(v));
+  // With nothing at all to report, the "No drift." line above already says it.
+  if (v.rows.length > 0 || v.allowed.length > 0) out.push(driftSummaryLine(v));
   if (v.warnings.length > 0) {
     out.push('', `Warnings (${v.warnings.length}):`, ...v.warnings.map((w) => `  ${w.split('\n').join('\n  ')}`));
   }

@@ -49,7 +49,8 @@ export interface DriftRow {
 export interface DriftView {
   district: string;
   generatedAt: string;
-  policyCommit: string;
+  /** The policy repo's commit; null outside git. */
+  policyCommit: string | null;
   policyDigest: string;
   stateSerial: number;
   showPii: boolean;
@@ -122,7 +123,7 @@ export function driftView(report: DriftReport, privacy: PrivacyOptions): DriftVi
   return {
     district: report.district,
     generatedAt: report.generated_at,
-    policyCommit: report.policy_commit ?? '(not a git repository)',
+    policyCommit: report.policy_commit,
     policyDigest: report.policy_digest,
     stateSerial: report.state_serial,
     showPii: privacy.showPii,
@@ -151,4 +152,9 @@ export function driftSummaryLine(v: DriftView): string {
   const s = v.summary;
   if (s.total === 0) return `No drift${s.allowed ? ` (${s.allowed} allow-listed item(s))` : ''}.`;
   return `Drift: ${s.total} item(s) — ${s.by_severity.high} high, ${s.by_severity.medium} medium, ${s.by_severity.low} low; ${s.fixable} corrected by the next apply, ${s.total - s.fixable} need a person; ${s.allowed} allow-listed.`;
+}
+
+/** The commit as people read it. */
+export function commitLabel(v: DriftView): string {
+  return v.policyCommit ?? '(not a git repository)';
 }

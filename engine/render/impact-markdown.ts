@@ -57,7 +57,10 @@ export function renderImpactMarkdown(doc: ImpactDocument, opts: ImpactMarkdownOp
       rule = e.rule;
     }
     const l = impactLine(e, opts);
-    current.push(`${l.marker} ${l.line.target} ${l.line.kind} ${l.line.action} ${l.line.subject}` + (l.differs.length ? ` {${l.differs.map((d) => `${d.name}: ${d.base} → ${d.head}`).join('; ')}}` : ''));
+    const attrs = l.differs.length > 0
+      ? ` {${l.differs.map((d) => `${d.name}: ${d.base} → ${d.head}`).join('; ')}}`
+      : l.line.attrs.length > 0 ? ` {${l.line.attrs.map((a) => (opts.showPii ? `${a.name}: ${a.before !== undefined ? `${a.before} → ` : ''}${a.after ?? ''}` : a.name)).join('; ')}}` : '';
+    current.push(`${l.marker} ${l.line.target} ${l.line.kind} ${l.line.action} ${l.line.subject}${attrs}`);
   }
   push();
   return fitComment(head.join('\n'), blocks, footerFor(opts, 'impact'), Math.min(opts.maxChars ?? GITHUB_COMMENT_LIMIT - 1536, GITHUB_COMMENT_LIMIT - 1));

@@ -98,31 +98,32 @@ export interface DetailBlock {
 }
 
 /**
- * The head, then collapsed blocks of lines, filled until the budget is spent; what does
- * not fit is counted and pointed to the artifact. The result is always below maxChars.
+ * The head, then collapsed blocks of lines, filled until the budget is spent; each block
+ * gets a fair share (what a small block leaves over goes to the next), so one large rule
+ * cannot crowd out the others. What does not fit is counted and pointed to the artifact.
+ * The result is always below maxChars.
  */
 export function fitComment(head: string, blocks: readonly DetailBlock[], footer: string, maxChars: number): string {
+  const opens = blocks.map((b) => `\n<details><summary>${b.summary}</summary>\n\n\`\`\`${b.fence}\n`);
+  const close = '```\n\n</details>\n';
+  const omittedNote = (n: number) => `# … ${n} more omitted to fit the comment limit; see the workflow artifact\n`;
+  let left = maxChars - head.length - footer.length - 400 - opens.reduce((n, o) => n + o.length + close.length + omittedNote(0).length + 8, 0);
   let out = head;
-  const reserve = footer.length + 400;
-  for (const b of blocks) {
-    const open = `\n<details><summary>${b.summary}</summary>\n\n\`\`\`${b.fence}\n`;
-    const close = '```\n\n</details>\n';
-    if (out.length + open.length + close.length + reserve > maxChars) {
-      out += `\n_${b.summary}: omitted to fit the comment limit; see the workflow artifact._\n`;
-      continue;
-    }
+  blocks.forEach((b, i) => {
+    const share = Math.floor(Math.max(0, left) / (blocks.length - i));
     let body = '';
     let omitted = 0;
     for (const l of b.lines) {
-      if (out.length + open.length + body.length + l.length + 1 + close.length + reserve > maxChars) {
+      if (body.length + l.length + 1 > share) {
         omitted++;
         continue;
       }
       body += l + '\n';
     }
-    if (omitted > 0) body += `# … ${omitted} more omitted to fit the comment limit; see the workflow artifact\n`;
-    out += open + body + close;
-  }
+    left -= body.length;
+    if (omitted > 0) body += omittedNote(omitted);
+    out += opens[i] + body + close;
+  });
   out += footer;
   return out.length > maxChars ? out.slice(0, maxChars - 20) + '\n…(truncated)\n' : out;
 }

@@ -1,7 +1,7 @@
 import type { ClassSection, Org, Person, PersonRole, Roster } from '../model/people.js';
 import type { Policy } from '../model/policy.js';
 import type { MatchSubject } from './match.js';
-import { gradYearFor, addDays } from './school-year.js';
+import { gradYearFor, addDays, calendarSchoolYear } from './school-year.js';
 
 /**
  * What policy rules see of one person: the role that counts (an eligible role, current
@@ -85,7 +85,11 @@ export function personFacts(
   const org = picked.role ? index.orgs.get(picked.role.orgSourcedId) : undefined;
   const school = org?.identifier ?? '';
   const grade = person.grades[0] ?? '';
-  const gradYear = role === 'student' && grade ? gradYearFor(grade, schoolYear) : null;
+  // A student whose role has ended keeps the cohort of the year they were enrolled in: a
+  // graduate still listed after the summer must not move to next year's Alumni OU.
+  const endDate = picked.eligibility === 'ended' ? picked.role?.endDate : undefined;
+  const yearOfGrade = endDate && endDate <= today ? calendarSchoolYear(addDays(endDate, -1)) : schoolYear;
+  const gradYear = role === 'student' && grade ? gradYearFor(grade, Math.min(schoolYear, yearOfGrade)) : null;
   const preferredGiven = person.preferredGivenName || person.givenName;
   const preferredFamily = person.preferredFamilyName || person.familyName;
   const values: Record<string, string> = {

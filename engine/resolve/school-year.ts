@@ -47,7 +47,8 @@ export function schoolYearFor(sessions: readonly AcademicSession[], nowIso: stri
   return calendarSchoolYear(day);
 }
 
-function calendarSchoolYear(day: string): number {
+/** The school year a date falls in by the calendar (years turn over on July 1st). */
+export function calendarSchoolYear(day: string): number {
   const year = Number(day.slice(0, 4));
   const month = Number(day.slice(5, 7));
   return month >= 7 ? year + 1 : year;

@@ -128,7 +128,8 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
   const { plan } = opts;
   verifyPlanIntegrity(plan);
   checkSafetyAccepted(plan, opts.accept);
-  const loaded = await loadPolicyInput(opts);
+  // The plan's own targets, whatever --target or enabled: say now.
+  const loaded = await loadPolicyInput({ ...opts, targets: Object.keys(plan.inputs.targets) });
   if (loaded.digest !== plan.inputs.policy_digest) {
     throw new RefusedError('plan.stale-policy', 'the policy changed since this plan was made; nothing was applied. Make a new plan.');
   }

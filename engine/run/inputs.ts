@@ -21,6 +21,11 @@ import { policyCommit } from './git-info.js';
 
 export interface RunOptions {
   dir: string;
+  /**
+   * Only these targets (`--target`). Without it, every target except those the policy marks
+   * `enabled: false` (e.g. the example district's AD and cloud targets, which need credentials).
+   */
+  targets?: readonly string[] | undefined;
   /** Overrides the policy's SIS location. */
   sis?: string | undefined;
   env?: NodeJS.ProcessEnv;
@@ -30,7 +35,10 @@ export interface RunOptions {
 
 export interface LoadedPolicy {
   dir: string;
+  /** The policy with only the selected targets. */
   policy: Policy;
+  /** Every target in the policy: usernames are district-wide, so all of their limits apply. */
+  allTargets: Policy['targets'];
   digest: string;
   commit: string | null;
 }
@@ -38,20 +46,44 @@ export interface LoadedPolicy {
 export async function loadPolicyInput(opts: RunOptions): Promise<LoadedPolicy> {
   const dir = resolve(opts.dir);
   const { policy, digest } = await loadPolicyOrThrow(dir);
-  return { dir, policy, digest, commit: await policyCommit(dir) };
+  return { dir, policy: selectTargets(policy, opts.targets), allTargets: policy.targets, digest, commit: await policyCommit(dir) };
 }
 
-export async function readSis(loaded: LoadedPolicy, opts: RunOptions): Promise<SisReadResult> {
+/** Apply `--target` and `enabled: false`; the `enabled` key is rollcall's, not the provider's. */
+export function selectTargets(policy: Policy, names: readonly string[] | undefined): Policy {
+  if (names) {
+    const unknown = names.filter((n) => !policy.targets.some((t) => t.name === n));
+    if (unknown.length > 0) {
+      throw new InputError(unknown.map((n) => errorDiag('cli.target', `--target ${n}: no such target in rollcall.yaml (targets: ${policy.targets.map((t) => t.name).join(', ')})`)));
+    }
+  }
+  const targets = policy.targets
+    .filter((t) => (names ? names.includes(t.name) : t.settings.enabled !== false))
+    .map((t) => {
+      const { enabled: _enabled, ...settings } = t.settings;
+      return { ...t, settings };
+    });
+  return { ...policy, targets };
+}
+
+/**
+ * `needs.enrollments`: the caller uses enrollments for more than the policy's groups (class
+ * password sheets, explain). Otherwise enrollments, by far the biggest SIS file, are read only
+ * when a group rule is `forEach: class`.
+ */
+export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { enrollments?: boolean } = {}): Promise<SisReadResult> {
   const { policy, dir } = loaded;
   const location = opts.sis ?? policy.sis.path;
   const abs = /^[a-z]+:\/\//i.test(location) || isAbsolute(location) ? location : resolve(opts.sis ? process.cwd() : dir, location);
   const source = await loadSisSource(policy.sis.format);
-  return source.read({ location: abs, settings: policy.sis.settings, env: opts.env ?? process.env, ...(opts.progress ? { progress: opts.progress } : {}) });
+  const skip = !needs.enrollments && policy.sis.settings.skipEnrollments !== false && !policy.groups.rules.some((r) => r.forEach === 'class');
+  const settings = skip ? { ...policy.sis.settings, skipEnrollments: true } : policy.sis.settings;
+  return source.read({ location: abs, settings, env: opts.env ?? process.env, ...(opts.progress ? { progress: opts.progress } : {}) });
 }
 
-export function targetConstraints(policy: Policy): TargetConstraints {
+export function targetConstraints(policy: Policy, allTargets: Policy['targets'] = policy.targets): TargetConstraints {
   const list: TargetConstraints[] = [];
-  for (const t of policy.targets) {
+  for (const t of allTargets) {
     const entry = PROVIDERS[t.provider];
     if (entry) list.push(entry.constraints(t));
   }
@@ -93,7 +125,8 @@ export async function closeAll(providers: Map<string, TargetProvider>): Promise<
 }
 
 export function openState(loaded: LoadedPolicy, opts: RunOptions): StateBackend {
-  return openStateBackend(loaded.policy.state, loaded.dir, opts.env ?? process.env);
+  // A stale lock broken automatically (its holder died on this host) is reported, not silent.
+  return openStateBackend(loaded.policy.state, loaded.dir, opts.env ?? process.env, opts.log ? { onNotice: opts.log } : {});
 }
 
 export type { StateDocument };

@@ -58,7 +58,7 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
     sisWarnings: sis.warnings,
     state,
     snapshots,
-    constraints: targetConstraints(loaded.policy),
+    constraints: targetConstraints(loaded.policy, loaded.allTargets),
     now: opts.now,
     ...(opts.adopt ? { adoption: true } : {}),
     ...(opts.timings ? { onPhase: (p: string) => clock(`core.${p}`) } : {}),

@@ -38,9 +38,9 @@ export async function runRefresh(opts: RunOptions & { snapshot?: string; now: st
       let snap: TargetSnapshot;
       let incremental = false;
       if (prev && prev.cursor && p.readIncremental) {
-        const r = await p.readIncremental(prev);
-        snap = r.snapshot;
-        incremental = r.incremental;
+        const { incremental: inc, ...rest } = await p.readIncremental(prev);
+        snap = rest;
+        incremental = inc;
       } else snap = await p.read();
       out.push(snap);
       targets.push({ target: name, accounts: snap.accounts.length, groups: snap.groups.length, incremental });

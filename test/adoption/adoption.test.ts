@@ -44,6 +44,11 @@ describe('adopting a district that already has accounts', () => {
     expect(d.truth.size).toBeGreaterThanOrEqual(2000);
   });
 
+  it('is deterministic: the same inputs give a byte-identical adoption plan', async () => {
+    const again = (await runPlan({ dir: d.dir, now: NOW })).plan;
+    expect(JSON.stringify(again)).toBe(JSON.stringify(first));
+  }, 60_000);
+
   it('creates zero duplicates: only the people with no account at all get one', () => {
     const owners = new Set([...d.truth.values()].filter((o): o is string => o !== null));
     const creates = accountChanges(first, 'create');

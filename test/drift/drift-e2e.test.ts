@@ -129,6 +129,11 @@ describe('rollcall drift on the example district', () => {
     const cli = await runCommand(Drift, ['--dir', dir, '--now', NOW, '--format', 'json']);
     expect(cli.code).toBe(2);
     expect(JSON.parse(cli.stdout)).toMatchObject({ summary: { total: 9 } });
+    const html = join(dir, 'drift.html');
+    const out = await runCommand(Drift, ['--dir', dir, '--now', NOW, '--format', 'html', '--out', html]);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toMatch(/^Drift: 9 item\(s\)/);
+    expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>[\s\S]*Drift report[\s\S]*<\/html>\n$/);
   }, 60_000);
 
   it('is deterministic: the same inputs give the same report', async () => {

@@ -118,7 +118,7 @@ describe('the drift HTML report in headless Chromium', () => {
   });
 
   it('sorts by a column when its header is clicked, both ways', async () => {
-    const categories = async (): Promise<string[]> => page.locator('#items tbody tr[data-category]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.category ?? ''));
+    const categories = async (): Promise<string[]> => page.locator('#items tbody tr[data-category]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-category') ?? ''));
     await page.click('th[data-sort="category"]');
     const asc = await categories();
     expect(asc).toEqual([...asc].sort());

@@ -27,10 +27,13 @@ describe('the maplewood example policy', () => {
 
   it('loads with no diagnostics at all', () => {
     expect(loaded.diagnostics).toEqual([]);
-    expect(loaded.files).toEqual([
+    expect(loaded.files.filter((f) => !f.startsWith('decisions/'))).toEqual([
+      'policy/correlation.yaml',
+      'policy/exclusions.yaml',
       'policy/groups.yaml',
       'policy/lifecycle.yaml',
       'policy/naming.yaml',
+      'policy/overrides.yaml',
       'policy/passwords.yaml',
       'policy/placement.yaml',
       'policy/safety.yaml',
@@ -54,9 +57,15 @@ describe('the maplewood example policy', () => {
     expect(p.schools.map((s) => s.code)).toEqual(expect.arrayContaining(['MPE', 'OHE', 'CMS', 'MHS']));
     expect(p.sis).toEqual({ format: 'oneroster-csv', path: 'sis', settings: {} });
     expect(p.state).toEqual({ backend: 'local', settings: { path: '.rollcall/state.json' } });
-    expect(p.targets).toEqual([
-      { name: 'sandbox', provider: 'sandbox', settings: { path: '.rollcall/sandbox' }, origin: { id: 'targets.sandbox', source: { file: 'rollcall.yaml', ...posOf('rollcall.yaml', 'sandbox:') } } },
+    expect(p.targets.map((t) => [t.name, t.provider, t.settings.enabled])).toEqual([
+      ['ad', 'ldap', false],
+      ['entra', 'entra', false],
+      ['google', 'google', false],
+      ['sandbox', 'sandbox', undefined],
     ]);
+    expect(p.targets.find((t) => t.name === 'sandbox')).toEqual(
+      { name: 'sandbox', provider: 'sandbox', settings: { path: '.rollcall/sandbox' }, origin: { id: 'targets.sandbox', source: { file: 'rollcall.yaml', ...posOf('rollcall.yaml', 'sandbox:') } } },
+    );
   });
 
   it('compiles naming rules with their origins and fills collision defaults', () => {

@@ -1,13 +1,15 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { PlanDocument } from '../../engine/model/plan.js';
 import { runApply } from '../../engine/run/apply-run.js';
-import { col, peopleWithRole, readCsv, scratchDistrict, writeCsv } from '../helpers/district.js';
+import { MAPLEWOOD, col, peopleWithRole, readCsv, scratchDistrict, writeCsv } from '../helpers/district.js';
 
 /** A scratch policy repo made from examples/maplewood: git init, one commit on `main`. */
 export async function gitDistrict(prefix = 'rollcall-review-'): Promise<string> {
   const dir = scratchDistrict(prefix);
+  // The whole district repo: its policy tests and workflows too.
+  for (const part of ['tests', '.github']) cpSync(join(MAPLEWOOD, part), join(dir, part), { recursive: true });
   writeFileSync(join(dir, '.gitignore'), '.rollcall/\n*.json\n');
   const git = simpleGit({ baseDir: dir });
   await git.init(['--initial-branch=main']);

@@ -12,5 +12,6 @@ export * from './encoding.js';
 export * from './dates.js';
 export * from './grades.js';
 export * from './intern.js';
+export * from './seen-ids.js';
 export * from './digest.js';
 export * from './diagnostic-sink.js';

@@ -48,11 +48,22 @@ export class BulkBuilder implements RecordSink {
       get classes() {
         return present.has('classes') ? classes : undefined;
       },
-      users: { has: (k: string) => users.has(k) } as ReadonlySet<string>,
+      users: { has: (k: string) => this.person(k) !== undefined } as ReadonlySet<string>,
       deleted: this.deleted,
       broken: this.broken,
       col: colLookup(ctx),
     };
+  }
+
+  // roles.csv and enrollments.csv come grouped by user: look each user up once per run of rows.
+  private lastUid: string | undefined;
+  private lastPerson: Person | undefined;
+  private person(id: string): Person | undefined {
+    if (id !== this.lastUid) {
+      this.lastUid = id;
+      this.lastPerson = this.users.get(id);
+    }
+    return this.lastPerson;
   }
 
   invalid(table: TableName, id: string): void {
@@ -94,18 +105,19 @@ export class BulkBuilder implements RecordSink {
     if (this.gone('users', r)) return;
     checkUser(this.sink, this.idx, r);
     this.users.set(r.sourcedId, r.value!.person);
+    this.lastUid = undefined;
   }
   role(r: Rec<RoleValue>): void {
     if (this.gone('roles', r)) return;
     // The user may be missing because its own row was invalid (reported there): skip quietly.
-    if (checkRole(this.sink, this.idx, r)) this.users.get(r.value!.userSourcedId)?.roles.push(r.value!.role);
+    if (checkRole(this.sink, this.idx, r)) this.person(r.value!.userSourcedId)?.roles.push(r.value!.role);
   }
   enrollment(r: Rec<EnrollmentValue>): void {
     if (this.gone('enrollments', r)) return;
     if (!checkEnrollment(this.sink, this.idx, r)) return;
     const v = r.value!;
     if (this.present.has('classes') && !this.classes.has(v.enrollment.classSourcedId)) return;
-    this.users.get(v.userSourcedId)?.enrollments.push(v.enrollment);
+    this.person(v.userSourcedId)?.enrollments.push(v.enrollment);
   }
   end(table: TableName, mode: 'bulk' | 'delta' | undefined): void {
     if (mode) this.present.add(table);

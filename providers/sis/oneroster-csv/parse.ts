@@ -3,6 +3,7 @@ import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { ExportFile } from '../csv-util/file-set.js';
 import { bindHeader } from '../csv-util/header.js';
 import { type Interner, ownString } from '../csv-util/intern.js';
+import { SeenIds } from '../csv-util/seen-ids.js';
 import { tableSpec, type TableName } from './columns.js';
 import type { Rec } from './records.js';
 import { at, type DateReader, statusValue, type Where } from './values.js';
@@ -44,7 +45,7 @@ export async function parseTable<T>(
   const name = file.name;
   let ix: Ix = {};
   let headerOk = false;
-  const seen = new Map<string, number>();
+  const seen = new SeenIds();
   const seenDlm = new Map<string, string>();
   let statusUsed = 0;
   let deleted = 0;

@@ -1,6 +1,6 @@
 import type { AcademicSession, ClassSection, Enrollment, Org, Person, PersonRole } from '../../../engine/model/people.js';
 import { normalizeGrade } from '../csv-util/grades.js';
-import { ownString } from '../csv-util/intern.js';
+import { type Interner, ownString } from '../csv-util/intern.js';
 import type { Ix, ParseCtx } from './parse.js';
 import type { CourseValue, EnrollmentValue, RoleValue, UserValue } from './records.js';
 import {
@@ -178,27 +178,65 @@ export function roleValue(ctx: ParseCtx) {
 }
 
 export function enrollmentValue(ctx: ParseCtx) {
+  // Rows come grouped by user (or class), so school, role and dates repeat from one row to the
+  // next: a comparison with the previous raw value skips the intern map and the date parser.
+  const school = new LastValue(ctx.intern);
+  const roles = new LastValue(ctx.intern);
+  const begins = new LastValue(ctx.intern);
+  const ends = new LastValue(ctx.intern);
   return (row: string[], w: Where, ix: Ix): EnrollmentValue | undefined => {
     const { sink, intern } = ctx;
     const cls = s(row, ix, 'classSourcedId').trim();
     const user = s(row, ix, 'userSourcedId').trim();
-    const school = s(row, ix, 'schoolSourcedId').trim();
+    const schoolRaw = s(row, ix, 'schoolSourcedId').trim();
     const roleRaw = s(row, ix, 'role').trim();
     let ok = required(ctx, w, 'classSourcedId', cls);
     ok = required(ctx, w, 'userSourcedId', user) && ok;
-    ok = required(ctx, w, 'schoolSourcedId', school) && ok;
+    ok = required(ctx, w, 'schoolSourcedId', schoolRaw) && ok;
     ok = required(ctx, w, 'role', roleRaw) && ok;
     if (!ok) return undefined;
-    const role = ENROLLMENT_ROLES.includes(roleRaw as (typeof ENROLLMENT_ROLES)[number]) ? roleRaw : enumValue(sink, w, 'role', roleRaw, ENROLLMENT_ROLES, true);
+    let role = roles.hit(roleRaw);
+    if (role === undefined) {
+      if (ENROLLMENT_ROLES.includes(roleRaw as (typeof ENROLLMENT_ROLES)[number])) role = roles.keep(roleRaw, roleRaw);
+      else {
+        const v = enumValue(sink, w, 'role', roleRaw, ENROLLMENT_ROLES, true);
+        role = v && intern.get(v);
+      }
+    }
     const primary = boolValue(sink, w, 'primary', s(row, ix, 'primary'), false);
     const b = s(row, ix, 'beginDate');
     const e = s(row, ix, 'endDate');
-    const begin = b === '' ? undefined : ctx.dates.date(w, 'beginDate', b.trim());
-    const end = e === '' ? undefined : ctx.dates.date(w, 'endDate', e.trim());
+    const begin = b === '' ? undefined : (begins.hit(b) ?? cachedDate(begins, b, ctx.dates.date(w, 'beginDate', b.trim())));
+    const end = e === '' ? undefined : (ends.hit(e) ?? cachedDate(ends, e, ctx.dates.date(w, 'endDate', e.trim())));
     if (!role || primary === undefined || begin === null || end === null) return undefined;
-    const enrollment = makeEnrollment(intern.get(cls), intern.get(role), primary, w.sourcedId, begin && intern.get(begin), end && intern.get(end));
-    return { userSourcedId: user, schoolSourcedId: intern.get(school), enrollment };
+    const enrollment = makeEnrollment(intern.get(cls), role, primary, w.sourcedId, begin, end);
+    return { userSourcedId: user, schoolSourcedId: school.hit(schoolRaw) ?? school.keep(schoolRaw, schoolRaw), enrollment };
   };
+}
+
+/** The previous raw value of a column and its interned result. */
+class LastValue {
+  private raw: string | undefined;
+  private value = '';
+  constructor(readonly intern: Interner) {}
+  hit(raw: string): string | undefined {
+    return raw === this.raw ? this.value : undefined;
+  }
+  keep(raw: string, value: string): string {
+    this.raw = raw;
+    this.value = this.intern.get(value);
+    return this.value;
+  }
+}
+
+/**
+ * Remember a parsed date only when it cannot change meaning later: year-first values. A slash
+ * date's day/month order is learned as the file goes (values.ts DateReader).
+ */
+function cachedDate(last: LastValue, raw: string, iso: string | undefined | null): string | undefined | null {
+  if (iso === null || iso === undefined) return iso;
+  if (/^\d{4}/.test(raw)) return last.keep(raw, iso);
+  return last.intern.get(iso);
 }
 
 /**

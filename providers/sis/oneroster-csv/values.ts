@@ -62,6 +62,9 @@ export function statusValue(sink: DiagnosticSink, w: Where, raw: string): Status
 
 /** true/false; `TRUE`/`False` pass silently (common spreadsheet output); 1/0 pass with a warning. */
 export function boolValue(sink: DiagnosticSink, w: Where, column: string, raw: string, whenEmpty: boolean): boolean | undefined {
+  // Fast path: the spelling almost every row uses (no trim/lower-case copies).
+  if (raw === 'false') return false;
+  if (raw === 'true') return true;
   const v = raw.trim().toLowerCase();
   if (v === 'true') return true;
   if (v === 'false') return false;
