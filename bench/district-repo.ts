@@ -48,7 +48,7 @@ export function writePolicyRepo(dir: string, sis: string): void {
   const orgs = Papa.parse<Record<string, string>>(readFileSync(join(sis, 'orgs.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data;
   const schools = orgs.map((o) => `  - { code: ${o.identifier}, name: "${(o.name ?? '').replace(/"/g, '')}" }`).join('\n');
   const root = readFileSync(join(example, 'rollcall.yaml'), 'utf8')
-    .replace(/schools:\n(  - .*\n)+/, `schools:\n${schools}\n`)
-    .replace(/sis:\n  format: oneroster-csv\n  path: sis/, `sis:\n  format: oneroster-csv\n  path: ${JSON.stringify(sis)}`);
+    .replace(/schools:\n( {2}- .*\n)+/, `schools:\n${schools}\n`)
+    .replace(/sis:\n {2}format: oneroster-csv\n {2}path: sis/, `sis:\n  format: oneroster-csv\n  path: ${JSON.stringify(sis)}`);
   writeFileSync(join(dir, 'rollcall.yaml'), root.replace(/^(\s*)(google|entra|ad|openldap):[\s\S]*$/m, ''));
 }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ambiguousCases, renderDecisionFile } from '../../engine/correlate/cases.js';
 import { runPlan } from '../../engine/run/plan-run.js';
@@ -23,6 +23,7 @@ export default class Correlate extends RollcallCommand {
     now: nowFlag,
     out: Flags.string({ description: 'directory for the case files (relative to --dir unless absolute)', default: 'decisions' }),
     'dry-run': Flags.boolean({ description: 'print the summary only; write no files', default: false }),
+    force: Flags.boolean({ description: 'overwrite case files that exist already (they may hold a reviewer\'s edits)', default: false }),
   };
 
   async run(): Promise<void> {
@@ -50,7 +51,19 @@ export default class Correlate extends RollcallCommand {
     }
     const out = resolve(resolve(flags.dir), flags.out);
     mkdirSync(out, { recursive: true });
-    for (const c of cases) writeFileSync(join(out, c.file), renderDecisionFile(c));
-    process.stdout.write(`Wrote ${cases.length} case file(s) to ${out}. They contain usernames: review them in a private repo, fill in \`account:\`, commit, then plan.\n`);
+    let written = 0;
+    const kept: string[] = [];
+    for (const c of cases) {
+      const file = join(out, c.file);
+      // Never clobber a file a reviewer may have half filled in.
+      if (existsSync(file) && !flags.force) {
+        kept.push(c.file);
+        continue;
+      }
+      writeFileSync(file, renderDecisionFile(c));
+      written++;
+    }
+    process.stdout.write(`Wrote ${written} case file(s) to ${out}. They contain usernames: review them in a private repo, fill in \`account:\`, commit, then plan.\n`);
+    if (kept.length > 0) process.stdout.write(`Left ${kept.length} existing case file(s) as they are (--force overwrites): ${kept.slice(0, 5).join(', ')}${kept.length > 5 ? ', ...' : ''}\n`);
   }
 }

@@ -25,6 +25,7 @@ export default class Plan extends RollcallCommand {
     'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are', default: false }),
     'show-pii': showPiiFlag,
     adopt: Flags.boolean({ description: 'adoption mode for this plan: link existing accounts by policy/correlation.yaml, hold back disables and deletes, keep usernames (as `adoption: true` in rollcall.yaml)', default: false }),
+    target: Flags.string({ description: 'plan only this target (repeatable); also turns on a target marked enabled: false', multiple: true }),
     refresh: Flags.string({ description: 'false: plan against the snapshot from `rollcall refresh` instead of reading the targets', options: ['true', 'false'], default: 'true' }),
     snapshot: Flags.string({ description: 'snapshot file for --refresh=false (default .rollcall/snapshot.jsonl)' }),
     limit: Flags.integer({ description: 'text format: changes shown per target/kind/action before summarizing (0 = all)', default: 50 }),
@@ -38,14 +39,14 @@ export default class Plan extends RollcallCommand {
     const format: PlanFormat = flags.json ? 'json' : (flags.format as PlanFormat);
     const now = parseNow(flags.now);
     const github = githubMode(flags.github);
+    const snapshots = flags.refresh === 'false' ? (await readSnapshotFile(snapshotPath(resolve(flags.dir), flags.snapshot))).snapshots : undefined;
     if (flags.base) {
-      const impact = await planWithBase({ dir: flags.dir, sis: flags.sis, now, base: flags.base, format, showPii: flags['show-pii'], limit: flags.limit, out: flags.out, outImpact: flags['out-impact'], github })
+      const impact = await planWithBase({ dir: flags.dir, sis: flags.sis, now, base: flags.base, format, showPii: flags['show-pii'], limit: flags.limit, out: flags.out, outImpact: flags['out-impact'], github, targets: flags.target, snapshots })
         .catch((e: unknown) => { if (github && e instanceof InputError) annotateInputError(e, flags.dir); throw e; });
       if (flags['detailed-exitcode'] && impact.summary.total > 0) this.exit(2);
       return;
     }
-    const snapshots = flags.refresh === 'false' ? (await readSnapshotFile(snapshotPath(resolve(flags.dir), flags.snapshot))).snapshots : undefined;
-    const result = await runPlan({ dir: flags.dir, sis: flags.sis, now, progress: progressSink(format !== 'json'), ...(flags.adopt ? { adopt: true } : {}), ...(snapshots ? { snapshots } : {}) });
+    const result = await runPlan({ dir: flags.dir, sis: flags.sis, now, progress: progressSink(format !== 'json'), ...(flags.adopt ? { adopt: true } : {}), ...(snapshots ? { snapshots } : {}), ...(flags.target ? { targets: flags.target } : {}) });
     if (process.stderr.isTTY && format !== 'json') process.stderr.write('\r\u001b[K');
     const { plan } = result;
     if (flags.out) writePlanFile(flags.out, plan);

@@ -50,8 +50,12 @@ export function openStateBackend(config: StateConfig, policyDir: string, env: No
         }),
       ]);
     }
+    // rollcall.yaml writes `connectionEnv` (or a password-less `connection`); the CLI spec
+    // (`state migrate --to postgres:connectionStringEnv=...`) uses the longer name.
+    const connection = typeof settings.connection === 'string' ? settings.connection : undefined;
     return postgresStateBackend({
-      connectionStringEnv: stringSetting(settings, 'connectionStringEnv', 'ROLLCALL_PG_URL'),
+      ...(connection ? { connectionString: connection } : {}),
+      connectionStringEnv: stringSetting(settings, 'connectionEnv', stringSetting(settings, 'connectionStringEnv', 'ROLLCALL_PG_URL')),
       schema: stringSetting(settings, 'schema', 'rollcall'),
       workspace: stringSetting(settings, 'workspace', 'default'),
       env,

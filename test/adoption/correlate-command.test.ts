@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import Correlate from '../../cli/commands/correlate.js';
+import Plan from '../../cli/commands/plan.js';
 import { loadPolicy } from '../../engine/policy/load.js';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { runCommand } from '../policytest/run-command.js';
@@ -40,5 +41,23 @@ describe('rollcall correlate', () => {
     const after = (await runPlan({ dir: d.dir, now: NOW })).plan;
     expect(after.correlation?.targets.sandbox?.ambiguous).toBe(before.correlation?.targets.sandbox?.ambiguous);
     expect(after.changes.length).toBe(before.changes.length);
+    // A second run keeps files a reviewer may be editing.
+    const again = await runCommand(Correlate, ['--dir', d.dir, '--now', NOW]);
+    expect(again.stdout).toContain('Wrote 0 case file(s)');
+    expect(again.stdout).toContain(`Left ${files.length} existing case file(s)`);
   }, 60_000);
+
+  it('plan --adopt turns adoption mode on for one run when rollcall.yaml does not', async () => {
+    const root = join(d.dir, 'rollcall.yaml');
+    writeFileSync(root, readFileSync(root, 'utf8').replace(/\nadoption: true\n/, '\n'));
+    const off = await runCommand(Plan, ['--dir', d.dir, '--now', NOW, '--json']);
+    const on = await runCommand(Plan, ['--dir', d.dir, '--now', NOW, '--json', '--adopt']);
+    const offPlan = JSON.parse(off.stdout) as { correlation?: { adoption: boolean; targets: Record<string, { orphans: number }> } };
+    const onPlan = JSON.parse(on.stdout) as typeof offPlan;
+    expect(offPlan.correlation?.adoption).toBe(false);
+    expect(onPlan.correlation?.adoption).toBe(true);
+    // Only adoption mode treats the orphans' old anchors as unknown rather than departed people.
+    expect(offPlan.correlation?.targets.sandbox?.orphans).toBe(40);
+    expect(onPlan.correlation?.targets.sandbox?.orphans).toBe(50);
+  }, 120_000);
 });

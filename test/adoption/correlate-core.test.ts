@@ -35,12 +35,13 @@ function account(id: string, username: string, given: string, family: string, pa
 }
 
 async function plan(people: Person[], accounts: ObservedAccount[], files: Record<string, string> = {}, opts: { adoption?: boolean; root?: string; state?: StateDocument } = {}) {
-  const loaded = await parsePolicyFiles([
-    { path: 'rollcall.yaml', text: opts.root ?? ROOT },
-    { path: 'policy/correlation.yaml', text: CORRELATION },
-    { path: 'policy/placement.yaml', text: 'rules:\n  - { when: { role: student }, path: "Students/{school}" }\n' },
-    ...Object.entries(files).map(([path, text]) => ({ path, text })),
-  ]);
+  const all: Record<string, string> = {
+    'rollcall.yaml': opts.root ?? ROOT,
+    'policy/correlation.yaml': CORRELATION,
+    'policy/placement.yaml': 'rules:\n  - { when: { role: student }, path: "Students/{school}" }\n',
+    ...files,
+  };
+  const loaded = await parsePolicyFiles(Object.entries(all).map(([path, text]) => ({ path, text })));
   expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const roster: Roster = {
     sourceFormat: 'oneroster-1.2-csv', mode: 'bulk', classes: [], academicSessions: [],
@@ -148,5 +149,17 @@ describe('correlation outcomes', () => {
     const create = p.changes.find((c) => c.anchor === 'p2' && c.action === 'create');
     expect(create?.after?.email).not.toBe('ana@test.example');
     expect(p.warnings.map((w) => w.code)).toContain('overrides.expired');
+  });
+
+  it('attribute matchers read provider extras; email matchers also see aliases', async () => {
+    const withExtra = { ...account('u1', 'x1', 'A', 'B'), extra: { employeeNumber: 'P1' } };
+    const aliased = { ...account('u2', 'x2', 'C', 'D'), email: 'new@old.example', aliases: ['carl.dunn@old.example'] };
+    const p = await plan([person('p1', 'Abe', 'Bell'), person('p2', 'Carl', 'Dunn')], [withExtra, aliased], {
+      'policy/correlation.yaml': `matchers:
+  - { id: emp, match: attribute, attribute: extra.employeeNumber, field: identifier, confidence: strong }
+  - { id: mail, match: email, template: "{given|lower}.{family|lower}@old.example", confidence: strong }
+`,
+    }, { adoption: true });
+    expect(p.changes.filter((c) => c.action === 'adopt').map((c) => [c.anchor, c.object_id, c.reason.rule])).toEqual([['p1', 'u1', 'emp'], ['p2', 'u2', 'mail']]);
   });
 });

@@ -8,7 +8,7 @@ import { applyPlan, changeStudentNaming, commitAll, editFile, gitDistrict } from
 const NOW = '2026-10-01T12:00:00.000Z';
 const LATER = '2026-10-02T12:00:00.000Z';
 
-describe('rollcall plan --base: the impact of a policy change', () => {
+describe('rollcall plan --base: the impact of a policy change', { timeout: 240_000 }, () => {
   let dir: string;
   let students: Set<string>;
   let accounts: Map<string, { username: string; email: string }>;

@@ -46,7 +46,7 @@ async function approveThenMoveSis(): Promise<Scenario> {
   return { dir, approved, added, removed };
 }
 
-describe('apply on merge: verify the policy part against the approved impact', () => {
+describe('apply on merge: verify the policy part against the approved impact', { timeout: 240_000 }, () => {
   let s: Scenario;
   beforeEach(async () => {
     s = await approveThenMoveSis();

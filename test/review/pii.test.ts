@@ -27,7 +27,7 @@ function values(v: AttrValue | undefined): string[] {
   return [];
 }
 
-describe('PII-safe review output', () => {
+describe('PII-safe review output', { timeout: 240_000 }, () => {
   let full: PlanDocument;
   let impact: ImpactDocument;
   const pii = new Set<string>();

@@ -82,7 +82,7 @@ describe('the example workflows, statically', () => {
   });
 });
 
-describe('the example workflows, run as the runner runs them', () => {
+describe('the example workflows, run as the runner runs them', { timeout: 240_000 }, () => {
   let bin: string;
   let dir: string;
   let baseSha: string;

@@ -25,6 +25,7 @@ export default class ImpactVerify extends RollcallCommand {
     sis: sisFlag,
     now: nowFlag,
     accept: Flags.string({ description: 'accept a safety violation of the SIS-driven rest by id (repeatable)', multiple: true, default: [] }),
+    target: Flags.string({ description: 'only this target (repeatable), as with `plan --target`', multiple: true }),
     out: Flags.string({ char: 'o', description: 'save today\'s plan (JSON) for `rollcall apply FILE` (written even when refused, for the issue)' }),
     'out-report': Flags.string({ description: 'save the verification report (JSON); its `accept` lists what apply must accept' }),
     'out-impact': Flags.string({ description: 'save the impact recomputed today (JSON)' }),
@@ -36,7 +37,7 @@ export default class ImpactVerify extends RollcallCommand {
     const { flags } = await this.parse(ImpactVerify);
     const github = githubMode(flags.github);
     const approved = readImpactFile(flags.approved);
-    const result = await runVerify({ dir: flags.dir, sis: flags.sis, now: parseNow(flags.now), approved, base: flags.base, accept: flags.accept })
+    const result = await runVerify({ dir: flags.dir, sis: flags.sis, now: parseNow(flags.now), approved, base: flags.base, accept: flags.accept, targets: flags.target })
       .catch((e: unknown) => { if (github && e instanceof InputError) annotateInputError(e, flags.dir); throw e; });
     const { report } = result;
     if (flags.out) writePlanFile(flags.out, result.plan);

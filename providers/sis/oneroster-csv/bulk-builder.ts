@@ -1,7 +1,7 @@
 import type { AcademicSession, ClassSection, Org, Person, Roster } from '../../../engine/model/people.js';
 import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { TableName } from './columns.js';
-import { bySourcedId, sortPerson } from './order.js';
+import { sortPerson, valuesBySourcedId } from './order.js';
 import type { ParseCtx } from './parse.js';
 import { colLookup, type RecordSink } from './record-sink.js';
 import type { CourseValue, EnrollmentValue, Rec, RoleValue, UserValue } from './records.js';
@@ -126,15 +126,15 @@ export class BulkBuilder implements RecordSink {
   }
 
   finish(): Roster {
-    const people = [...this.users.values()].sort(bySourcedId);
+    const people = valuesBySourcedId(this.users);
     for (const p of people) sortPerson(p);
     return {
       sourceFormat: this.format,
       mode: 'bulk',
-      orgs: [...this.orgs.values()].sort(bySourcedId),
+      orgs: valuesBySourcedId(this.orgs),
       people,
-      classes: [...this.classes.values()].sort(bySourcedId),
-      academicSessions: [...this.sessions.values()].sort(bySourcedId),
+      classes: valuesBySourcedId(this.classes),
+      academicSessions: valuesBySourcedId(this.sessions),
     };
   }
 }

@@ -58,10 +58,11 @@ export async function parseTable<T>(
     },
     col: (c) => (ix[c] !== undefined && ix[c]! >= 0 ? ix[c]! + 1 : undefined),
   };
-  const get = (row: string[], c: string): string => {
-    const i = ix[c]!;
-    return i >= 0 ? (row[i] ?? '') : '';
-  };
+  // The three columns every row reads, resolved once at the header (not a name lookup per row).
+  let iId = -1;
+  let iStatus = -1;
+  let iDlm = -1;
+  const field = (row: string[], i: number): string => (i >= 0 ? (row[i] ?? '') : '');
   const res = await readCsv(
     file,
     {
@@ -69,25 +70,28 @@ export async function parseTable<T>(
         const b = bindHeader(name, fields, line, tableSpec(table, ctx.version), mode);
         if (!quiet) sink.add(b.diagnostics);
         ix = b.index;
+        iId = ix.sourcedId ?? -1;
+        iStatus = ix.status ?? -1;
+        iDlm = ix.dateLastModified ?? -1;
         ctx.columns.set(name, ix);
         headerOk = b.ok;
         return b.ok;
       },
       onRow(row, line) {
         w.line = line;
-        const id = ownString(get(row, 'sourcedId').trim());
+        const id = ownString(field(row, iId).trim());
         w.sourcedId = id;
         if (id === '') {
           sink.error('oneroster.missing-value', `${name}: row has no sourcedId`, at(w, 'sourcedId'));
           return;
         }
-        const rawStatus = get(row, 'status');
+        const rawStatus = field(row, iStatus);
         const status = statusValue(sink, w, rawStatus.trim());
         if (status === undefined) {
           onInvalid?.(id);
           return;
         }
-        const rawDlm = get(row, 'dateLastModified');
+        const rawDlm = field(row, iDlm);
         let dlm: string | undefined;
         if (mode === 'delta') {
           if (status === '') {

@@ -1,0 +1,159 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InputError } from '../../engine/model/errors.js';
+import { SeenIds } from '../../providers/sis/csv-util/seen-ids.js';
+import { readOneRosterCsv } from '../../providers/sis/oneroster-csv/index.js';
+import { byCode, valuesBySourcedId } from '../../providers/sis/oneroster-csv/order.js';
+
+/**
+ * The fast paths for district-scale reads (sorted-id duplicate check, key sort, per-column
+ * last-value caches) must give exactly the answers of the plain ones.
+ */
+
+const temps: string[] = [];
+afterEach(async () => {
+  for (const d of temps.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+describe('SeenIds', () => {
+  it('answers like a Map of first lines, for sorted, unsorted and repeating ids', () => {
+    const ids = fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'aa', 'b0', ''), { maxLength: 40 });
+    fc.assert(
+      fc.property(ids, fc.boolean(), (list, sort) => {
+        const seq = sort ? [...list].sort(byCode) : list;
+        const fast = new SeenIds();
+        const model = new Map<string, number>();
+        seq.forEach((id, i) => {
+          const line = i + 2;
+          expect(fast.get(id)).toBe(model.get(id));
+          if (model.get(id) === undefined) {
+            model.set(id, line);
+            fast.set(id, line);
+          }
+        });
+      }),
+    );
+  });
+});
+
+describe('valuesBySourcedId', () => {
+  it('orders like a byCode sort, whether or not the keys came sorted', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ maxLength: 6 }), { maxLength: 50 }), fc.boolean(), (keys, presort) => {
+        const list = presort ? [...keys].sort(byCode) : keys;
+        const map = new Map(list.map((k) => [k, { sourcedId: k }]));
+        expect(valuesBySourcedId(map).map((v) => v.sourcedId)).toEqual([...keys].sort(byCode));
+      }),
+    );
+  });
+});
+
+const ORGS = 'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\norg-d,,,District,district,D,\norg-hs,,,High,school,HS,org-d\n';
+const CLASSES = 'sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n' +
+  'cls-1,,,Bio,,,BIO1,scheduled,,org-hs,,,,\ncls-2,,,Chem,,,CHE1,scheduled,,org-hs,,,,\n';
+const USERS_HEAD = 'sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,resourceSourcedIds,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns\n';
+const ROLES_HEAD = 'sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n';
+const ENR_HEAD = 'sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n';
+
+/** A small 1.2 bulk set; users/roles/enrollments rows as given (without headers). */
+async function writeSet(users: string[], roles: string[], enrollments: string[]): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'rollcall-scale-'));
+  temps.push(dir);
+  const files: Record<string, string> = {
+    'manifest.csv': 'propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.orgs,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.roles,bulk\nfile.enrollments,bulk\n',
+    'orgs.csv': ORGS,
+    'classes.csv': CLASSES,
+    'users.csv': USERS_HEAD + users.join('\n') + '\n',
+    'roles.csv': ROLES_HEAD + roles.join('\n') + '\n',
+    'enrollments.csv': ENR_HEAD + enrollments.join('\n') + '\n',
+  };
+  for (const [f, text] of Object.entries(files)) await writeFile(path.join(dir, f), text);
+  return dir;
+}
+
+const user = (id: string) => `${id},,,true,${id},,Given${id},Family,,${id},,,,,09,,,,,,,org-hs,`;
+const role = (id: string, u: string) => `${id},,,${u},primary,student,,,org-hs,`;
+
+describe('enrollments at scale: fast paths keep the plain answers', () => {
+  it('a duplicate id right after itself, and one after the file stops being sorted, name the first line', async () => {
+    const dir = await writeSet(
+      [user('u1'), user('u2')],
+      [role('r1', 'u1'), role('r2', 'u2')],
+      [
+        'e-1,,,cls-1,org-hs,u1,student,false,,',
+        'e-2,,,cls-2,org-hs,u1,student,false,,',
+        'e-2,,,cls-1,org-hs,u2,student,false,,',
+        'e-3,,,cls-2,org-hs,u2,student,false,,',
+        'e-1,,,cls-2,org-hs,u2,student,false,,',
+      ],
+    );
+    const err = await readOneRosterCsv(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    const dups = (err as InputError).diagnostics.filter((d) => d.code === 'oneroster.duplicate-sourcedid');
+    expect(dups.map((d) => [d.source?.line, d.summary])).toEqual([
+      [4, expect.stringContaining('"e-2" (first at line 3)')],
+      [6, expect.stringContaining('"e-1" (first at line 2)')],
+    ]);
+  });
+
+  it('repeated values are cached without changing meaning: learned slash dates, case-variant roles, bad dates', async () => {
+    const dir = await writeSet(
+      [user('u1'), user('u2')],
+      [role('r1', 'u1'), role('r2', 'u2')],
+      [
+        'e-1,,,cls-1,org-hs,u1,student,false,2026-08-20,2027-06-18',
+        'e-2,,,cls-2,org-hs,u1,student,false,2026-08-20,2027-06-18',
+        // Ambiguous before the order is known (read month-first), then 20/08 reveals day-first.
+        'e-3,,,cls-1,org-hs,u2,Student,false,05/06/2026,',
+        'e-4,,,cls-2,org-hs,u2,Student,false,20/08/2026,05/06/2027',
+      ],
+    );
+    const { roster, warnings } = await readOneRosterCsv(dir);
+    const byId = new Map(roster.people.map((p) => [p.sourcedId, p]));
+    expect(byId.get('u1')!.enrollments).toEqual([
+      { classSourcedId: 'cls-1', role: 'student', primary: false, beginDate: '2026-08-20', endDate: '2027-06-18', sourcedId: 'e-1' },
+      { classSourcedId: 'cls-2', role: 'student', primary: false, beginDate: '2026-08-20', endDate: '2027-06-18', sourcedId: 'e-2' },
+    ]);
+    expect(byId.get('u2')!.enrollments).toEqual([
+      { classSourcedId: 'cls-1', role: 'student', primary: false, beginDate: '2026-05-06', sourcedId: 'e-3' },
+      // The order is learned per column: endDate has seen no unambiguous date, so month-first.
+      { classSourcedId: 'cls-2', role: 'student', primary: false, beginDate: '2026-08-20', endDate: '2027-05-06', sourcedId: 'e-4' },
+    ]);
+    // Every case-variant row is still reported (not just the first one the cache saw).
+    expect(warnings.filter((w) => w.code === 'oneroster.enum-case' && w.source?.file === 'enrollments.csv').map((w) => w.source?.line)).toEqual([4, 5]);
+
+    const bad = await writeSet(
+      [user('u1')],
+      [role('r1', 'u1')],
+      ['e-1,,,cls-1,org-hs,u1,student,false,2026-02-30,', 'e-2,,,cls-2,org-hs,u1,student,false,2026-02-30,'],
+    );
+    const err = await readOneRosterCsv(bad).catch((e: unknown) => e);
+    expect((err as InputError).diagnostics.filter((d) => d.code === 'oneroster.invalid-date').map((d) => d.source?.line)).toEqual([2, 3]);
+  });
+
+  it('the roster does not depend on row order (sorted and shuffled exports read the same)', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `u${String(i).padStart(2, '0')}`);
+    const enr = ids.flatMap((u, i) => [
+      `e-${String(2 * i).padStart(3, '0')},,,cls-1,org-hs,${u},student,false,2026-08-20,`,
+      `e-${String(2 * i + 1).padStart(3, '0')},,,cls-2,org-hs,${u},student,true,2026-08-20,`,
+    ]);
+    const sorted = await writeSet(ids.map(user), ids.map((u, i) => role(`r${String(i).padStart(2, '0')}`, u)), enr);
+    const rev = await writeSet([...ids].reverse().map(user), ids.map((u, i) => role(`r${String(i).padStart(2, '0')}`, u)).reverse(), [...enr].reverse());
+    const a = (await readOneRosterCsv(sorted)).roster;
+    const b = (await readOneRosterCsv(rev)).roster;
+    // Source lines differ by construction; everything else must be identical.
+    const strip = (r: typeof a) => r.people.map(({ source: _s, ...p }) => p);
+    expect(strip(b)).toEqual(strip(a));
+    expect(a.people.map((p) => p.sourcedId)).toEqual(ids);
+    expect(a.people[3]!.enrollments.map((e) => e.classSourcedId)).toEqual(['cls-1', 'cls-2']);
+  });
+
+  it('skipEnrollments leaves every enrollment list empty and still reads people and roles', async () => {
+    const dir = await writeSet([user('u1')], [role('r1', 'u1')], ['e-1,,,cls-1,org-hs,u1,student,false,,']);
+    const { roster } = await readOneRosterCsv(dir, { skipEnrollments: true });
+    expect(roster.people.map((p) => [p.sourcedId, p.roles.length, p.enrollments.length])).toEqual([['u1', 1, 0]]);
+  });
+});
