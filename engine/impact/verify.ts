@@ -63,8 +63,13 @@ export interface VerifyReport {
   mismatch_count: number;
   approved: { digest: string; base: string | null; head: string | null; entries: number };
   policy_part: { changes: number; matched: number; by_action: Partial<Record<Action, number>> };
-  /** Impact entries of people who joined, left or changed in the SIS since approval. */
-  reported: Record<Exclude<PersonDelta, 'same'>, number>;
+  /**
+   * Impact entries reported, not compared: people who joined, left or changed since
+   * approval; and `shifted`: same person, same change, but a username (and so email or
+   * membership name) that a collision with someone else's SIS change moved, e.g. a
+   * withdrawn student freed `jsmith2029`. These stay in the policy part.
+   */
+  reported: Record<Exclude<PersonDelta, 'same'> | 'shifted', number>;
   rest: { changes: number; by_cause: Partial<Record<Cause, number>>; safety: SafetyVerdict };
   /** Violation ids `rollcall apply` must accept for today's plan (empty unless ok). */
   accept: string[];
@@ -77,6 +82,24 @@ const MAX_LISTED = 200;
 function effect(e: ImpactEntry): string {
   const pick = (c: Change | undefined) => (c ? { object_id: c.object_id, before: c.before, after: c.after, password_rule: c.password_rule } : null);
   return canonicalJson({ change: e.change, base: pick(e.base), head: pick(e.head) });
+}
+
+/** Attributes a username collision can move; any other difference is a real mismatch. */
+const COLLISION_ATTRS: ReadonlySet<string> = new Set(['username', 'email', 'aliases', 'member']);
+
+function onlyCollision(a: ImpactEntry, f: ImpactEntry): boolean {
+  if (a.change !== f.change) return false;
+  const pairs: [Change | undefined, Change | undefined][] = [[a.base, f.base], [a.head, f.head]];
+  for (const [x, y] of pairs) {
+    if ((x === undefined) !== (y === undefined)) return false;
+    if (!x || !y || x.object_id !== y.object_id || x.password_rule !== y.password_rule) return x === y;
+    for (const side of ['before', 'after'] as const) {
+      const m = x[side] ?? {};
+      const n = y[side] ?? {};
+      for (const k of new Set([...Object.keys(m), ...Object.keys(n)])) if (!COLLISION_ATTRS.has(k) && canonicalJson(m[k]) !== canonicalJson(n[k])) return false;
+    }
+  }
+  return true;
 }
 
 function ruleKey(r: RuleChange): string {
@@ -97,7 +120,7 @@ export function verifyImpact(input: VerifyInput): VerifyReport {
   for (const [k, r] of approvedRules) if (!freshRules.has(k)) mismatches.push({ kind: 'rule-not-in-merge', subject: r.rule, detail: `the approved change to policy rule ${r.rule} (${r.change}) is not what the merged policy has` });
 
   // 2. The same effect on every person present and unchanged in both rosters.
-  const reported = { joined: 0, left: 0, changed: 0 };
+  const reported = { joined: 0, left: 0, changed: 0, shifted: 0 };
   const deltaOf = (e: ImpactEntry): PersonDelta => (e.anchor === undefined ? 'same' : personDelta(e.anchor, approved.population, fresh.population));
   const approvedByKey = new Map(approved.entries.map((e) => [e.key, e]));
   const freshKeys = new Set(fresh.entries.map((e) => e.key));
@@ -110,8 +133,13 @@ export function verifyImpact(input: VerifyInput): VerifyReport {
     }
     const a = approvedByKey.get(f.key);
     if (!a) mismatches.push({ kind: 'not-approved', subject: f.key, detail: `${f.change} ${f.kind} ${f.action} (rule ${f.rule}) is not in the approved impact` });
-    else if (effect(a) !== effect(f)) mismatches.push({ kind: 'differs', subject: f.key, detail: `${f.kind} ${f.action} (rule ${f.rule}) differs from the approved impact` });
-    else matchedKeys.add(f.key);
+    else if (effect(a) === effect(f)) matchedKeys.add(f.key);
+    else if (onlyCollision(a, f)) {
+      // The rules are identical (checked above) and so is the person: only another
+      // person's SIS change can move a collision-numbered username.
+      reported.shifted++;
+      matchedKeys.add(f.key);
+    } else mismatches.push({ kind: 'differs', subject: f.key, detail: `${f.kind} ${f.action} (rule ${f.rule}) differs from the approved impact` });
   }
   for (const a of approved.entries) {
     if (freshKeys.has(a.key)) continue;

@@ -20,7 +20,7 @@ export function renderVerifyText(r: VerifyReport): string {
   out.push('');
   out.push(`Approved impact ${r.approved.digest.slice(0, 12)}: base ${shortCommit(r.approved.base)} -> head ${shortCommit(r.approved.head)}, ${r.approved.entries} entries.`);
   out.push(`Policy part: ${r.policy_part.changes} change(s) matched the approval (${counts(r.policy_part.by_action)}).`);
-  out.push(`Reported, not compared: ${r.reported.joined} entr(ies) for people who joined, ${r.reported.left} for people who left, ${r.reported.changed} for people whose SIS record or pending changes differ since approval.`);
+  out.push(`Reported, not compared: ${r.reported.joined} entr(ies) for people who joined, ${r.reported.left} for people who left, ${r.reported.changed} for people whose SIS record or pending changes differ since approval; ${r.reported.shifted} approved change(s) whose username a collision moved (applied).`);
   out.push(`Rest (SIS, lifecycle, drift): ${r.rest.changes} change(s) by cause ${JSON.stringify(r.rest.by_cause)}; safety ${r.rest.safety.ok ? 'ok' : `over limits: ${r.rest.safety.violations.map((v) => v.id).join(', ')}`}.`);
   if (r.ok && r.accept.length > 0) out.push(`Apply must accept ${r.accept.join(', ')} (caused by the approved change): rollcall apply PLAN ${r.accept.map((a) => `--accept ${a}`).join(' ')}`);
   if (r.mismatches.length > 0) {
@@ -37,6 +37,7 @@ export function renderVerifyMarkdown(r: VerifyReport): string {
   out.push('| part | changes | detail |', '|---|---:|---|');
   out.push(`| policy change (compared with the approval) | ${r.policy_part.changes} | ${counts(r.policy_part.by_action)} |`);
   out.push(`| people who joined / left / changed since approval (reported) | ${r.reported.joined + r.reported.left + r.reported.changed} | ${r.reported.joined} / ${r.reported.left} / ${r.reported.changed} |`);
+  if (r.reported.shifted > 0) out.push(`| approved changes whose username a collision moved (applied) | ${r.reported.shifted} | |`);
   out.push(`| rest: SIS, lifecycle, drift | ${r.rest.changes} | safety ${r.rest.safety.ok ? 'ok' : r.rest.safety.violations.map((v) => `\`${v.id}\``).join(', ')} |`, '');
   out.push(`Approved impact \`${r.approved.digest.slice(0, 12)}\`: base ${shortCommit(r.approved.base)} → head ${shortCommit(r.approved.head)}.`, '');
   if (r.ok && r.accept.length > 0) out.push(`Accepted for the approved change: ${r.accept.map((a) => `\`${a}\``).join(', ')}.`, '');

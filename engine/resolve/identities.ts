@@ -118,7 +118,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
         stateUpdates.push({ anchor, field: 'facts', value: seen, reason: { cause: 'sis', record: anchor, detail: 'remember role, grade and school for lifecycle' } });
       }
     }
-    const held = remembered?.username ?? input.observedAnchors.get(anchor)?.username;
+    const held = remembered?.username || input.observedAnchors.get(anchor)?.username;
     if (held) current[anchor] = held;
     if (f && (outcome.provision || known)) {
       const hit = firstMatch(policy.naming.usernames, f.subject);

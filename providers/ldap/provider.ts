@@ -14,7 +14,8 @@ import { Directory } from './directory.js';
 import { values } from './entry-values.js';
 import { encodeCursor, readAdChanges, readAdCursor, type IncrementalRead } from './incremental.js';
 import { makeProfile } from './profile.js';
-import { readSnapshot } from './read.js';
+import { mergeSnapshot } from './incremental-merge.js';
+import { readContainers, readSnapshot } from './read.js';
 import { parseSettings, type LdapSettings } from './settings.js';
 
 /** The ldap target provider: one Directory (profile + DNs) over a pool of bound connections. */
@@ -81,6 +82,25 @@ export class LdapProvider implements TargetProvider {
       this.ctx.log(`${this.target}: ${change.kind} ${change.action} (anchor ${change.anchor ?? '-'}) failed (${terminal ? 'terminal' : 'transient'}): ${error}`);
       return { status: 'failed', error, terminal };
     }
+  }
+
+  /**
+   * The contract's change feed, over readChanges: accounts from the uSNChanged poll merged
+   * into `previous`, OUs re-read (one small search). Reads in full when there is no usable
+   * cursor (not AD, other DC, DC restored) or when a group changed: member values are DNs,
+   * and mapping them to account ids needs every account's DN, which a snapshot does not keep.
+   * TODO: read changed groups alone with the extended-DN control (<GUID=...> member values).
+   */
+  async readIncremental(previous: TargetSnapshot): Promise<TargetSnapshot & { incremental: boolean }> {
+    const changes = previous.cursor ? await this.readChanges(previous.cursor) : null;
+    if (!changes || changes.groupsChanged) return { ...(await this.read()), incremental: false };
+    const containers = await withRetry(() => this.pool.withClient((c) => readContainers(this.dir, c)));
+    // A deleted account leaves its groups too (AD drops the link); mirror that in the kept groups.
+    const gone = new Set(changes.removed);
+    const groups = gone.size === 0 ? previous.groups : previous.groups.map((g) => ({ ...g, members: g.members.filter((m) => !gone.has(m)) }));
+    const snap = mergeSnapshot(previous, changes, { groups, containers });
+    this.ctx.log(`${this.target}: incremental read: ${changes.changed.length} changed, ${changes.removed.length} removed`);
+    return { ...snap, incremental: true };
   }
 
   /**

@@ -15,7 +15,6 @@ export async function readSnapshot(dir: Directory, client: Client, target: strin
   const scopes = dir.settings.managedScopes.length > 0 ? dir.settings.managedScopes : [''];
   const accounts = new Map<string, ObservedAccount>();
   const dnToId = new Map<string, string>();
-  const containers = new Set<string>();
   for (const scope of scopes) {
     const base = pathToDn(scope, dir.usersRoot);
     for (const e of await dir.search(client, base, dir.profile.accountFilter, dir.profile.accountAttrs)) {
@@ -23,11 +22,8 @@ export async function readSnapshot(dir: Directory, client: Client, target: strin
       accounts.set(acc.id, acc);
       dnToId.set(normalizeDn(e.dn), acc.id);
     }
-    for (const e of await dir.search(client, base, '(objectClass=organizationalUnit)', ['1.1'])) {
-      const p = dnToPath(e.dn, dir.usersRoot);
-      if (p !== null && p !== '') containers.add(p);
-    }
   }
+  const containers = await readContainers(dir, client);
   const groups: ObservedGroup[] = [];
   const placeholder = normalizeDn(placeholderMember(dir.groupsRoot));
   for (const e of await dir.search(client, dir.groupsRoot, dir.profile.groupFilter, dir.profile.groupAttrs)) {
@@ -49,8 +45,21 @@ export async function readSnapshot(dir: Directory, client: Client, target: strin
     target,
     accounts: [...accounts.values()].sort((a, b) => cmp(a.username, b.username) || cmp(a.id, b.id)),
     groups: groups.sort((a, b) => cmp(a.name, b.name) || cmp(a.id, b.id)),
-    containers: [...containers].sort(),
+    containers,
   };
+}
+
+/** Logical paths of the OUs under each managed scope, sorted. */
+export async function readContainers(dir: Directory, client: Client): Promise<string[]> {
+  const scopes = dir.settings.managedScopes.length > 0 ? dir.settings.managedScopes : [''];
+  const containers = new Set<string>();
+  for (const scope of scopes) {
+    for (const e of await dir.search(client, pathToDn(scope, dir.usersRoot), '(objectClass=organizationalUnit)', ['1.1'])) {
+      const p = dnToPath(e.dn, dir.usersRoot);
+      if (p !== null && p !== '') containers.add(p);
+    }
+  }
+  return [...containers].sort();
 }
 
 export function toAccount(dir: Directory, e: Entry): ObservedAccount {

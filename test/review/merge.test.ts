@@ -106,6 +106,19 @@ describe('apply on merge: verify the policy part against the approved impact', {
     expect(report.reasons.some((r) => /never approved/.test(r))).toBe(true);
   });
 
+  it('refuses when the SIS-driven rest is over a safety limit, unless the operator accepts that violation', async () => {
+    const sis = join(s.dir, 'sis');
+    const more = new Set([...new Set(peopleWithRole(sis, 'student'))].filter((a) => !s.added.includes(a)).slice(0, 120));
+    removePeople(sis, more);
+    const refused = (await runVerify({ dir: s.dir, now: MERGED, approved: s.approved, accept: [] })).report;
+    expect(refused.ok).toBe(false);
+    expect(refused.mismatches.map((m) => `${m.kind} ${m.subject}`)).toEqual(['rest-unsafe disable.count', 'rest-unsafe disable.percent']);
+    expect(refused.accept).toEqual([]);
+    const released = (await runVerify({ dir: s.dir, now: MERGED, approved: s.approved, accept: ['disable.count', 'disable.percent'] })).report;
+    expect(released.ok).toBe(true);
+    expect(released.accept).toEqual(['disable.count', 'disable.percent', 'rename.count']);
+  });
+
   it('refuses an approved impact edited by hand', async () => {
     const edited: ImpactDocument = { ...s.approved, entries: s.approved.entries.slice(1) };
     const { report } = await runVerify({ dir: s.dir, now: MERGED, approved: edited, accept: [] });

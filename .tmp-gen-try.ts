@@ -1,0 +1,15 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateDistrict, PRESETS } from './scripts/generate-district.js';
+import { scratchDistrict, peopleWithRole } from './test/helpers/district.js';
+import { runPlan } from './engine/run/plan-run.js';
+const dir = scratchDistrict();
+rmSync(join(dir, 'sis'), { recursive: true });
+const r = await generateDistrict({ ...PRESETS.maplewood!, people: 150 }, join(dir, 'sis'));
+console.log(r.people, r.enrollments);
+const t = Date.now();
+const { plan } = await runPlan({ dir, now: '2026-10-01T12:00:00.000Z' });
+console.log(Date.now() - t, plan.summary, plan.changes.filter(c=>c.kind==='account').length, plan.safety.ok);
+console.log(plan.changes.filter(c=>c.kind==='account').slice(0,2).map(c=>JSON.stringify(c)));
+console.log(plan.changes.filter(c=>c.kind==='membership').slice(0,1).map(c=>JSON.stringify(c).slice(0,600)));
+console.log(plan.changes.filter(c=>c.kind==='group').length, new Set(plan.changes.filter(c=>c.kind==='account').map(c=>c.password_rule)));
