@@ -365,7 +365,7 @@ export async function runTrial(t: Template, work: string, spec: TrialSpec, opts:
  * (start-up, lock, journal and state writes, compaction) then resume or a new plan; a random
  * operation then resume. The last trial (when n >= 4) is killed right after the state write.
  */
-export function trialSpecs(n: number, seed: number, opsLines: number, maxDelayMs = 9000): TrialSpec[] {
+export function trialSpecs(n: number, seed: number, opsLines: number, maxDelayMs = 6000): TrialSpec[] {
   const rnd = prng(seed);
   const specs: TrialSpec[] = [];
   for (let i = 0; i < n; i++) {

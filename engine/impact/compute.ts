@@ -4,6 +4,7 @@ import type { Policy } from '../model/policy.js';
 import { canonicalJson, digestOf } from '../plan/canonical.js';
 import { compareChanges } from '../plan/order.js';
 import type { Identity } from '../resolve/identities.js';
+import { perMember } from './expand.js';
 import { headlineOf } from './headline.js';
 import { populationOf } from './population.js';
 import { diffRules, qualifyRule, ruleDigests } from './rules.js';
@@ -13,7 +14,8 @@ import type { ImpactDocument, ImpactEntry, ImpactSide, ImpactSummary } from './t
  * The impact of a policy change, as a pure function of two plans computed from the same
  * roster, state and snapshots: every change the head plan adds, every change it drops, and
  * every change whose effect differs. Since everything but the policy is shared, each
- * entry is caused by the policy change and nothing else.
+ * entry is caused by the policy change and nothing else. Membership changes are compared
+ * per member (see expand.ts).
  */
 
 export interface ImpactSideInput {
@@ -37,8 +39,10 @@ function effectOf(c: Change): string {
 export function computeImpact(input: ImpactInput): ImpactDocument {
   const { base, head } = input;
   const schoolOf = new Map(head.identities.map((i) => [i.anchor, i.facts?.school ?? '']));
-  const baseById = new Map(base.plan.changes.map((c) => [c.id, c]));
-  const headById = new Map(head.plan.changes.map((c) => [c.id, c]));
+  const baseChanges = perMember(base.plan.changes);
+  const headChanges = perMember(head.plan.changes);
+  const baseById = new Map(baseChanges.map((c) => [c.id, c]));
+  const headById = new Map(headChanges.map((c) => [c.id, c]));
   const entries: ImpactEntry[] = [];
   const entry = (change: ImpactEntry['change'], c: Change, policy: Policy, b?: Change, h?: Change): ImpactEntry => ({
     key: c.id,
@@ -52,12 +56,12 @@ export function computeImpact(input: ImpactInput): ImpactDocument {
     ...(b ? { base: b } : {}),
     ...(h ? { head: h } : {}),
   });
-  for (const h of head.plan.changes) {
+  for (const h of headChanges) {
     const b = baseById.get(h.id);
     if (!b) entries.push(entry('added', h, head.policy, undefined, h));
     else if (effectOf(b) !== effectOf(h)) entries.push(entry('altered', h, head.policy, b, h));
   }
-  for (const b of base.plan.changes) if (!headById.has(b.id)) entries.push(entry('removed', b, base.policy, b, undefined));
+  for (const b of baseChanges) if (!headById.has(b.id)) entries.push(entry('removed', b, base.policy, b, undefined));
   entries.sort(compareEntries);
 
   const baseViolations = new Set(base.plan.safety.violations.map((v) => v.id));
@@ -85,7 +89,7 @@ export function computeImpact(input: ImpactInput): ImpactDocument {
       head: { ok: head.plan.safety.ok, violations: head.plan.safety.violations },
       introduced: head.plan.safety.violations.map((v) => v.id).filter((id) => !baseViolations.has(id)),
     },
-    population: populationOf(input.roster, base.plan.changes),
+    population: populationOf(input.roster, baseChanges),
   };
   return { ...body, digest: impactDigest(body) };
 }

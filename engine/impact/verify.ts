@@ -3,6 +3,7 @@ import type { SafetyPolicy } from '../model/policy.js';
 import { canonicalJson } from '../plan/canonical.js';
 import { evaluateSafety, type SafetyInput, type SafetyVerdict } from '../plan/safety.js';
 import { impactDigest } from './compute.js';
+import { perMember } from './expand.js';
 import { personDelta, type PersonDelta } from './population.js';
 import type { ImpactDocument, ImpactEntry, RuleChange } from './types.js';
 
@@ -73,7 +74,7 @@ export interface VerifyReport {
   rest: { changes: number; by_cause: Partial<Record<Cause, number>>; safety: SafetyVerdict };
   /** Violation ids `rollcall apply` must accept for today's plan (empty unless ok). */
   accept: string[];
-  /** Ids of today's plan changes in the policy part (the rest is the plan minus these). */
+  /** Ids of today's plan changes in the policy part, memberships per member (see expand.ts). */
   policy_change_ids: string[];
 }
 
@@ -91,8 +92,8 @@ function onlyCollision(a: ImpactEntry, f: ImpactEntry): boolean {
   if (a.change !== f.change) return false;
   const pairs: [Change | undefined, Change | undefined][] = [[a.base, f.base], [a.head, f.head]];
   for (const [x, y] of pairs) {
-    if ((x === undefined) !== (y === undefined)) return false;
-    if (!x || !y || x.object_id !== y.object_id || x.password_rule !== y.password_rule) return x === y;
+    if (x === undefined && y === undefined) continue;
+    if (!x || !y || x.object_id !== y.object_id || x.password_rule !== y.password_rule) return false;
     for (const side of ['before', 'after'] as const) {
       const m = x[side] ?? {};
       const n = y[side] ?? {};
@@ -153,8 +154,10 @@ export function verifyImpact(input: VerifyInput): VerifyReport {
 
   // 3. Split today's plan; the rest must be within the safety limits on its own.
   const policyIds = new Set(fresh.entries.filter((e) => matchedKeys.has(e.key) && e.head).map((e) => e.key));
-  const part = plan.changes.filter((c) => policyIds.has(c.id));
-  const rest = plan.changes.filter((c) => !policyIds.has(c.id));
+  // Per member: one group's membership change can mix approved and SIS-driven members.
+  const changes = perMember(plan.changes);
+  const part = changes.filter((c) => policyIds.has(c.id));
+  const rest = changes.filter((c) => !policyIds.has(c.id));
   const restSafety = evaluateSafety({ changes: rest, policy: input.safety, managed: input.managed, sis: input.sis });
   const unaccepted = restSafety.violations.filter((v) => !input.accept.includes(v.id));
   for (const v of unaccepted) mismatches.push({ kind: 'rest-unsafe', subject: v.id, detail: `the SIS-driven rest of the plan is over a safety limit: ${v.detail} (accept with --accept ${v.id})` });

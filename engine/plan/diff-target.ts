@@ -3,7 +3,7 @@ import type { Diagnostic } from '../model/diagnostics.js';
 import { formatSource, warningDiag } from '../model/diagnostics.js';
 import type { AttrMap, Cause, Change, MemberRef, Reason } from '../model/plan.js';
 import type { Policy } from '../model/policy.js';
-import type { Identity } from '../resolve/identities.js';
+import type { GroupIntent, Identity } from '../resolve/identities.js';
 import { isUnder, pathAncestors } from '../resolve/paths.js';
 
 /**
@@ -71,7 +71,7 @@ export function diffTarget(input: DiffInput): DiffResult {
   };
 
   // group name -> member key (anchor) -> username; plus the intent that created the group.
-  const desiredGroups = new Map<string, { description: string; rule: string; membership: 'authoritative' | 'additive'; members: Map<string, string> }>();
+  const desiredByIntent = new Map<GroupIntent, DesiredGroupEntry>();
   const createdAccount = new Map<string, string>(); // anchor -> create change id
   const accountIdOf = new Map<string, string>(); // observed id -> anchor (managed)
 
@@ -97,7 +97,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       const id = `${target}:account:${idn.anchor}:create`;
       changes.push({ id, target, kind: 'account', action: 'create', anchor: idn.anchor, key: idn.anchor, after, reason, ...(idn.rules.password ? { password_rule: idn.rules.password } : {}), ...(dep ? { depends_on: [dep] } : {}) });
       createdAccount.set(idn.anchor, id);
-      addMemberships(desiredGroups, idn, target);
+      addMemberships(desiredByIntent, idn, target);
       continue;
     }
 
@@ -160,12 +160,13 @@ export function diffTarget(input: DiffInput): DiffResult {
       const reason: Reason = last && last.enabled !== obs.enabled ? { cause: 'drift', rule: idn.lifecycle.decision.rule, detail: `${obs.enabled ? 'enabled' : 'disabled'} outside rollcall` } : lifecycleReason;
       changes.push({ id: `${target}:account:${idn.anchor}:${action}`, target, kind: 'account', action, anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before: { enabled: obs.enabled }, after: { enabled: wantEnabled }, reason });
     }
-    if (state === 'active') addMemberships(desiredGroups, idn, target);
+    if (state === 'active') addMemberships(desiredByIntent, idn, target);
   }
 
   // Groups and memberships.
   const observedGroups = new Map(snapshot.groups.map((g) => [g.name, g]));
   const groupCreates = new Map<string, string>();
+  const desiredGroups = mergeByName(desiredByIntent);
   for (const [name, want] of [...desiredGroups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (protectedGroups.has(name)) continue;
     const obsGroup = observedGroups.get(name);
@@ -182,8 +183,9 @@ export function diffTarget(input: DiffInput): DiffResult {
     }
     const groupDep = groupCreates.get(name);
     const adds: MemberRef[] = [];
-    for (const [anchor, username] of want.members) {
-      if (!observedMembers.has(anchor)) adds.push({ anchor, username });
+    for (let i = 0; i < want.anchors.length; i++) {
+      const anchor = want.anchors[i]!;
+      if (!observedMembers.has(anchor)) adds.push({ anchor, username: want.usernames[i]! });
     }
     if (adds.length > 0) {
       changes.push({
@@ -195,10 +197,11 @@ export function diffTarget(input: DiffInput): DiffResult {
       });
     }
     if (want.membership === 'authoritative' && obsGroup) {
+      const wanted = new Set(want.anchors);
       const managedGone: MemberRef[] = [];
       const unmanaged: MemberRef[] = [];
       for (const [key, username] of observedMembers) {
-        if (want.members.has(key) || protectedNames.has(username.toLowerCase())) continue;
+        if (wanted.has(key) || protectedNames.has(username.toLowerCase())) continue;
         if (byAnchor.has(key)) managedGone.push({ anchor: key, username });
         else unmanaged.push({ username });
       }
@@ -215,17 +218,53 @@ export function diffTarget(input: DiffInput): DiffResult {
   return { changes, managedCount: byAnchor.size, diagnostics };
 }
 
-function addMemberships(groups: Map<string, { description: string; rule: string; membership: 'authoritative' | 'additive'; members: Map<string, string> }>, idn: Identity, target: string): void {
+interface DesiredGroupEntry {
+  name: string;
+  description: string;
+  rule: string;
+  membership: 'authoritative' | 'additive';
+  /** Parallel arrays, in anchor order (identities arrive sorted), without duplicates. */
+  anchors: string[];
+  usernames: string[];
+}
+
+/**
+ * Memberships are the bulk of a district's plan (a secondary student has ~10). Intents are
+ * shared objects (see GroupIntentCache), so they key a Map by identity, and members go into
+ * arrays: cheaper than a Map of members per group at a million memberships.
+ */
+function addMemberships(groups: Map<GroupIntent, DesiredGroupEntry>, idn: Identity, target: string): void {
   if (!idn.username) return;
   for (const g of idn.groups) {
     if (g.targets.length > 0 && !g.targets.includes(target)) continue;
-    let entry = groups.get(g.name);
+    let entry = groups.get(g);
     if (!entry) {
-      entry = { description: g.description, rule: g.rule, membership: g.membership, members: new Map() };
-      groups.set(g.name, entry);
+      entry = { name: g.name, description: g.description, rule: g.rule, membership: g.membership, anchors: [], usernames: [] };
+      groups.set(g, entry);
     }
-    entry.members.set(idn.anchor, idn.username);
+    // The same group twice for one person (two sections with one group name): once is enough.
+    if (entry.anchors[entry.anchors.length - 1] === idn.anchor) continue;
+    entry.anchors.push(idn.anchor);
+    entry.usernames.push(idn.username);
   }
+}
+
+/** Two rules (or two intents) naming the same group: one group, members merged in anchor order. */
+function mergeByName(byIntent: Map<GroupIntent, DesiredGroupEntry>): Map<string, DesiredGroupEntry> {
+  const out = new Map<string, DesiredGroupEntry>();
+  for (const e of byIntent.values()) {
+    const prev = out.get(e.name);
+    if (!prev) {
+      out.set(e.name, e);
+      continue;
+    }
+    const seen = new Set(prev.anchors);
+    const pairs = prev.anchors.map((a, i) => [a, prev.usernames[i]!] as const);
+    for (let i = 0; i < e.anchors.length; i++) if (!seen.has(e.anchors[i]!)) pairs.push([e.anchors[i]!, e.usernames[i]!]);
+    pairs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    out.set(e.name, { ...prev, anchors: pairs.map((p) => p[0]), usernames: pairs.map((p) => p[1]) });
+  }
+  return out;
 }
 
 function updateReason(cause: Cause, idn: Identity, attrs: string[]): Reason {

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../model/diagnostics.js';
 import { warningDiag } from '../model/diagnostics.js';
 import type { PendingDecision, StateUpdate } from '../model/plan.js';
-import type { Person, Roster } from '../model/people.js';
+import type { ClassSection, Person, Roster } from '../model/people.js';
 import type { GroupRule, Policy, Template } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
 import type { PersonState, StateDocument } from '../model/state.js';
@@ -255,18 +255,13 @@ export class GroupIntentCache {
     return v;
   }
 
-  forClass(rule: GroupRule, classId: string, build: () => GroupIntent): GroupIntent {
+  classMap(rule: GroupRule): Map<string, GroupIntent> {
     let m = this.perClass.get(rule);
     if (!m) {
       m = new Map();
       this.perClass.set(rule, m);
     }
-    let hit = m.get(classId);
-    if (!hit) {
-      hit = this.shared(build());
-      m.set(classId, hit);
-    }
-    return hit;
+    return m;
   }
 
   shared(intent: GroupIntent): GroupIntent {
@@ -287,26 +282,36 @@ function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index: Roster
       out.push(cache.shared(intent(rule, f.values)));
       continue;
     }
-    const classOnly = cache.isClassOnly(rule);
+    const perClass = cache.isClassOnly(rule) ? cache.classMap(rule) : null;
     for (const e of f.person.enrollments) {
+      if (perClass) {
+        const hit = perClass.get(e.classSourcedId);
+        if (hit) {
+          out.push(hit);
+          continue;
+        }
+      }
       const cls = index.classes.get(e.classSourcedId);
       if (!cls) continue;
-      const fill = (values: Record<string, string>): Record<string, string> => {
-        values['class.code'] = cls.classCode;
-        values['class.title'] = cls.title;
-        values['class.sourcedId'] = cls.sourcedId;
-        values['class.school'] = index.orgs.get(cls.schoolSourcedId)?.identifier ?? '';
-        return values;
-      };
-      if (classOnly) {
-        out.push(cache.forClass(rule, cls.sourcedId, () => intent(rule, fill({}))));
+      if (perClass) {
+        const made = cache.shared(intent(rule, classValues({}, cls, index)));
+        perClass.set(cls.sourcedId, made);
+        out.push(made);
       } else {
         scratch ??= { ...f.values };
-        out.push(cache.shared(intent(rule, fill(scratch))));
+        out.push(cache.shared(intent(rule, classValues(scratch, cls, index))));
       }
     }
   }
   return out;
+}
+
+function classValues(values: Record<string, string>, cls: ClassSection, index: RosterIndex): Record<string, string> {
+  values['class.code'] = cls.classCode;
+  values['class.title'] = cls.title;
+  values['class.sourcedId'] = cls.sourcedId;
+  values['class.school'] = index.orgs.get(cls.schoolSourcedId)?.identifier ?? '';
+  return values;
 }
 
 function intent(rule: GroupRule, values: Readonly<Record<string, string>>): GroupIntent {

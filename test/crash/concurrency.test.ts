@@ -47,6 +47,7 @@ async function race(dir: string, env: NodeJS.ProcessEnv, extra: string[] = []): 
   expect(winner.stdout).toMatch(/Apply complete: \d+ applied, 0 already in effect, 0 failed/);
   expect(loser.code).toBe(1);
   expect(loser.stdout).not.toMatch(/Apply complete/);
+  console.info(`winner pid ${winner.pid} (${winner.ms} ms); loser pid ${loser.pid} exit 1 after ${loser.ms} ms: ${loser.stderr.trim().split('\n').pop() ?? ''}`);
   return [winner, loser];
 }
 

@@ -86,6 +86,15 @@ describe('apply on merge: verify the policy part against the approved impact', {
     expect((await runPlan({ dir: s.dir, now: MERGED })).plan.changes).toEqual([]);
   });
 
+  it('a day later, a person whose pre-enrollment window opened is reported, not a mismatch', async () => {
+    const { report, plan } = await runVerify({ dir: s.dir, now: '2026-10-03T12:00:00.000Z', approved: s.approved, accept: [] });
+    expect(report.reasons).toEqual([]);
+    expect(report.reported.changed).toBeGreaterThan(0);
+    const creates = plan.changes.filter((c) => c.kind === 'account' && c.action === 'create').map((c) => c.anchor!);
+    expect(creates.length).toBe(20 + report.reported.changed);
+    for (const a of s.added) expect(creates).toContain(a);
+  });
+
   it('refuses a policy change slipped in after approval, even one with no effect today', async () => {
     editFile(s.dir, 'policy/naming.yaml', (t) => t.replace('reserved: [admin,', 'reserved: [principal, admin,'));
     await commitAll(s.dir, 'reserve one more name');
@@ -114,6 +123,9 @@ describe('apply on merge: verify the policy part against the approved impact', {
     expect(refused.ok).toBe(false);
     expect(refused.mismatches.map((m) => `${m.kind} ${m.subject}`)).toEqual(['rest-unsafe disable.count', 'rest-unsafe disable.percent']);
     expect(refused.accept).toEqual([]);
+    // Withdrawn students freed usernames, so a few approved renames now land on a lower
+    // collision number: reported as shifted, still applied, not a mismatch.
+    expect(refused.reported.shifted).toBeGreaterThan(0);
     const released = (await runVerify({ dir: s.dir, now: MERGED, approved: s.approved, accept: ['disable.count', 'disable.percent'] })).report;
     expect(released.ok).toBe(true);
     expect(released.accept).toEqual(['disable.count', 'disable.percent', 'rename.count']);
