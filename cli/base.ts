@@ -1,6 +1,9 @@
 import { Command, Flags } from '@oclif/core';
 import { formatDiagnostic } from '../engine/model/diagnostics.js';
+import { resolve } from 'node:path';
 import { InputError, InternalError, RefusedError } from '../engine/model/errors.js';
+import { githubMode } from './github.js';
+import { annotateInputError } from './impact-output.js';
 
 /**
  * Every rollcall command extends this. It owns the one mapping from typed errors to exit
@@ -14,6 +17,8 @@ export abstract class RollcallCommand extends Command {
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (err instanceof InputError) {
+      // In GitHub Actions, policy errors become annotations on the PR's diff lines.
+      if (githubMode(undefined)) annotateInputError(err, dirFromArgv(this.argv));
       for (const d of err.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
       const n = err.diagnostics.filter((d) => d.severity === 'error').length;
       process.stderr.write(`\n${n} error(s); nothing was applied.\n`);
@@ -29,6 +34,15 @@ export abstract class RollcallCommand extends Command {
     }
     return super.catch(err);
   }
+}
+
+function dirFromArgv(argv: readonly string[]): string {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === '--dir' || a === '-d') && argv[i + 1]) return resolve(argv[i + 1]!);
+    if (a.startsWith('--dir=')) return resolve(a.slice('--dir='.length));
+  }
+  return resolve('.');
 }
 
 /** `--now`: an ISO date or date-time; default the clock, read here and never in the core. */

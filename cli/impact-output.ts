@@ -62,6 +62,11 @@ export async function planWithBase(o: PlanBaseOptions): Promise<ImpactDocument> 
 }
 
 /** In Actions, policy errors become annotations on the PR's diff lines before the usual output. */
+/** Errors already turned into `::error` annotations, so the top-level handler does not repeat them. */
+export const ANNOTATED = new WeakSet<InputError>();
+
 export function annotateInputError(err: InputError, dir: string): void {
+  if (ANNOTATED.has(err)) return;
+  ANNOTATED.add(err);
   emitAnnotations(err.diagnostics, dir);
 }

@@ -1,4 +1,4 @@
-import { writeFileSync, renameSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import type { PlanDocument } from '../engine/model/plan.js';
 import { renderMarkdown } from '../engine/render/markdown.js';
 import { renderText } from '../engine/render/text.js';
@@ -23,10 +23,39 @@ export function renderPlan(plan: PlanDocument, choice: RenderChoice): string {
   }
 }
 
-/** Saved plans are written atomically, so a crash never leaves half a plan to apply. */
+/**
+ * Saved plans are written atomically (a crash never leaves half a plan to apply) and
+ * streamed one change per line: a district's first plan is too large for one string, and a
+ * line per change diffs well. The file is ordinary JSON.
+ */
 export function writePlanFile(path: string, plan: PlanDocument): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    let buf = '';
+    const put = (s: string): void => {
+      buf += s;
+      if (buf.length > 1 << 20) {
+        writeSync(fd, buf);
+        buf = '';
+      }
+    };
+    const entries = Object.entries(plan);
+    put('{');
+    entries.forEach(([key, value], i) => {
+      put(`${i ? ',\n' : '\n'}${JSON.stringify(key)}: `);
+      if (Array.isArray(value) && (key === 'changes' || key === 'state_updates')) {
+        put('[');
+        value.forEach((item: unknown, j: number) => put(`${j ? ',' : ''}\n  ${JSON.stringify(item)}`));
+        put(value.length ? '\n]' : ']');
+      } else put(JSON.stringify(value));
+    });
+    put('\n}\n');
+    writeSync(fd, buf);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
 }
 

@@ -4,6 +4,7 @@ import { hasErrors } from '../../engine/model/diagnostics.js';
 import { loadPolicy } from '../../engine/policy/load.js';
 import { formatValidateJson, formatValidateText } from '../../engine/policy/validate-report.js';
 import { RollcallCommand } from '../base.js';
+import { emitAnnotations, githubMode } from '../github.js';
 
 export default class Validate extends RollcallCommand {
   static override description = 'Load and validate the policy repo; report every error with file:line:col.';
@@ -16,6 +17,7 @@ export default class Validate extends RollcallCommand {
     const { flags } = await this.parse(Validate);
     const { diagnostics } = await loadPolicy(resolve(flags.dir));
     process.stdout.write(flags.json ? formatValidateJson(diagnostics) : formatValidateText(diagnostics));
+    if (githubMode(undefined)) emitAnnotations(diagnostics, resolve(flags.dir));
     if (hasErrors(diagnostics)) this.exit(1);
   }
 }

@@ -128,9 +128,23 @@ export function computePlan(input: PlanInput): PlanOutput {
     ...(adopted.summary ? { correlation: adopted.summary } : {}),
   };
   phase('safety');
-  const digest = planDigest(body);
-  phase('digest');
-  return { plan: { ...body, digest }, identities: overridden.identities };
+  return { plan: withLazyDigest(body), identities: overridden.identities };
+}
+
+/**
+ * Hashing a district-sized plan (a 100k-person first plan is ~160 MB of JSON) costs seconds;
+ * a plan only shown as text never needs it. The digest is an enumerable getter computed on
+ * first use, so JSON output, saved plans and apply see it exactly as a plain field.
+ */
+function withLazyDigest(body: Omit<PlanDocument, 'digest'>): PlanDocument {
+  let cached: string | undefined;
+  const plan = { ...body } as PlanDocument;
+  Object.defineProperty(plan, 'digest', {
+    enumerable: true,
+    configurable: true,
+    get: () => (cached ??= planDigest(body)),
+  });
+  return plan;
 }
 
 /**

@@ -84,7 +84,8 @@ export function crossCount(changes: readonly Change[], key: (c: Change) => strin
   for (const c of changes) {
     const k = key(c);
     const row = m.get(k) ?? {};
-    row[c.action] = (row[c.action] ?? 0) + 1;
+    // A planned membership change stands for each member it adds or removes.
+    row[c.action] = (row[c.action] ?? 0) + (c.kind === 'membership' && c.members ? c.members.length : 1);
     m.set(k, row);
   }
   const total = (r: Partial<Record<Action, number>>) => Object.values(r).reduce((n, v) => n + (v ?? 0), 0);

@@ -19,6 +19,9 @@ import { adUnicodePwd, sshaHash } from './secrets.js';
  * AD unicodePwd (the connection is always TLS), OpenLDAP userPassword {SSHA}.
  * AD refuses an enabled account without a password, so without one it starts disabled.
  */
+/** employeeID's rangeUpper in the Active Directory schema (MS-ADA1, Employee-ID). */
+export const AD_EMPLOYEE_ID_MAX = 16;
+
 export async function createAccount(dir: Directory, client: Client, change: Change, secrets: ApplySecrets, posixAlloc: () => Promise<number>): Promise<ChangeOutcome> {
   const a = change.after;
   const anchor = change.anchor ?? '';
@@ -28,6 +31,11 @@ export async function createAccount(dir: Directory, client: Client, change: Chan
   if (profile.kind === 'active-directory') {
     const problem = samAccountNameProblem(username);
     if (problem) throw new TerminalProviderError('ldap.username', `sAMAccountName ${problem}`);
+    // AD's schema caps employeeID at 16 characters (rangeUpper); OneRoster sourcedIds are often
+    // 36-character GUIDs, which AD rejects with a bare "invalid syntax". Say what to change.
+    if (dir.settings.anchorAttribute.toLowerCase() === 'employeeid' && anchor.length > AD_EMPLOYEE_ID_MAX) {
+      throw new TerminalProviderError('ldap.anchor-too-long', `the anchor has ${anchor.length} characters, but Active Directory's employeeID holds at most ${AD_EMPLOYEE_ID_MAX}; set anchorAttribute: employeeNumber (up to 512) for this target`);
+    }
   }
   const index = await dir.anchorIndex(client);
   const knownId = index.get(anchor);

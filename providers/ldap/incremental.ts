@@ -60,7 +60,13 @@ export function decodeCursor(s: string): AdCursor | null {
 }
 
 /** Changes since `cursor`, or null when the cursor cannot be used (other DC, restore, garbage). */
-export async function readAdChanges(dir: Directory, client: Client, cursor: string): Promise<IncrementalRead | null> {
+/**
+ * `known`: the ids the caller's snapshot holds. Without it, an account changed outside the
+ * managed scopes counts as "moved out" only when it carries the anchor attribute (an
+ * unmanaged account elsewhere in the domain was never rollcall's); with it, only known ids
+ * are reported removed, which is exact.
+ */
+export async function readAdChanges(dir: Directory, client: Client, cursor: string, known?: ReadonlySet<string>): Promise<IncrementalRead | null> {
   const since = decodeCursor(cursor);
   if (!since) return null;
   const now = await readAdCursor(client);
@@ -73,14 +79,15 @@ export async function readAdChanges(dir: Directory, client: Client, cursor: stri
   // Search the whole domain: an account moved out of scope is a change too.
   for (const e of await dir.search(client, dir.settings.baseDN, and(dir.profile.accountFilter, usnFilter), dir.profile.accountAttrs)) {
     if (inScope(e.dn)) changed.push(toAccount(dir, e));
-    else removed.push(dir.profile.idOf(e));
+    else if (known ? known.has(dir.profile.idOf(e)) : first(e, dir.settings.anchorAttribute) !== undefined) removed.push(dir.profile.idOf(e));
   }
   const deleted = await client.search(dir.settings.baseDN, {
     scope: 'sub', filter: `(&(isDeleted=TRUE)(objectClass=user)${usnFilter})`, attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'],
   }, new Control(SHOW_DELETED, { critical: true }));
   for (const e of deleted.searchEntries) {
     const g = buffer(e, 'objectGUID');
-    if (g) removed.push(guidToString(g));
+    const id = g ? guidToString(g) : undefined;
+    if (id && (!known || known.has(id))) removed.push(id);
   }
   const groups = await dir.search(client, dir.groupsRoot, and(dir.profile.groupFilter, usnFilter), ['1.1']);
   return { cursor: encodeCursor(now), changed, removed: [...new Set(removed)].sort(), groupsChanged: groups.length > 0 };

@@ -92,7 +92,8 @@ export class LdapProvider implements TargetProvider {
    * TODO: read changed groups alone with the extended-DN control (<GUID=...> member values).
    */
   async readIncremental(previous: TargetSnapshot): Promise<TargetSnapshot & { incremental: boolean }> {
-    const changes = previous.cursor ? await this.readChanges(previous.cursor) : null;
+    const known = new Set(previous.accounts.map((a) => a.id));
+    const changes = previous.cursor ? await this.readChanges(previous.cursor, known) : null;
     if (!changes || changes.groupsChanged) return { ...(await this.read()), incremental: false };
     const containers = await withRetry(() => this.pool.withClient((c) => readContainers(this.dir, c)));
     // A deleted account leaves its groups too (AD drops the link); mirror that in the kept groups.
@@ -107,9 +108,9 @@ export class LdapProvider implements TargetProvider {
    * AD only, beyond the TargetProvider contract: accounts changed since a snapshot's `cursor`
    * (uSNChanged polling). Null means "read in full" (other DC, DC restored, not AD).
    */
-  async readChanges(cursor: string): Promise<IncrementalRead | null> {
+  async readChanges(cursor: string, known?: ReadonlySet<string>): Promise<IncrementalRead | null> {
     if (this.dir.profile.kind !== 'active-directory') return null;
-    return withRetry(() => this.pool.withClient((c) => readAdChanges(this.dir, c, cursor)));
+    return withRetry(() => this.pool.withClient((c) => readAdChanges(this.dir, c, cursor, known)));
   }
 
   async close(): Promise<void> {

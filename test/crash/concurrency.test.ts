@@ -51,9 +51,9 @@ async function race(dir: string, env: NodeJS.ProcessEnv, extra: string[] = []): 
   return [winner, loser];
 }
 
-/** The refusal names the winner (`user@host pid N`) and since when. */
+/** The refusal names the winner (`user@host pid N`, or the CI actor `... on host pid N`) and since when. */
 function expectLockedBy(loser: Run, winner: Run, t0: number): void {
-  const m = /is locked by (\S+@\S+ pid (\d+)) since (\S+) \(operation: apply, lock id ([0-9a-f-]+)\)/.exec(loser.stderr);
+  const m = /is locked by (.+? pid (\d+)) since (\S+) \(operation: apply, lock id ([0-9a-f-]+)\)/.exec(loser.stderr);
   expect(m, loser.stderr).not.toBeNull();
   expect(Number(m![2])).toBe(winner.pid);
   const since = Date.parse(m![3]!);
@@ -133,8 +133,8 @@ describe('two applies at once', () => {
       admin = new pg.Client({ connectionString: server.url });
       await admin.connect();
       const url = await freshDatabase();
-      const yaml = (y: string) => y.replace(/state:\n {2}backend: local\n {2}path: \.rollcall\/state\.json\n/, 'state:\n  backend: postgres\n  connectionEnv: ROLLCALL_PG_URL\n  schema: rollcall\n');
-      pgTemplate = await makeTemplate(join(work, 'pg-template'), yaml, { ROLLCALL_PG_URL: url });
+      const yaml = (y: string) => y.replace(/state:\n {2}backend: local\n {2}path: \.rollcall\/state\.json\n/, 'state:\n  backend: postgres\n  connectionEnv: ROLLCALL_CRASH_PG_URL\n  schema: rollcall\n');
+      pgTemplate = await makeTemplate(join(work, 'pg-template'), yaml, { ROLLCALL_CRASH_PG_URL: url });
       expect(readFileSync(join(work, 'pg-template', 'rollcall.yaml'), 'utf8')).toMatch(/backend: postgres/);
     });
     afterAll(async () => {
@@ -147,25 +147,25 @@ describe('two applies at once', () => {
       const dir = join(work, 'pg-race');
       cloneTemplate(pgTemplate, dir);
       const t0 = Date.now();
-      const [winner, loser] = await race(dir, { ROLLCALL_PG_URL: url });
+      const [winner, loser] = await race(dir, { ROLLCALL_CRASH_PG_URL: url });
       expectLockedBy(loser, winner, t0);
       expect(`${loser.stderr}${loser.stdout}`).not.toContain(server.password);
-      expect(await checkConverged(dir, pgTemplate.plan, [pgTemplate.plan], { env: { ROLLCALL_PG_URL: url }, store: pgStore(url) })).toEqual([]);
+      expect(await checkConverged(dir, pgTemplate.plan, [pgTemplate.plan], { env: { ROLLCALL_CRASH_PG_URL: url }, store: pgStore(url) })).toEqual([]);
     }, 120_000);
 
     it('with --lock-timeout the second waits, then is refused as stale because the serial moved on', async () => {
       const url = await freshDatabase();
       const dir = join(work, 'pg-wait');
       cloneTemplate(pgTemplate, dir);
-      const [winner, loser] = await race(dir, { ROLLCALL_PG_URL: url }, ['--lock-timeout', '120']);
+      const [winner, loser] = await race(dir, { ROLLCALL_CRASH_PG_URL: url }, ['--lock-timeout', '120']);
       expectWaitedThenStale(winner, loser);
-      expect(await checkConverged(dir, pgTemplate.plan, [pgTemplate.plan], { env: { ROLLCALL_PG_URL: url }, store: pgStore(url) })).toEqual([]);
+      expect(await checkConverged(dir, pgTemplate.plan, [pgTemplate.plan], { env: { ROLLCALL_CRASH_PG_URL: url }, store: pgStore(url) })).toEqual([]);
     }, 180_000);
 
     it('an apply SIGKILLed mid-run: PostgreSQL released its lock, the next apply reports it and resumes to convergence', async () => {
       const url = await freshDatabase();
       const [spec] = trialSpecs(1, 5, pgTemplate.opsLines);
-      const r = await runTrial(pgTemplate, join(work, 'pg-crash'), spec!, { env: { ROLLCALL_PG_URL: url }, store: pgStore(url) });
+      const r = await runTrial(pgTemplate, join(work, 'pg-crash'), spec!, { env: { ROLLCALL_CRASH_PG_URL: url }, store: pgStore(url) });
       expect(r.problems, describeTrial(r)).toEqual([]);
       expect(r.phase).toBe('mid-apply');
       expect(r.notices.some((x) => /cleared stale lock .* lost its database session, so PostgreSQL released the lock/.test(x)), r.notices.join('\n')).toBe(true);

@@ -22,8 +22,14 @@ export const LATER = '2026-10-02T12:00:00.000Z';
 export const LATEST = '2026-10-03T12:00:00.000Z';
 
 /** A scratch Maplewood with `people` generated people (same schools and codes as the example). */
-export async function smallDistrict(prefix: string, people: number): Promise<string> {
+export async function smallDistrict(prefix: string, people: number, groupPrefix = ''): Promise<string> {
   const dir = scratchDistrict(prefix);
+  if (groupPrefix) {
+    // AD group names (sAMAccountName) are unique domain-wide, and the test DC is shared with
+    // other files that also make e.g. `mhs-students`: prefix every group name rule.
+    const file = join(dir, 'policy', 'groups.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^(\s+name: ")/gm, `$1${groupPrefix}`));
+  }
   rmSync(join(dir, 'sis'), { recursive: true, force: true });
   await generateDistrict({ ...PRESETS.maplewood!, people }, join(dir, 'sis'));
   return dir;
@@ -205,6 +211,8 @@ export interface DirectoryFacts {
   id: string;
   enabled: boolean;
   dn: string;
+  /** openldap: the `{SCHEME}` prefixes of userPassword values. */
+  passwordSchemes?: string[];
 }
 
 export interface ProfileProbe {
@@ -218,14 +226,15 @@ export interface AcceptanceOptions {
   target: string;
   /** Starts (or finds) the server; returns the target settings, the admin bind and a stop hook. */
   server(): Promise<{ settings: Record<string, unknown>; url: string; caPem: string; bindDN: string; bindPassword: string; stop?: () => Promise<void> }>;
-  /** The OU names rollcall's tree lives under, relative to baseDN (unique per run on a shared server). */
   probe: ProfileProbe;
-  /** The DN of the account with this username, where a new student binds. */
+  /** Prefix for every group name (see smallDistrict); '' keeps the example's names. */
+  groupPrefix?: string;
+  /** How many people the generated district has. */
   people: number;
   /** Checks on the new students' binds: young (no change at next logon) and older. */
-  checkBinds(bind: (anchor: string, password: string) => Promise<string | null>, young: string, older: string, run: DistrictRun): Promise<void>;
+  checkBinds(bind: (anchor: string, password: string) => Promise<string | null>, facts: (anchor: string) => Promise<DirectoryFacts>, young: string, older: string, run: DistrictRun): Promise<void>;
   /** Extra checks after the first apply (e.g. readIncremental), given the run. */
-  afterFirstApply?(run: DistrictRun): Promise<void>;
+  afterFirstApply?(run: DistrictRun, admin: Client): Promise<void>;
   log: (line: string) => void;
 }
 
@@ -267,7 +276,7 @@ export function districtAcceptance(o: AcceptanceOptions): void {
     url = s.url;
     caPem = s.caPem;
     baseDN = String(s.settings.baseDN);
-    dir = await smallDistrict(`rollcall-${o.target}-`, o.people);
+    dir = await smallDistrict(`rollcall-${o.target}-`, o.people, o.groupPrefix);
     setTarget(dir, o.target, s.settings);
     run = districtRun(dir, o.target, { ROLLCALL_TEST_BIND_DN: s.bindDN, ROLLCALL_TEST_BIND_PASSWORD: s.bindPassword });
     admin = await adminClient(url, caPem, s.bindDN, s.bindPassword);
@@ -293,7 +302,7 @@ export function districtAcceptance(o: AcceptanceOptions): void {
     const again = await time('plan2', () => plan(run, LATER));
     expect(again.changes).toEqual([]);
     await expectGroups();
-    await o.afterFirstApply?.(run);
+    await o.afterFirstApply?.(run, admin);
   });
 
   it('withdrawing students disables them and moves them to the Inactive OU', async () => {
@@ -320,6 +329,9 @@ export function districtAcceptance(o: AcceptanceOptions): void {
       expect(f.enabled).toBe(false);
       expect(f.id).toBe(before.get(a)!.id);
       expect(f.dn.toLowerCase()).toMatch(/^[^,]+,ou=students,ou=inactive,/);
+      const cred = credentialFor(run, a);
+      expect(cred?.password).toBeTruthy();
+      expect(await bindError(url, caPem, f.dn, cred!.password), 'a disabled account must not bind').not.toBeNull();
     }
     expect((await plan(run, LATER)).changes).toEqual([]);
   });
@@ -355,7 +367,7 @@ export function districtAcceptance(o: AcceptanceOptions): void {
     expect(report.failed).toEqual([]);
     model.replay(p);
     const bind = async (anchor: string, password: string): Promise<string | null> => bindError(url, caPem, (await facts(anchor)).dn, password);
-    await o.checkBinds(bind, young, older, run);
+    await o.checkBinds(bind, facts, young, older, run);
     expect((await plan(run, LATEST)).changes).toEqual([]);
   });
 
@@ -376,6 +388,6 @@ export function districtAcceptance(o: AcceptanceOptions): void {
     // ...and, computed from the SIS files alone, each school's students group holds its students.
     const bySchool = studentsBySchool(join(dir, 'sis'));
     expect(bySchool.size).toBeGreaterThan(1);
-    for (const [school, students] of bySchool) expect(actual[`${school.toLowerCase()}-students`], school).toEqual(students);
+    for (const [school, students] of bySchool) expect(actual[`${o.groupPrefix ?? ''}${school.toLowerCase()}-students`], school).toEqual(students);
   }
 }

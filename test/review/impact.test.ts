@@ -65,6 +65,27 @@ describe('rollcall plan --base: the impact of a policy change', { timeout: 240_0
     expect(impact.safety.introduced).toContain('rename.count');
   });
 
+  it('a group-rule change: new groups and one membership entry per member, by that rule', async () => {
+    editFile(dir, 'policy/groups.yaml', (t) => t.replace('name: "{school|lower}-class-of-{gradYear}"', 'name: "{school|lower}-cohort-{gradYear}"'));
+    try {
+      const { impact } = await runImpact({ dir, now: LATER, base: 'HEAD' });
+      expect(impact.rules.map((r) => r.rule)).toEqual(['groups.rules[grade-cohort]']);
+      expect(new Set(impact.entries.map((e) => `${e.change} ${e.kind} ${e.action} ${e.rule}`))).toEqual(new Set([
+        'added group create groups.rules[grade-cohort]',
+        'added membership add groups.rules[grade-cohort]',
+      ]));
+      const adds = impact.entries.filter((e) => e.kind === 'membership');
+      expect(new Set(adds.map((e) => e.anchor))).toEqual(students);
+      expect(adds.length).toBe(students.size);
+      const groups = impact.entries.filter((e) => e.kind === 'group').map((e) => e.key.split(':')[2]!);
+      expect(groups.every((g) => /^[a-z]+-cohort-20\d\d$/.test(g))).toBe(true);
+      expect(new Set(adds.map((e) => String(e.head!.after!.group)))).toEqual(new Set(groups));
+      expect(impact.headline).toBe(`This change creates ${groups.length} groups, adds ${students.size} group memberships; 0 disables, 0 deletions.`);
+    } finally {
+      editFile(dir, 'policy/groups.yaml', (t) => t.replace('-cohort-{gradYear}', '-class-of-{gradYear}'));
+    }
+  });
+
   it('a display-name template change is attributed to its rule, and alters nothing else', async () => {
     editFile(dir, 'policy/naming.yaml', (t) => t.replace('"{preferredGiven} {preferredFamily}"', '"{preferredFamily}, {preferredGiven}"'));
     const { impact } = await runImpact({ dir, now: LATER, base: 'HEAD' });

@@ -43,7 +43,7 @@ async function openDir(dir: string): Promise<FileSet> {
     files.set(ent.name.toLowerCase(), {
       name: ent.name,
       size,
-      open: () => Promise.resolve(createReadStream(full, { highWaterMark: 1 << 20 })),
+      open: () => Promise.resolve(createReadStream(full, { highWaterMark: 1 << 16 })),
     });
   }
   return { location: dir, files, close: () => Promise.resolve() };
