@@ -27,7 +27,7 @@ export default class Apply extends RollcallCommand {
     if (args.file) {
       plan = readPlanFile(args.file);
     } else {
-      const result = await runPlan({ dir: flags.dir, sis: flags.sis, now: parseNow(flags.now) });
+      const result = await runPlan({ dir: flags.dir, sis: flags.sis, now: parseNow(flags.now), saveSisSnapshot: true });
       plan = result.plan;
       process.stdout.write(renderPlan(plan, { format: 'text', showPii: false, pseudonymKey: pseudonymKey(result.state.lineage, result.loaded.policy.district.domain), limit: 50 }));
     }

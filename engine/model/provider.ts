@@ -76,6 +76,8 @@ export interface SisReadOptions {
   env: NodeJS.ProcessEnv;
   /** Called now and then with progress on long reads; never with names. */
   progress?: (message: string) => void;
+  /** The roster last applied, for sources that deliver deltas (OneRoster `delta` files). */
+  base?: Roster;
 }
 
 export interface SisReadResult {

@@ -13,6 +13,7 @@ import { openStateBackend } from '../state/index.js';
 import { PROVIDERS } from '../../providers/registry.js';
 import { loadSisSource } from '../../providers/sis/registry.js';
 import { policyCommit } from './git-info.js';
+import { declaresDelta, readRosterSnapshot } from './sis-snapshot.js';
 
 /**
  * The imperative shell around the pure core: everything that reads files, the SIS, state
@@ -71,14 +72,16 @@ export function selectTargets(policy: Policy, names: readonly string[] | undefin
  * password sheets, explain). Otherwise enrollments, by far the biggest SIS file, are read only
  * when a group rule is `forEach: class`.
  */
-export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { enrollments?: boolean } = {}): Promise<SisReadResult> {
+export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { enrollments?: boolean } = {}, lastApplied?: { digest: string } | null): Promise<SisReadResult> {
   const { policy, dir } = loaded;
   const location = opts.sis ?? policy.sis.path;
   const abs = /^[a-z]+:\/\//i.test(location) || isAbsolute(location) ? location : resolve(opts.sis ? process.cwd() : dir, location);
   const source = await loadSisSource(policy.sis.format);
   const skip = !needs.enrollments && policy.sis.settings.skipEnrollments !== false && !policy.groups.rules.some((r) => r.forEach === 'class');
   const settings = skip ? { ...policy.sis.settings, skipEnrollments: true } : policy.sis.settings;
-  return source.read({ location: abs, settings, env: opts.env ?? process.env, ...(opts.progress ? { progress: opts.progress } : {}) });
+  // A delta set applies to the roster last applied, kept as a snapshot beside state.
+  const base = lastApplied && policy.sis.format === 'oneroster-csv' && declaresDelta(abs) ? readRosterSnapshot(dir, lastApplied.digest) : null;
+  return source.read({ location: abs, settings, env: opts.env ?? process.env, ...(opts.progress ? { progress: opts.progress } : {}), ...(base ? { base } : {}) });
 }
 
 export function targetConstraints(policy: Policy, allTargets: Policy['targets'] = policy.targets): TargetConstraints {

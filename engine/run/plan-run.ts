@@ -2,6 +2,8 @@ import type { TargetSnapshot } from '../model/accounts.js';
 import type { PlanDocument } from '../model/plan.js';
 import type { StateDocument } from '../model/state.js';
 import { computePlan } from '../plan/build-plan.js';
+import { foldJournal } from './recover.js';
+import { writeRosterSnapshot } from './sis-snapshot.js';
 import type { Identity } from '../resolve/identities.js';
 import { closeAll, loadPolicyInput, openProviders, openState, readSis, readSnapshots, targetConstraints, type LoadedPolicy, type RunOptions } from './inputs.js';
 
@@ -13,6 +15,8 @@ export interface PlanRunOptions extends RunOptions {
   snapshots?: TargetSnapshot[];
   /** `plan --adopt`: adoption mode for this run, whatever rollcall.yaml says. */
   adopt?: boolean;
+  /** Keep this export's roster as a snapshot (a plan saved for apply): the base for the next delta set. */
+  saveSisSnapshot?: boolean;
   /** When given, filled with wall milliseconds per phase (for benchmarks). */
   timings?: Record<string, number>;
 }
@@ -29,16 +33,21 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
   const clock = phaseClock(opts.timings);
   const loaded = await loadPolicyInput(opts);
   clock('policy');
-  const sis = await readSis(loaded, opts);
-  clock('ingest');
   const backend = openState(loaded, opts);
   let state: StateDocument;
   try {
     state = await backend.read();
+    // An apply killed before it wrote state left results in the journal: plan as if folded,
+    // so the plan does not re-adopt accounts rollcall itself just created (read-only here).
+    // Only entries after the last completed apply can be unfolded.
+    foldJournal(state, await backend.readJournal(state.sis ? { since: state.sis.taken_at } : undefined));
   } finally {
     await backend.close();
   }
   clock('state');
+  const sis = await readSis(loaded, opts, {}, state.sis);
+  if (opts.saveSisSnapshot) writeRosterSnapshot(loaded.dir, sis.digest, sis.roster);
+  clock('ingest');
   let snapshots = opts.snapshots;
   if (!snapshots) {
     const providers = await openProviders(loaded, opts);

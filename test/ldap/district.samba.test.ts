@@ -68,12 +68,15 @@ describe('the example district on a Samba AD DC (active-directory profile)', () 
       const dc = sharedSamba();
       // Through the engine: `rollcall refresh` reads in full once, then incrementally.
       const refresh = (): ReturnType<typeof runRefresh> => runRefresh({ dir: run.dir, now: LATER, targets: ['ad'], env: run.env });
-      expect((await refresh()).targets).toEqual([{ target: 'ad', accounts: 149, groups: expect.any(Number), incremental: false }]);
-      expect((await refresh()).targets).toEqual([{ target: 'ad', accounts: 149, groups: expect.any(Number), incremental: true }]);
+      const fullRefresh = (await refresh()).targets;
+      const incRefresh = (await refresh()).targets;
       const p = (await ldapProviderModule.create(targetConfig('ad', settings(dc)), context(run.env as Record<string, string>))) as LdapProvider;
       try {
         const snap = await p.read();
         expect(snap.cursor).toMatch(/^ad-usn:/);
+        const counts = { target: 'ad', accounts: snap.accounts.length, groups: snap.groups.length };
+        expect(fullRefresh).toEqual([{ ...counts, incremental: false }]);
+        expect(incRefresh).toEqual([{ ...counts, incremental: true }]);
         const quiet = await p.readIncremental(snap);
         expect(quiet.incremental).toBe(true);
         expect(withoutCursor(quiet)).toEqual(withoutCursor(snap));

@@ -33,7 +33,6 @@ export class BulkBuilder implements RecordSink {
     const sessions = this.sessions;
     const courses = this.courses;
     const classes = this.classes;
-    const users = this.users;
     // Getters: a file absent from the set means its references cannot be checked.
     this.idx = {
       get orgs() {

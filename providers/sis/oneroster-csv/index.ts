@@ -11,6 +11,7 @@ export const oneRosterCsvSource: SisSource = {
     return readOneRosterCsv(options.location, {
       ...(progress ? { progress: (p) => progress(p.message) } : {}),
       ...(options.settings.skipEnrollments === true ? { skipEnrollments: true } : {}),
+      ...(options.base ? { base: options.base } : {}),
     });
   },
 };
