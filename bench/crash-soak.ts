@@ -8,6 +8,7 @@ import type { PlanDocument } from '../engine/model/plan.js';
 import type { JournalEntry, StateDocument } from '../engine/model/state.js';
 import { runPlan } from '../engine/run/plan-run.js';
 import { SandboxStore } from '../providers/sandbox/store.js';
+import { mulberry32 } from '../scripts/prng.js';
 
 /**
  * Crash soak for `rollcall apply`: the example district (~15,700 changes against the sandbox
@@ -32,14 +33,7 @@ export function requireBuilt(): void {
 
 /** Seeded PRNG (mulberry32): the same seed gives the same kill points. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 export interface CliResult {

@@ -5,7 +5,7 @@ import Correlate from '../../cli/commands/correlate.js';
 import Plan from '../../cli/commands/plan.js';
 import { loadPolicy } from '../../engine/policy/load.js';
 import { runPlan } from '../../engine/run/plan-run.js';
-import { runCommand } from '../policytest/run-command.js';
+import { runCommand } from '../helpers/run-command.js';
 import { NOW, buildOldDistrict, type OldDistrict } from './old-district.js';
 
 describe('rollcall correlate', () => {

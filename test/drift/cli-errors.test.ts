@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Drift from '../../cli/commands/drift.js';
 import { scratchDistrict } from '../helpers/district.js';
-import { runCommand } from './run-command.js';
+import { runCommand } from '../helpers/run-command.js';
 
 describe('rollcall drift on bad input', () => {
   it('exits 1 naming file, line and column when the allow-list is invalid, before reading any target', async () => {

@@ -8,7 +8,7 @@ import type { PlanDocument } from '../../engine/model/plan.js';
 import { runApply } from '../../engine/run/apply-run.js';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { peopleWithRole, removePeople, scratchDistrict } from '../helpers/district.js';
-import { runCommand } from './run-command.js';
+import { runCommand } from '../helpers/run-command.js';
 import { Tamper } from './tamper.js';
 
 /**

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import Explain, { PII_NOTICE } from '../../cli/commands/explain.js';
 import { peopleWithRole, scratchDistrict } from '../helpers/district.js';
 import { join } from 'node:path';
-import { runCommand } from '../policytest/run-command.js';
+import { runCommand } from '../helpers/run-command.js';
 
 const NOW = '2026-10-01';
 

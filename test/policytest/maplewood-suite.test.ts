@@ -6,7 +6,7 @@ import Test from '../../cli/commands/test.js';
 import { renderSuiteText } from '../../engine/policytest/report.js';
 import { runPolicyTests, suiteOk } from '../../engine/policytest/suite.js';
 import { MAPLEWOOD } from '../helpers/district.js';
-import { runCommand } from './run-command.js';
+import { runCommand } from '../helpers/run-command.js';
 
 /** A temp copy of the example policy and its tests (no SIS needed: tests carry their own). */
 function policyCopy(): string {

@@ -8,7 +8,7 @@ import Plan from '../../cli/commands/plan.js';
 import { CredentialStore, CREDENTIALS_FILE, type CredentialRecord } from '../../engine/secrets/credential-store.js';
 import { KEY_ENV } from '../../engine/secrets/key.js';
 import { col, readCsv, scratchDistrict } from '../helpers/district.js';
-import { runCommand } from '../policytest/run-command.js';
+import { runCommand } from '../helpers/run-command.js';
 
 const NOW = '2026-10-01';
 

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../scripts/prng.js';
 /**
  * Deterministic fault injection. One seeded PRNG (mulberry32) draws once per API call in
  * arrival order, so a run with the same seed and the same arrival order sees the same faults.
@@ -41,16 +42,7 @@ export type FaultDecision =
   | { kind: 'throttle'; retryAfterSec: number; delayMs: number }
   | { kind: 'drop'; afterCommit: boolean; delayMs: number };
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export class FaultInjector {
   private rand: () => number;
