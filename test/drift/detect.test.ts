@@ -5,6 +5,7 @@ import type { AccountAttrs, ObservedAccount, TargetSnapshot } from '../../engine
 import type { Policy } from '../../engine/model/policy.js';
 import { emptyState, type StateDocument } from '../../engine/model/state.js';
 import { loadPolicyOrThrow } from '../../engine/policy/load.js';
+import { selectTargets } from '../../engine/run/inputs.js';
 import type { Identity } from '../../engine/resolve/identities.js';
 import { SANDBOX_CONSTRAINTS } from '../../engine/resolve/naming/constraints.js';
 import { MAPLEWOOD } from '../helpers/district.js';
@@ -18,7 +19,8 @@ const NOW = '2026-10-01T12:00:00.000Z';
 let policy: Policy;
 
 beforeAll(async () => {
-  policy = (await loadPolicyOrThrow(MAPLEWOOD)).policy;
+  // The example's enabled targets only (the sandbox), as a plan sees them.
+  policy = selectTargets((await loadPolicyOrThrow(MAPLEWOOD)).policy, undefined);
 });
 
 function identity(anchor: string, username: string, state: 'active' | 'suspended' | 'pending', attrs: Omit<AccountAttrs, 'username' | 'enabled'>): Identity {
