@@ -14,7 +14,7 @@ export async function runPasswordSheet(classId: string, opts: RunOptions & { tar
   const key = credentialsKey(env);
   if (!key) throw new RefusedError('credentials.no-key', `${KEY_ENV} is not set: the initial passwords cannot be decrypted`);
   const loaded = await loadPolicyInput(opts);
-  const { roster } = await readSis(loaded, opts);
+  const { roster } = await readSis(loaded, opts, { enrollments: true });
   const cls = roster.classes.find((c) => c.sourcedId === classId);
   if (!cls) throw new InputError([errorDiag('passwords.unknown-class', `no class with sourcedId ${JSON.stringify(classId)} in the SIS export`)]);
   const school = roster.orgs.find((o) => o.sourcedId === cls.schoolSourcedId)?.name ?? '';
