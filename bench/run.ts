@@ -25,7 +25,7 @@ const runs = Number(arg('runs', '3'));
 interface RunResult { wallMs: number; maxRssMb: number; phases: Record<string, number>; changes: number; people: number }
 
 function planOnce(dir: string): RunResult {
-  const out = execFileSync(process.execPath, ['--max-old-space-size=4096', join(ROOT, 'dist/bench/plan-once.js'), dir, NOW], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, ['--max-old-space-size=4096', '--max-semi-space-size=64', join(ROOT, 'dist/bench/plan-once.js'), dir, NOW], { encoding: 'utf8', maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split('\n').pop()!) as RunResult;
 }
 
@@ -43,7 +43,7 @@ function report(label: string, results: RunResult[]): void {
   process.stdout.write(
     `${label.padEnd(34)} wall ${String(median(results.map((r) => r.wallMs))).padStart(7)} ms  ` +
     `peak RSS ${String(median(results.map((r) => r.maxRssMb))).padStart(5)} MB  changes ${results[0]!.changes}  ` +
-    `ingest ${ingest} ms (${Math.round(people / Math.max(1, ingest / 1000))} people/s)  core ${core} ms  ` +
+    `ingest ${ingest} ms (${Math.round(people / Math.max(0.001, ingest / 1000))} people/s)  core ${core} ms  ` +
     `phases ${JSON.stringify(med)}\n`);
 }
 
