@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-system-deps.sh
-echo "== build"; npx tsc -p tsconfig.json
+echo "== build"; npm run --silent build
 echo "== typecheck"; npx tsc -p tsconfig.check.json
 echo "== lint"; npx eslint .
 echo "== tests"; npx vitest run "$@"
