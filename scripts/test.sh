@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-system-deps.sh
+bash scripts/deps/chromium.sh
 echo "== build"; npm run --silent build
 echo "== typecheck"; npx tsc -p tsconfig.check.json
 echo "== lint"; npx eslint .

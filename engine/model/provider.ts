@@ -1,6 +1,6 @@
 import type { TargetSnapshot } from './accounts.js';
 import type { Diagnostic } from './diagnostics.js';
-import type { Change } from './plan.js';
+import type { Change, MemberRef } from './plan.js';
 import type { Roster } from './people.js';
 import type { TargetConfig } from './policy.js';
 
@@ -60,6 +60,14 @@ export interface TargetProvider {
   readIncremental?(previous: TargetSnapshot): Promise<TargetSnapshot & { incremental: boolean }>;
   /** Apply one change idempotently; check the anchor before creating. */
   apply(change: Change, secrets: ApplySecrets): Promise<ChangeOutcome>;
+  /**
+   * Optional: apply a whole planned membership change (the PLAN shape: one change per group
+   * and action, `members` listing them) at once, batching member values where the target can
+   * (one LDAP modify per few hundred values), and report each member's outcome, in any order.
+   * Idempotent: members already present (add) or already absent (remove) are `already`.
+   * Without it, apply expands the change into one `apply` call per member.
+   */
+  applyMembers?(change: Change): Promise<{ member: MemberRef; outcome: ChangeOutcome }[]>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Change, PlanDocument } from '../model/plan.js';
+import type { Change, MemberRef, PlanDocument } from '../model/plan.js';
 import { RefusedError } from '../model/errors.js';
 import type { ApplySecrets, ChangeOutcome, TargetProvider } from '../model/provider.js';
 import type { JournalEntry } from '../model/state.js';
@@ -73,14 +73,31 @@ async function runConcurrently<R>(batch: readonly Change[], limit: (c: Change) =
 }
 
 /**
- * A planned membership change names many members; providers take one member per change
- * (the shape they verify anchors on), so apply expands it, with the provider's concurrency.
+ * A planned membership change names many members. Providers with `applyMembers` take it
+ * whole (and batch); for the others apply expands it into one change per member (the shape
+ * they verify anchors on), with the provider's concurrency.
  */
 async function applyMembers(provider: TargetProvider, change: Change): Promise<{ applied: number; already: number; failed: { id: string; error: string }[] }> {
   const members = change.members ?? [];
   const spec = change.action === 'add' ? change.after : change.before;
   const group = typeof spec?.group === 'string' ? spec.group : change.key;
   const result = { applied: 0, already: 0, failed: [] as { id: string; error: string }[] };
+  if (provider.applyMembers) {
+    // The provider batches values itself (LDAP: hundreds of members per modify).
+    let outcomes: { member: MemberRef; outcome: ChangeOutcome }[];
+    try {
+      outcomes = await provider.applyMembers(change);
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      outcomes = members.map((member) => ({ member, outcome: { status: 'failed', error, terminal: false } }));
+    }
+    for (const { member, outcome } of outcomes) {
+      if (outcome.status === 'applied') result.applied++;
+      else if (outcome.status === 'already') result.already++;
+      else result.failed.push({ id: `${change.id}#${member.anchor ?? members.indexOf(member)}`, error: outcome.error });
+    }
+    return result;
+  }
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < members.length) {

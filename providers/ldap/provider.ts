@@ -4,11 +4,12 @@ import type { ConnectionOptions } from 'node:tls';
 import type { TargetSnapshot } from '../../engine/model/accounts.js';
 import { errorDiag } from '../../engine/model/diagnostics.js';
 import { InputError, TerminalProviderError } from '../../engine/model/errors.js';
-import type { Change } from '../../engine/model/plan.js';
+import type { Change, MemberRef } from '../../engine/model/plan.js';
 import type { TargetConfig } from '../../engine/model/policy.js';
 import type { ApplySecrets, ChangeOutcome, ProviderContext, TargetProvider } from '../../engine/model/provider.js';
 import { applyAccount } from './apply-account.js';
 import { applyContainer, applyGroup, applyMembership } from './apply-group.js';
+import { applyMembersBatched } from './apply-members.js';
 import { ConnectionPool, describeError, isTransient, withRetry } from './connection.js';
 import { Directory } from './directory.js';
 import { values } from './entry-values.js';
@@ -81,6 +82,19 @@ export class LdapProvider implements TargetProvider {
       // Log kind/action/anchor only: change ids and keys carry usernames.
       this.ctx.log(`${this.target}: ${change.kind} ${change.action} (anchor ${change.anchor ?? '-'}) failed (${terminal ? 'terminal' : 'transient'}): ${error}`);
       return { status: 'failed', error, terminal };
+    }
+  }
+
+  /** A planned membership change in batches of `memberBatchSize` values (see apply-members.ts). */
+  async applyMembers(change: Change): Promise<{ member: MemberRef; outcome: ChangeOutcome }[]> {
+    try {
+      // A retry after a connection error is safe: every batch is idempotent by the fallback.
+      return await withRetry(() => this.pool.withClient((c) => applyMembersBatched(this.dir, c, change)));
+    } catch (err) {
+      const terminal = !isTransient(err);
+      const error = err instanceof TerminalProviderError ? `${err.code}: ${err.message}` : describeError(err);
+      this.ctx.log(`${this.target}: membership ${change.action} of ${change.members?.length ?? 0} member(s) failed (${terminal ? 'terminal' : 'transient'}): ${error}`);
+      return (change.members ?? []).map((member) => ({ member, outcome: { status: 'failed', error, terminal } }));
     }
   }
 

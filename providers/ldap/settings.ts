@@ -21,6 +21,7 @@ import { parseDn } from './dn.js';
  *   timeoutMs: 30000
  *   concurrency: 4                        # connections used by apply
  *   pageSize: 500
+ *   memberBatchSize: 500                  # member values per group modify
  *   posixAccount: {gidNumber: 10000, uidNumberMin: 10000, homeDirectory: /home/{username}, loginShell: /bin/bash}  # openldap
  */
 export type LdapProfile = 'active-directory' | 'openldap';
@@ -49,11 +50,13 @@ export interface LdapSettings {
   timeoutMs: number;
   concurrency: number;
   pageSize: number;
+  /** Member values added or removed per group modify (apply batches membership changes). */
+  memberBatchSize: number;
   posixAccount: PosixSettings | null;
 }
 
 const KNOWN = new Set(['profile', 'url', 'startTLS', 'baseDN', 'bindDNEnv', 'bindPasswordEnv', 'caFile', 'tlsInsecureSkipVerify',
-  'anchorAttribute', 'usersBase', 'groupsBase', 'managedScopes', 'upnSuffix', 'timeoutMs', 'concurrency', 'pageSize', 'posixAccount']);
+  'anchorAttribute', 'usersBase', 'groupsBase', 'managedScopes', 'upnSuffix', 'timeoutMs', 'concurrency', 'pageSize', 'memberBatchSize', 'posixAccount']);
 
 /** Parse and check settings; every problem becomes a diagnostic at the target's entry. */
 export function parseSettings(config: TargetConfig): { settings: LdapSettings | null; diagnostics: Diagnostic[] } {
@@ -151,6 +154,7 @@ export function parseSettings(config: TargetConfig): { settings: LdapSettings | 
   const timeoutMs = int('timeoutMs', 30_000, 100, 600_000);
   const concurrency = int('concurrency', 4, 1, 32);
   const pageSize = int('pageSize', 500, 1, 5000);
+  const memberBatchSize = int('memberBatchSize', 500, 1, 5000);
 
   let posixAccount: PosixSettings | null = null;
   const px = s.posixAccount;
@@ -175,7 +179,7 @@ export function parseSettings(config: TargetConfig): { settings: LdapSettings | 
   return {
     settings: {
       profile, url, startTLS, baseDN, bindDNEnv, bindPasswordEnv, caFile, tlsInsecureSkipVerify: insecure, anchorAttribute,
-      usersBase, groupsBase, managedScopes, upnSuffix, timeoutMs, concurrency, pageSize, posixAccount,
+      usersBase, groupsBase, managedScopes, upnSuffix, timeoutMs, concurrency, pageSize, memberBatchSize, posixAccount,
     },
     diagnostics: diags,
   };

@@ -4,6 +4,7 @@ import type { TargetSnapshot } from '../../engine/model/accounts.js';
 import type { TargetProvider } from '../../engine/model/provider.js';
 import { ldapProviderModule } from '../../providers/ldap/index.js';
 import { startSlapd, type SlapdServer } from '../servers/slapd.js';
+import { BATCH, batchedMembershipScenario } from './batch-members.js';
 import { accountAttrs, change, context, targetConfig, uniqueOu } from './helpers.js';
 
 /** The openldap profile against a real, throwaway slapd (ldaps with a test CA). */
@@ -205,6 +206,23 @@ describe('openldap profile', () => {
     expect(snap.accounts.find((a) => a.id === aliceId)).toBeUndefined();
     expect(snap.groups.find((x) => x.name === 'mhs-students')?.members).toEqual([byName(snap, 'Smith,OU=Admins')!.id]);
   });
+});
+
+describe('openldap profile: batched membership writes', () => {
+  it('adds and removes 50 members in batches, with exact outcomes on re-runs and mixed members', async () => {
+    const p = await ldapProviderModule.create(
+      targetConfig('bt', {
+        profile: 'openldap', url: server.ldapsUrl, baseDN: server.baseDN, caFile: server.caFile, bindDNEnv: 'D', bindPasswordEnv: 'P',
+        usersBase: `ou=bt-${ou}`, memberBatchSize: BATCH,
+      }),
+      context({ D: server.rootDN, P: server.rootPassword }),
+    );
+    try {
+      await batchedMembershipScenario(p, 'bt', 'B');
+    } finally {
+      await p.close();
+    }
+  }, 60_000);
 });
 
 describe('openldap profile with posixAccount', () => {

@@ -7,6 +7,7 @@ import { ldapProviderModule } from '../../providers/ldap/index.js';
 import type { LdapProvider } from '../../providers/ldap/provider.js';
 import type { SambaInfo } from '../servers/samba.js';
 import { sharedSamba } from '../servers/shared-samba.js';
+import { BATCH, batchedMembershipScenario } from './batch-members.js';
 import { accountAttrs, change, context, targetConfig, uniqueOu } from './helpers.js';
 
 /** The active-directory profile against the run's real Samba AD DC (ldaps, verified test CA). */
@@ -263,4 +264,20 @@ describe('active-directory profile on Samba', () => {
       await p.close();
     }
   });
+
+  it('adds and removes 50 members in batches, with exact outcomes on re-runs and mixed members', async () => {
+    const p = await ldapProviderModule.create(
+      targetConfig('adb', {
+        profile: 'active-directory', url: dc.ldapsUrl, baseDN: dc.baseDN, caFile: dc.caFile, bindDNEnv: 'D', bindPasswordEnv: 'P',
+        usersBase: `OU=bt-${ou}`, memberBatchSize: BATCH,
+      }),
+      context({ D: dc.adminDN, P: dc.adminPassword }),
+    );
+    try {
+      // sAMAccountNames are unique in the whole (shared) domain: a random tag keeps them apart.
+      await batchedMembershipScenario(p, 'adb', `X${ou.slice(-4)}`);
+    } finally {
+      await p.close();
+    }
+  }, 90_000);
 });
