@@ -77,7 +77,7 @@ async function runConcurrently<R>(batch: readonly Change[], limit: (c: Change) =
  * whole (and batch); for the others apply expands it into one change per member (the shape
  * they verify anchors on), with the provider's concurrency.
  */
-async function applyMembers(provider: TargetProvider, change: Change): Promise<{ applied: number; already: number; failed: { id: string; error: string }[] }> {
+export async function applyMembers(provider: TargetProvider, change: Change): Promise<{ applied: number; already: number; failed: { id: string; error: string }[] }> {
   const members = change.members ?? [];
   const spec = change.action === 'add' ? change.after : change.before;
   const group = typeof spec?.group === 'string' ? spec.group : change.key;

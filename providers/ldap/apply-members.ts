@@ -30,12 +30,23 @@ const LOOKUPS = 16;
 
 type Resolved = { member: MemberRef; dn: string } | { member: MemberRef; outcome: ChangeOutcome };
 
+/**
+ * The member's entry: by username first (unique in AD's domain), checked against the anchor,
+ * exactly like a single-member change; by anchor when no entry has the username (renamed
+ * meanwhile). Anchors are not unique outside the managed scope (a second district in the same
+ * domain carries the same sourcedIds), so an ambiguous anchor fails that member alone.
+ */
 async function resolve(dir: Directory, client: Client, m: MemberRef, remove: boolean): Promise<Resolved> {
-  let account: Entry | null = m.anchor !== undefined ? await dir.accountByAnchor(client, m.anchor) : null;
-  if (!account) {
-    account = await dir.accountByUsername(client, m.username);
-    if (account && m.anchor !== undefined && (first(account, dir.settings.anchorAttribute) ?? null) !== m.anchor) {
-      return { member: m, outcome: { status: 'failed', error: 'ldap.anchor-mismatch: the member account does not carry the anchor this change is for', terminal: true } };
+  let account: Entry | null = await dir.accountByUsername(client, m.username);
+  if (account && m.anchor !== undefined && (first(account, dir.settings.anchorAttribute) ?? null) !== m.anchor) {
+    return { member: m, outcome: { status: 'failed', error: 'ldap.anchor-mismatch: the member account does not carry the anchor this change is for', terminal: true } };
+  }
+  if (!account && m.anchor !== undefined) {
+    try {
+      account = await dir.accountByAnchor(client, m.anchor);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('ambiguous')) throw err;
+      return { member: m, outcome: { status: 'failed', error: `ldap.member-ambiguous: ${err.message}`, terminal: true } };
     }
   }
   if (!account) {

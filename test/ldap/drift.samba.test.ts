@@ -1,11 +1,14 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftItem } from '../../engine/drift/model.js';
 import { runDrift } from '../../engine/drift/run-drift.js';
 import { guidToString } from '../../providers/ldap/ad-values.js';
 import { sharedSamba } from '../servers/shared-samba.js';
-import { adminClient, apply, districtRun, NOW, plan, setTarget, smallDistrict, type DistrictRun } from './district-helpers.js';
+import { generateDistrict, PRESETS } from '../../scripts/generate-district.js';
+import { scratchDistrict } from '../helpers/district.js';
+import { adminClient, apply, districtRun, NOW, plan, setTarget, type DistrictRun } from './district-helpers.js';
 import { uniqueOu } from './helpers.js';
 
 /**
@@ -26,13 +29,26 @@ function keys(items: readonly DriftItem[]): string[] {
   return items.map((i) => `${i.category} ${i.anchor ?? i.objectId ?? ''}`).sort();
 }
 
+/**
+ * The DC is shared with district.samba.test.ts, and AD anchors/usernames/group names reach
+ * across OUs: another seed (other sourcedIds), usernames and group names prefixed.
+ */
+async function ownDistrict(prefix: string): Promise<string> {
+  const d = scratchDistrict('rollcall-drift-ad-');
+  const edit = (file: string, f: (t: string) => string) => writeFileSync(join(d, 'policy', file), f(readFileSync(join(d, 'policy', file), 'utf8')));
+  edit('groups.yaml', (t) => t.replace(/^(\s+name: ")/gm, `$1${prefix}-`));
+  edit('naming.yaml', (t) => t.replace(/^(\s+- ")/gm, '$1dr'));
+  rmSync(join(d, 'sis'), { recursive: true, force: true });
+  await generateDistrict({ ...PRESETS.maplewood!, people: 60, seed: 9090 }, join(d, 'sis'));
+  return d;
+}
+
 const replace = (type: string, value: string): Change => new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) });
 
 beforeAll(async () => {
   const dc = sharedSamba();
   usersRoot = `OU=${ou},${dc.baseDN}`;
-  // Group names (sAMAccountName) are unique domain-wide on the shared DC: prefix them.
-  dir = await smallDistrict('rollcall-drift-ad-', 60, `${ou.slice(-8)}-`);
+  dir = await ownDistrict(ou.slice(-8));
   setTarget(dir, 'ad', {
     provider: 'ldap', profile: 'active-directory', url: dc.ldapsUrl, baseDN: dc.baseDN, caFile: dc.caFile,
     bindDNEnv: 'ROLLCALL_TEST_BIND_DN', bindPasswordEnv: 'ROLLCALL_TEST_BIND_PASSWORD',
