@@ -82,10 +82,10 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   const byAnchor = new Map<string, Person>();
   for (const p of roster.people) byAnchor.set(p.sourcedId, p);
   const anchors = new Set<string>(byAnchor.keys());
-  if (roster.mode === 'bulk') {
-    for (const a of Object.keys(state.people)) anchors.add(a);
-    for (const a of input.observedAnchors.keys()) anchors.add(a);
-  }
+  // Every roster is complete by the time it gets here: a OneRoster delta set is merged over
+  // the last applied snapshot by the reader. So absence always means the person left.
+  for (const a of Object.keys(state.people)) anchors.add(a);
+  for (const a of input.observedAnchors.keys()) anchors.add(a);
   const sorted = [...anchors].sort();
 
   const facts = new Map<string, PersonFacts>();
