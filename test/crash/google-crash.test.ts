@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeTrial, makeTemplate, prng, requireBuilt, runTrial, type Template } from '../../bench/crash-soak.js';
 import { type GoogleEmulator, startGoogleEmulator } from '../emulators/google/index.js';
+import { googleTargetLines } from '../helpers/google-target.js';
 
 /**
  * The crash trial against an emulator: the example district applied by the CLI to a `google`
@@ -26,20 +27,7 @@ describe('apply to Google Workspace (emulator) killed with SIGKILL converges on 
     emu = await startGoogleEmulator({ domains: ['maplewood.k12.example', 'students.maplewood.k12.example'], quota: null });
     env = { [KEY_ENV]: JSON.stringify(emu.serviceAccount) };
     work = mkdtempSync(join(tmpdir(), 'rollcall-crash-google-'));
-    const target = [
-      'targets:',
-      '  gws:',
-      '    provider: google',
-      '    domain: maplewood.k12.example',
-      `    rootUrl: ${emu.url}`,
-      `    tokenUrl: ${emu.tokenUrl}`,
-      `    credentialsEnv: ${KEY_ENV}`,
-      '    subject: rollcall-admin@maplewood.k12.example',
-      '    orgUnitRoot: /Rollcall',
-      '    qpm: 1000000',
-      '    concurrency: 8',
-      '',
-    ].join('\n');
+    const target = ['targets:', ...googleTargetLines(emu, KEY_ENV), ''].join('\n');
     template = await makeTemplate(join(work, 'template'), (y) => y.replace(/targets:\n[\s\S]*$/, target), env);
   });
   afterAll(async () => {

@@ -9,6 +9,7 @@ import { runPlan } from '../../engine/run/plan-run.js';
 import { type GoogleEmulator, startGoogleEmulator } from '../emulators/google/index.js';
 import { startGraphEmulator, type GraphEmulator } from '../emulators/graph/index.js';
 import { col, peopleWithRole, readCsv, removePeople, scratchDistrict } from '../helpers/district.js';
+import { googleTargetLines } from '../helpers/google-target.js';
 
 /**
  * Issue #9 acceptance for the cloud targets: the example district (trimmed to ~300 people)
@@ -55,18 +56,7 @@ describe('drift on a google target (emulator)', () => {
 
   beforeAll(async () => {
     emu = await startGoogleEmulator({ domains: ['maplewood.k12.example', 'students.maplewood.k12.example'], quota: null });
-    const dir = district('rollcall-drift-google-', [
-      '  gws:',
-      '    provider: google',
-      '    domain: maplewood.k12.example',
-      `    rootUrl: ${emu.url}`,
-      `    tokenUrl: ${emu.tokenUrl}`,
-      `    credentialsEnv: ${KEY_ENV}`,
-      '    subject: rollcall-admin@maplewood.k12.example',
-      '    orgUnitRoot: /Rollcall',
-      '    qpm: 1000000',
-      '    concurrency: 8',
-    ]);
+    const dir = district('rollcall-drift-google-', googleTargetLines(emu, KEY_ENV));
     run = runner(dir, { ...process.env, [KEY_ENV]: JSON.stringify(emu.serviceAccount) });
     students = [...new Set(peopleWithRole(join(dir, 'sis'), 'student'))];
     await run.planAndApply();

@@ -6,6 +6,7 @@ import { runApply } from '../../engine/run/apply-run.js';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { type GoogleEmulator, startGoogleEmulator } from '../emulators/google/index.js';
 import { peopleWithRole, removePeople, scratchDistrict } from '../helpers/district.js';
+import { googleTargetLines } from '../helpers/google-target.js';
 
 /**
  * The example district with a `google` target on the emulator, through the engine:
@@ -25,20 +26,7 @@ describe('example district on a google target', () => {
     dir = scratchDistrict('rollcall-google-e2e-');
     const yaml = readFileSync(join(dir, 'rollcall.yaml'), 'utf8').replace(
       /targets:\n[\s\S]*$/,
-      [
-        'targets:',
-        '  gws:',
-        '    provider: google',
-        '    domain: maplewood.k12.example',
-        `    rootUrl: ${emu.url}`,
-        `    tokenUrl: ${emu.tokenUrl}`,
-        `    credentialsEnv: ${KEY_ENV}`,
-        '    subject: rollcall-admin@maplewood.k12.example',
-        '    orgUnitRoot: /Rollcall',
-        '    qpm: 1000000',
-        '    concurrency: 8',
-        '',
-      ].join('\n'),
+      ['targets:', ...googleTargetLines(emu, KEY_ENV), ''].join('\n'),
     );
     writeFileSync(join(dir, 'rollcall.yaml'), yaml);
     env = { ...process.env, [KEY_ENV]: JSON.stringify(emu.serviceAccount) };
