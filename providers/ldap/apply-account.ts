@@ -30,7 +30,11 @@ export async function applyAccount(dir: Directory, client: Client, change: Chang
     const want = text(change.after, 'anchor') || change.anchor || '';
     if (want === '') throw new TerminalProviderError('ldap.bad-change', 'adopt without an anchor');
     if (current === want) return { status: 'already', objectId: id };
-    if (current !== null) throw new TerminalProviderError('ldap.anchor-mismatch', `account ${id} already carries a different anchor`);
+    // An account matched by an old anchor (e.g. a student number the old scripts stored) is
+    // re-anchored: the plan records that value in `before`, so only it may be replaced.
+    if (current !== null && current !== (text(change.before, 'anchor') || null)) {
+      throw new TerminalProviderError('ldap.anchor-mismatch', `account ${id} already carries a different anchor`);
+    }
     await client.modify(entry.dn, [replace(dir.settings.anchorAttribute, [want])]);
     return { status: 'applied', objectId: id };
   }
