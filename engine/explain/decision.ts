@@ -1,7 +1,8 @@
 import type { Roster } from '../model/people.js';
 import type { Policy } from '../model/policy.js';
 import type { StateDocument } from '../model/state.js';
-import { decideLifecycle, type LifecycleOutcome } from '../resolve/lifecycle.js';
+import { personLifecycle } from '../resolve/identities.js';
+import type { LifecycleOutcome } from '../resolve/lifecycle.js';
 import { indexRoster, personFacts, type PersonFacts } from '../resolve/person-facts.js';
 import { schoolYearFor } from '../resolve/school-year.js';
 
@@ -31,19 +32,7 @@ export function decisionFor(anchor: string, input: {
   const schoolYear = schoolYearFor(roster.academicSessions, now);
   const person = roster.people.find((p) => p.sourcedId === anchor);
   const facts = person ? personFacts(person, indexRoster(roster), policy, new Set(policy.roles), schoolYear, today) : null;
-  const remembered = state.people[anchor];
-  const known = remembered !== undefined || input.observedAnchors.has(anchor);
-  // Delta exports say nothing about absent people: resolve does not consider them.
-  if (!person && roster.mode !== 'bulk') return { facts, outcome: null, schoolYear };
-  const outcome = decideLifecycle({
-    facts,
-    anchor,
-    remembered,
-    known,
-    lastRole: remembered?.last_role ?? '',
-    lastGrade: remembered?.last_grade ?? '',
-    today,
-    policy,
-  });
+  const known = state.people[anchor] !== undefined || input.observedAnchors.has(anchor);
+  const outcome = personLifecycle(anchor, facts, state, known, policy, today);
   return { facts, outcome, schoolYear };
 }

@@ -68,6 +68,25 @@ export interface ResolveResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * One person's lifecycle, given their facts (null: absent from the SIS) and what state
+ * remembers. Shared by resolve and by `explain`/`rollcall test`, which must say why a person
+ * resolve leaves untouched is held.
+ */
+export function personLifecycle(anchor: string, facts: PersonFacts | null, state: StateDocument, known: boolean, policy: Policy, today: string): LifecycleOutcome | null {
+  const remembered = state.people[anchor];
+  return decideLifecycle({
+    facts,
+    anchor,
+    remembered,
+    known,
+    lastRole: remembered?.last_role ?? '',
+    lastGrade: remembered?.last_grade ?? '',
+    today,
+    policy,
+  });
+}
+
 export function resolveIdentities(input: ResolveInput): ResolveResult {
   const { policy, roster, state, now } = input;
   const today = now.slice(0, 10);
@@ -98,16 +117,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     const f = person ? personFacts(person, index, policy, eligible, schoolYear, today) : null;
     const remembered = state.people[anchor];
     const known = remembered !== undefined || input.observedAnchors.has(anchor);
-    const outcome = decideLifecycle({
-      facts: f,
-      anchor,
-      remembered,
-      known,
-      lastRole: remembered?.last_role ?? '',
-      lastGrade: remembered?.last_grade ?? '',
-      today,
-      policy,
-    });
+    const outcome = personLifecycle(anchor, f, state, known, policy, today);
     if (!outcome) continue;
     outcomes.set(anchor, outcome);
     stateUpdates.push(...outcome.timers);

@@ -158,16 +158,10 @@ function fail(error: string, terminal = true): ChangeOutcome {
  */
 const SCRYPT = { N: 256, r: 8, p: 1 } as const;
 
-export function hashPassword(password: string, salt: string): string {
+function hashPassword(password: string, salt: string): string {
   return `scrypt:${SCRYPT.N}$${salt}$${scryptSync(password, salt, 32, SCRYPT).toString('hex')}`;
 }
 
-export function verifyPassword(password: string, stored: string): boolean {
-  const [head, salt, hex] = stored.split('$');
-  if (!head || salt === undefined || !hex) return false;
-  const n = Number(head.split(':')[1] ?? SCRYPT.N);
-  return scryptSync(password, salt, 32, { ...SCRYPT, N: n }).toString('hex') === hex;
-}
 
 export const sandboxProviderModule: TargetProviderModule = {
   validateSettings(config: TargetConfig): Diagnostic[] {

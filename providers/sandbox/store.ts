@@ -1,5 +1,6 @@
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AccountAttrs } from '../../engine/model/accounts.js';
 
 /**
  * The sandbox directory on disk: `directory.json` (a compacted base) plus `ops.jsonl`, an
@@ -8,16 +9,9 @@ import { join } from 'node:path';
  * replays the log over the base. `compact()` folds the log into the base atomically.
  */
 
-export interface SandboxAccount {
+export interface SandboxAccount extends AccountAttrs {
   id: string;
   anchor: string | null;
-  username: string;
-  givenName: string;
-  familyName: string;
-  displayName: string;
-  email: string;
-  path: string;
-  enabled: boolean;
   aliases: string[];
   /** scrypt hash of the initial password; never the password. */
   passwordHash?: string;
