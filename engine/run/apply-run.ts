@@ -8,7 +8,7 @@ import { snapshotDigest } from '../plan/snapshot-digest.js';
 import { closeAll, loadPolicyInput, openProviders, openState, type RunOptions } from './inputs.js';
 import { initialPasswordFor, type CredentialSink } from './passwords.js';
 import { recordOutcome, recordStateUpdate } from './record.js';
-import { foldJournal } from './recover.js';
+import { foldJournal, unfoldedJournal } from './recover.js';
 import { redactForJournal } from './redact.js';
 
 /**
@@ -162,7 +162,7 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
       throw new RefusedError('plan.stale-state', `state moved on since this plan was made (plan serial ${plan.inputs.state_serial}, state serial ${state.serial}); nothing was applied. Make a new plan.`);
     }
     // An earlier apply killed before it wrote state left results in the journal: fold them in.
-    const recovery = foldJournal(state, await backend.readJournal());
+    const recovery = foldJournal(state, await unfoldedJournal(backend, state));
     const resuming = recovery.interruptedPlans.has(plan.digest);
     if (recovery.pending.length > 0) {
       opts.log?.(`recovered ${recovery.folded} applied change(s) from an interrupted apply${resuming ? '; resuming this plan' : ''}`);

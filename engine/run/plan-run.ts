@@ -2,7 +2,7 @@ import type { TargetSnapshot } from '../model/accounts.js';
 import type { PlanDocument } from '../model/plan.js';
 import type { StateDocument } from '../model/state.js';
 import { computePlan } from '../plan/build-plan.js';
-import { foldJournal } from './recover.js';
+import { foldJournal, unfoldedJournal } from './recover.js';
 import { writeRosterSnapshot } from './sis-snapshot.js';
 import type { Identity } from '../resolve/identities.js';
 import { closeAll, loadPolicyInput, openProviders, openState, readSis, readSnapshots, targetConstraints, type LoadedPolicy, type RunOptions } from './inputs.js';
@@ -40,7 +40,7 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
     // An apply killed before it wrote state left results in the journal: plan as if folded,
     // so the plan does not re-adopt accounts rollcall itself just created (read-only here).
     // Only entries after the last completed apply can be unfolded.
-    foldJournal(state, await backend.readJournal(state.sis ? { since: state.sis.taken_at } : undefined));
+    foldJournal(state, await unfoldedJournal(backend, state));
   } finally {
     await backend.close();
   }

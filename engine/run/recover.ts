@@ -1,5 +1,6 @@
 import type { AttrMap, Change, ChangeKind } from '../model/plan.js';
 import type { JournalEntry, StateDocument } from '../model/state.js';
+import type { StateBackend } from '../model/state-backend.js';
 import { recordOutcome } from './record.js';
 
 /**
@@ -18,6 +19,14 @@ export interface Recovery {
   interruptedPlans: Set<string>;
   /** Highest journal seq seen. */
   lastSeq: number;
+}
+
+/**
+ * Journal entries that may not be folded into state yet: those written since the last
+ * completed apply. Plan and apply both read only these, not the whole (ever-growing) journal.
+ */
+export async function unfoldedJournal(backend: StateBackend, state: StateDocument): Promise<JournalEntry[]> {
+  return backend.readJournal(state.sis ? { since: state.sis.taken_at } : undefined);
 }
 
 export function foldJournal(state: StateDocument, entries: readonly JournalEntry[]): Recovery {
