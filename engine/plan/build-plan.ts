@@ -37,7 +37,7 @@ export interface PlanInput {
   /** `plan --adopt`: adoption mode for this plan; undefined = the policy's `adoption:` switch. */
   adoption?: boolean | undefined;
   /**
-   * Called as each phase ends (resolve, diff, safety, digest). The core reads no clock: a
+   * Called as each phase ends (prepare, resolve, diff, correlate, order, safety). The core reads no clock: a
    * benchmark passes a callback that does.
    */
   onPhase?: (phase: string) => void;
@@ -78,6 +78,7 @@ export function computePlan(input: PlanInput): PlanOutput {
     observedAnchors,
     takenUsernames: taken,
   });
+  phase('resolve');
 
   const overridden = applyOverrides(resolved.identities, input.policy.overrides ?? [], input.now.slice(0, 10), holders);
   let changes: Change[] = [];
@@ -92,12 +93,14 @@ export function computePlan(input: PlanInput): PlanOutput {
     managed[t.name] = diff.managedCount;
     targets[t.name] = { digest: snapshotDigest(snap), accounts: snap.accounts.length, groups: snap.groups.length };
   }
+  phase('diff');
   const adopted = correlation.finish(input.policy, changes, resolved.stateUpdates);
   changes = adopted.changes;
   for (const d of adopted.diagnostics) warnings.push(d);
   annotateOverrides(changes, overridden.applied);
+  phase('correlate');
   sortChanges(changes);
-  phase('resolve+diff');
+  phase('order');
 
   const safety = evaluateSafety({
     changes,

@@ -70,14 +70,18 @@ export function diffTarget(input: DiffInput): DiffResult {
     return last;
   };
 
-  // group name -> member key (anchor) -> username; plus the intent that created the group.
+  // Desired members are kept as indexes into `identities`; observed account ids of managed
+  // people map to the same indexes. Membership diffs then compare small integers, not
+  // anchor strings in per-group Maps (a district has millions of memberships).
   const desiredByIntent = new Map<GroupIntent, DesiredGroupEntry>();
   const createdAccount = new Map<string, string>(); // anchor -> create change id
-  const accountIdOf = new Map<string, string>(); // observed id -> anchor (managed)
+  const managedIxOfId = new Map<string, number>(); // observed account id -> identity index
 
-  for (const idn of input.identities) {
+  const identities = input.identities;
+  for (let ix = 0; ix < identities.length; ix++) {
+    const idn = identities[ix]!;
     const obs = byAnchor.get(idn.anchor);
-    if (obs) accountIdOf.set(obs.id, idn.anchor);
+    if (obs) managedIxOfId.set(obs.id, ix);
     const state = idn.lifecycle.decision.state;
     const desiredPath = idn.paths?.[target];
     const last = input.lastApplied[idn.anchor];
@@ -97,7 +101,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       const id = `${target}:account:${idn.anchor}:create`;
       changes.push({ id, target, kind: 'account', action: 'create', anchor: idn.anchor, key: idn.anchor, after, reason, ...(idn.rules.password ? { password_rule: idn.rules.password } : {}), ...(dep ? { depends_on: [dep] } : {}) });
       createdAccount.set(idn.anchor, id);
-      addMemberships(desiredByIntent, idn, target);
+      addMemberships(desiredByIntent, idn, ix, target);
       continue;
     }
 
@@ -160,13 +164,15 @@ export function diffTarget(input: DiffInput): DiffResult {
       const reason: Reason = last && last.enabled !== obs.enabled ? { cause: 'drift', rule: idn.lifecycle.decision.rule, detail: `${obs.enabled ? 'enabled' : 'disabled'} outside rollcall` } : lifecycleReason;
       changes.push({ id: `${target}:account:${idn.anchor}:${action}`, target, kind: 'account', action, anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before: { enabled: obs.enabled }, after: { enabled: wantEnabled }, reason });
     }
-    if (state === 'active') addMemberships(desiredByIntent, idn, target);
+    if (state === 'active') addMemberships(desiredByIntent, idn, ix, target);
   }
 
   // Groups and memberships.
   const observedGroups = new Map(snapshot.groups.map((g) => [g.name, g]));
   const groupCreates = new Map<string, string>();
-  const desiredGroups = mergeByName(desiredByIntent);
+  const desiredGroups = mergeByName(desiredByIntent, identities);
+  const observedStamps = new IndexStamps(identities.length);
+  const wantedStamps = new IndexStamps(identities.length);
   for (const [name, want] of [...desiredGroups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (protectedGroups.has(name)) continue;
     const obsGroup = observedGroups.get(name);
@@ -175,17 +181,12 @@ export function diffTarget(input: DiffInput): DiffResult {
       groupCreates.set(name, id);
       changes.push({ id, target, kind: 'group', action: 'create', key: name, after: { name, description: want.description }, reason: { cause: 'policy', rule: want.rule, detail: 'group required by rule' } });
     }
-    const observedMembers = new Map<string, string>(); // member key -> username
-    for (const mid of obsGroup?.members ?? []) {
-      const acc = byId.get(mid);
-      const anchor = accountIdOf.get(mid);
-      observedMembers.set(anchor ?? acc?.username ?? mid, acc?.username ?? mid);
-    }
     const groupDep = groupCreates.get(name);
+    const observed = observedMembersOf(obsGroup?.members ?? [], managedIxOfId, byId, observedStamps);
     const adds: MemberRef[] = [];
-    for (let i = 0; i < want.anchors.length; i++) {
-      const anchor = want.anchors[i]!;
-      if (!observedMembers.has(anchor)) adds.push({ anchor, username: want.usernames[i]! });
+    for (const ix of want.members) {
+      const idn = identities[ix]!;
+      if (!observed.has(ix)) adds.push({ anchor: idn.anchor, username: idn.username! });
     }
     if (adds.length > 0) {
       changes.push({
@@ -197,13 +198,17 @@ export function diffTarget(input: DiffInput): DiffResult {
       });
     }
     if (want.membership === 'authoritative' && obsGroup) {
-      const wanted = new Set(want.anchors);
+      const wanted = wantedStamps.mark(want.members);
       const managedGone: MemberRef[] = [];
       const unmanaged: MemberRef[] = [];
-      for (const [key, username] of observedMembers) {
-        if (wanted.has(key) || protectedNames.has(username.toLowerCase())) continue;
-        if (byAnchor.has(key)) managedGone.push({ anchor: key, username });
-        else unmanaged.push({ username });
+      for (const m of observed.inOrder) {
+        if (typeof m.key === 'number') {
+          if (wanted.has(m.key) || protectedNames.has(m.username.toLowerCase())) continue;
+          managedGone.push({ anchor: identities[m.key]!.anchor, username: m.username });
+          continue;
+        }
+        // Not a managed person's account (keyed by username, or id when the account is unknown).
+        if (!protectedNames.has(m.username.toLowerCase())) unmanaged.push({ username: m.username });
       }
       if (managedGone.length > 0) {
         changes.push({ id: `${target}:membership:${name}:remove`, target, kind: 'membership', action: 'remove', key: name, object_id: obsGroup.id, before: { group: name }, members: managedGone, reason: { cause: 'sis', rule: want.rule, detail: `${managedGone.length} member(s) no longer match ${want.rule}` } });
@@ -223,34 +228,32 @@ interface DesiredGroupEntry {
   description: string;
   rule: string;
   membership: 'authoritative' | 'additive';
-  /** Parallel arrays, in anchor order (identities arrive sorted), without duplicates. */
-  anchors: string[];
-  usernames: string[];
+  /** Indexes into the identities, in anchor order (identities arrive sorted), without duplicates. */
+  members: number[];
 }
 
 /**
  * Memberships are the bulk of a district's plan (a secondary student has ~10). Intents are
  * shared objects (see GroupIntentCache), so they key a Map by identity, and members go into
- * arrays: cheaper than a Map of members per group at a million memberships.
+ * integer arrays: cheaper than a Map of members per group at a million memberships.
  */
-function addMemberships(groups: Map<GroupIntent, DesiredGroupEntry>, idn: Identity, target: string): void {
+function addMemberships(groups: Map<GroupIntent, DesiredGroupEntry>, idn: Identity, ix: number, target: string): void {
   if (!idn.username) return;
   for (const g of idn.groups) {
     if (g.targets.length > 0 && !g.targets.includes(target)) continue;
     let entry = groups.get(g);
     if (!entry) {
-      entry = { name: g.name, description: g.description, rule: g.rule, membership: g.membership, anchors: [], usernames: [] };
+      entry = { name: g.name, description: g.description, rule: g.rule, membership: g.membership, members: [] };
       groups.set(g, entry);
     }
     // The same group twice for one person (two sections with one group name): once is enough.
-    if (entry.anchors[entry.anchors.length - 1] === idn.anchor) continue;
-    entry.anchors.push(idn.anchor);
-    entry.usernames.push(idn.username);
+    if (entry.members[entry.members.length - 1] === ix) continue;
+    entry.members.push(ix);
   }
 }
 
 /** Two rules (or two intents) naming the same group: one group, members merged in anchor order. */
-function mergeByName(byIntent: Map<GroupIntent, DesiredGroupEntry>): Map<string, DesiredGroupEntry> {
+function mergeByName(byIntent: Map<GroupIntent, DesiredGroupEntry>, identities: readonly Identity[]): Map<string, DesiredGroupEntry> {
   const out = new Map<string, DesiredGroupEntry>();
   for (const e of byIntent.values()) {
     const prev = out.get(e.name);
@@ -258,13 +261,86 @@ function mergeByName(byIntent: Map<GroupIntent, DesiredGroupEntry>): Map<string,
       out.set(e.name, e);
       continue;
     }
-    const seen = new Set(prev.anchors);
-    const pairs = prev.anchors.map((a, i) => [a, prev.usernames[i]!] as const);
-    for (let i = 0; i < e.anchors.length; i++) if (!seen.has(e.anchors[i]!)) pairs.push([e.anchors[i]!, e.usernames[i]!]);
-    pairs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    out.set(e.name, { ...prev, anchors: pairs.map((p) => p[0]), usernames: pairs.map((p) => p[1]) });
+    const seen = new Set(prev.members);
+    const merged = [...prev.members];
+    for (const ix of e.members) if (!seen.has(ix)) merged.push(ix);
+    const anchorOf = (ix: number): string => identities[ix]!.anchor;
+    merged.sort((x, y) => (anchorOf(x) < anchorOf(y) ? -1 : anchorOf(x) > anchorOf(y) ? 1 : 0));
+    out.set(e.name, { ...prev, members: merged });
   }
   return out;
+}
+
+/**
+ * Set membership over identity indexes without a Set per group: one Int32Array of stamps,
+ * and a fresh stamp per use, so "is ix in this group" is an array read.
+ */
+class IndexStamps {
+  private readonly stamp: Int32Array;
+  private current = 0;
+
+  constructor(size: number) {
+    this.stamp = new Int32Array(size);
+  }
+
+  /** A fresh, empty set; the previous one handed out is invalid from here on. */
+  fresh(): { add: (ix: number) => boolean; has: (ix: number) => boolean } {
+    const mark = ++this.current;
+    const stamp = this.stamp;
+    return {
+      add: (ix) => {
+        if (stamp[ix] === mark) return false;
+        stamp[ix] = mark;
+        return true;
+      },
+      has: (ix) => stamp[ix] === mark,
+    };
+  }
+
+  mark(ixs: readonly number[]): { has: (ix: number) => boolean } {
+    const set = this.fresh();
+    for (const ix of ixs) set.add(ix);
+    return set;
+  }
+}
+
+interface ObservedMember {
+  /** Identity index of a managed person's account; otherwise the member's username (or raw id). */
+  key: number | string;
+  username: string;
+}
+
+interface ObservedMembers {
+  inOrder: ObservedMember[];
+  has(ix: number): boolean;
+}
+
+/**
+ * A group's observed members, first occurrence first (the order removals are listed in).
+ * Managed people's accounts become identity indexes; anything else keeps a string key, in
+ * its own namespace: an unmanaged account whose username happens to equal some anchor is
+ * still an unmanaged member, never mistaken for that person.
+ */
+function observedMembersOf(memberIds: readonly string[], managedIxOfId: ReadonlyMap<string, number>, byId: ReadonlyMap<string, ObservedAccount>, stamps: IndexStamps): ObservedMembers {
+  const present = stamps.fresh();
+  let others: Set<string> | undefined;
+  const inOrder: ObservedMember[] = [];
+  for (const mid of memberIds) {
+    const ix = managedIxOfId.get(mid);
+    const username = byId.get(mid)?.username ?? mid;
+    if (ix !== undefined) {
+      if (present.add(ix)) inOrder.push({ key: ix, username });
+      continue;
+    }
+    others ??= new Set();
+    if (others.has(username)) continue;
+    others.add(username);
+    inOrder.push({ key: username, username });
+  }
+  return {
+    inOrder,
+    has: (ix) => present.has(ix),
+  };
 }
 
 function updateReason(cause: Cause, idn: Identity, attrs: string[]): Reason {

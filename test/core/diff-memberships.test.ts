@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ObservedAccount, ObservedGroup, TargetSnapshot } from '../../engine/model/accounts.js';
+import type { Change, MemberRef } from '../../engine/model/plan.js';
+import type { Policy } from '../../engine/model/policy.js';
+import { diffTarget } from '../../engine/plan/diff-target.js';
+import type { GroupIntent, Identity } from '../../engine/resolve/identities.js';
+import { loadPolicyInput } from '../../engine/run/inputs.js';
+import { scratchDistrict } from '../helpers/district.js';
+
+/**
+ * The membership diff works on identity indexes and stamp arrays for speed. This property
+ * test holds it to a plain reference: the same diff written with a Map of observed members
+ * per group, keyed by anchor (managed people) or username, as the first version was, except
+ * that the two kinds of key are kept apart (the first version let an unmanaged account named
+ * like some person's anchor stand in for that person).
+ */
+
+let basePolicy: Policy;
+beforeAll(async () => {
+  basePolicy = (await loadPolicyInput({ dir: scratchDistrict('rollcall-diffmem-') })).policy;
+});
+
+const TARGET = 'sandbox';
+
+function referenceMemberships(identities: readonly Identity[], snapshot: TargetSnapshot, protectedUsernames: ReadonlySet<string>): Change[] {
+  const byAnchor = new Map<string, ObservedAccount>();
+  for (const a of snapshot.accounts) {
+    if (a.anchor === null) continue;
+    const prev = byAnchor.get(a.anchor);
+    if (!prev || a.id < prev.id) byAnchor.set(a.anchor, a);
+  }
+  const byId = new Map(snapshot.accounts.map((a) => [a.id, a]));
+  const accountIdOf = new Map<string, string>();
+  const desired = new Map<string, { intent: GroupIntent; anchors: string[]; usernames: string[] }>();
+  for (const idn of identities) {
+    const obs = byAnchor.get(idn.anchor);
+    if (obs) accountIdOf.set(obs.id, idn.anchor);
+    if (!idn.username) continue;
+    for (const g of idn.groups) {
+      let e = desired.get(g.name);
+      if (!e) desired.set(g.name, (e = { intent: g, anchors: [], usernames: [] }));
+      if (e.anchors.includes(idn.anchor)) continue;
+      e.anchors.push(idn.anchor);
+      e.usernames.push(idn.username);
+    }
+  }
+  const observedGroups = new Map(snapshot.groups.map((g) => [g.name, g]));
+  const out: Change[] = [];
+  for (const [name, want] of [...desired].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const obsGroup = observedGroups.get(name);
+    const observed = new Map<string, string>();
+    for (const mid of obsGroup?.members ?? []) {
+      const acc = byId.get(mid);
+      const managed = accountIdOf.get(mid);
+      observed.set(managed !== undefined ? `a:${managed}` : `u:${acc?.username ?? mid}`, acc?.username ?? mid);
+    }
+    const adds: MemberRef[] = [];
+    want.anchors.forEach((anchor, i) => {
+      if (!observed.has(`a:${anchor}`)) adds.push({ anchor, username: want.usernames[i]! });
+    });
+    if (adds.length > 0) out.push({ id: `${TARGET}:membership:${name}:add`, members: adds } as Change);
+    if (want.intent.membership === 'authoritative' && obsGroup) {
+      const wanted = new Set(want.anchors.map((a) => `a:${a}`));
+      const gone: MemberRef[] = [];
+      const unmanaged: MemberRef[] = [];
+      for (const [key, username] of observed) {
+        if (wanted.has(key) || protectedUsernames.has(username.toLowerCase())) continue;
+        if (key.startsWith('a:')) gone.push({ anchor: key.slice(2), username });
+        else unmanaged.push({ username });
+      }
+      if (gone.length > 0) out.push({ id: `${TARGET}:membership:${name}:remove`, members: gone } as Change);
+      if (unmanaged.length > 0) out.push({ id: `${TARGET}:membership:${name}#unmanaged:remove`, members: unmanaged } as Change);
+    }
+  }
+  return out;
+}
+
+const PEOPLE = 12;
+const anchorOf = (i: number): string => `p${String(i).padStart(2, '0')}`;
+
+const scenario = fc.record({
+  groupCount: fc.integer({ min: 1, max: 4 }),
+  authoritative: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+  // person i -> the groups they should be in (by index)
+  wants: fc.array(fc.uniqueArray(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }), { minLength: PEOPLE, maxLength: PEOPLE }),
+  hasAccount: fc.array(fc.boolean(), { minLength: PEOPLE, maxLength: PEOPLE }),
+  duplicateAccount: fc.array(fc.boolean(), { minLength: PEOPLE, maxLength: PEOPLE }),
+  unmanagedCount: fc.integer({ min: 0, max: 4 }),
+  groupExists: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+  // observed member lists as indexes into the account list (may repeat, may be stale ids)
+  observed: fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 20 }), { minLength: 4, maxLength: 4 }),
+  protectedIx: fc.integer({ min: -1, max: PEOPLE - 1 }),
+});
+
+describe('membership diff on identity indexes', () => {
+  it('matches the Map-based reference on random groups, accounts and members', () => {
+    fc.assert(fc.property(scenario, (s) => {
+      const intents: GroupIntent[] = Array.from({ length: s.groupCount }, (_, g) => ({ name: `grp-${g}`, description: '', rule: `rule-${g}`, membership: s.authoritative[g] ? 'authoritative' : 'additive', targets: [] }));
+      const identities: Identity[] = [];
+      const accounts: ObservedAccount[] = [];
+      for (let i = 0; i < PEOPLE; i++) {
+        const anchor = anchorOf(i);
+        const username = `user${i}`;
+        identities.push({
+          anchor, facts: null, username, attrs: { givenName: '', familyName: '', displayName: '', email: '' }, paths: { [TARGET]: 'Students' }, newlyIssued: false, factsChanged: false, rename: null,
+          lifecycle: { decision: { state: 'active', rule: 'sis', detail: '' }, provision: true, suspendPath: null, timers: [] },
+          groups: s.wants[i]!.filter((g) => g < s.groupCount).map((g) => intents[g]!),
+          rules: { username: 'u', email: '', displayName: '', path: '', password: '' },
+        });
+        const acct = (id: string): ObservedAccount => ({ id, anchor, username, givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] });
+        if (s.hasAccount[i]) accounts.push(acct(`id-${String(i).padStart(2, '0')}`));
+        if (s.duplicateAccount[i]) accounts.push(acct(`id-dup-${i}`));
+      }
+      for (let u = 0; u < s.unmanagedCount; u++) accounts.push({ id: `id-x${u}`, anchor: null, username: u === 0 ? anchorOf(3) : `stray${u}`, givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] });
+      const groups: ObservedGroup[] = [];
+      for (let g = 0; g < s.groupCount; g++) {
+        if (!s.groupExists[g]) continue;
+        const members = s.observed[g]!.map((k) => accounts[k]?.id ?? `gone-${k}`).sort();
+        groups.push({ id: `gid-${g}`, name: `grp-${g}`, description: '', members, managed: true });
+      }
+      const protectedUsernames = s.protectedIx >= 0 ? [`User${s.protectedIx}`] : [];
+      const policy: Policy = { ...basePolicy, safety: { ...basePolicy.safety, protectedUsernames, protectedGroups: [] } };
+      const snapshot: TargetSnapshot = { target: TARGET, accounts, groups, containers: [] };
+      const got = diffTarget({ target: TARGET, identities, snapshot, policy, lastApplied: {} }).changes
+        .filter((c) => c.kind === 'membership')
+        .map((c) => ({ id: c.id, members: c.members }));
+      // Protected people are skipped entirely by the diff (no memberships either); the reference drops them.
+      const protectedSet = new Set(protectedUsernames.map((u) => u.toLowerCase()));
+      const want = referenceMemberships(identities.filter((idn) => !protectedSet.has(idn.username!.toLowerCase())), snapshot, protectedSet)
+        .map((c) => ({ id: c.id, members: c.members }));
+      expect(got).toEqual(want);
+    }), { numRuns: 400 });
+  });
+});
