@@ -9,7 +9,7 @@ import { firstMatch, matches } from './match.js';
 import { indexRoster, personFacts, type PersonFacts, type RosterIndex } from './person-facts.js';
 import { decideLifecycle, type LifecycleOutcome } from './lifecycle.js';
 import { schoolYearFor } from './school-year.js';
-import { renderTemplate } from './naming/template.js';
+import { FALLBACK_SOURCES, renderTemplate } from './naming/template.js';
 import { allocateUsernames, type UsernameRequest } from './naming/usernames.js';
 import { normalizePath } from './paths.js';
 
@@ -254,6 +254,8 @@ export class GroupIntentCache {
   private readonly byName = new Map<string, GroupIntent>();
   private readonly classOnly = new Map<GroupRule, boolean>();
   private readonly perClass = new Map<GroupRule, Map<string, GroupIntent>>();
+  private readonly perPerson = new Map<GroupRule, Map<string, GroupIntent>>();
+  private readonly deps = new Map<GroupRule, string[]>();
 
   isClassOnly(rule: GroupRule): boolean {
     let v = this.classOnly.get(rule);
@@ -274,6 +276,36 @@ export class GroupIntentCache {
     return m;
   }
 
+  /**
+   * A `forEach: person` intent depends only on the template fields its name and description
+   * use (school, gradYear, ...): thousands of people share one, so it is rendered once per
+   * distinct combination of those values.
+   */
+  personIntent(rule: GroupRule, values: Readonly<Record<string, string>>): GroupIntent {
+    let deps = this.deps.get(rule);
+    if (!deps) {
+      deps = templateDependencies([rule.name, ...(rule.description ? [rule.description] : [])]);
+      this.deps.set(rule, deps);
+    }
+    let byKey = this.perPerson.get(rule);
+    if (!byKey) {
+      byKey = new Map();
+      this.perPerson.set(rule, byKey);
+    }
+    // Length-prefixed, so no two value combinations share a key whatever the values hold.
+    let key = '';
+    for (const d of deps) {
+      const v = values[d] ?? '';
+      key += `${v.length}:${v}`;
+    }
+    let hit = byKey.get(key);
+    if (!hit) {
+      hit = this.shared(intent(rule, values));
+      byKey.set(key, hit);
+    }
+    return hit;
+  }
+
   shared(intent: GroupIntent): GroupIntent {
     const key = `${intent.rule}\u0000${intent.name}`;
     const hit = this.byName.get(key);
@@ -289,7 +321,7 @@ function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index: Roster
   for (const rule of rules) {
     if (!matches(rule.when, f.subject)) continue;
     if (rule.forEach === 'person') {
-      out.push(cache.shared(intent(rule, f.values)));
+      out.push(cache.personIntent(rule, f.values));
       continue;
     }
     const perClass = cache.isClassOnly(rule) ? cache.classMap(rule) : null;
@@ -322,6 +354,19 @@ function classValues(values: Record<string, string>, cls: ClassSection, index: R
   values['class.sourcedId'] = cls.sourcedId;
   values['class.school'] = index.orgs.get(cls.schoolSourcedId)?.identifier ?? '';
   return values;
+}
+
+/** The value fields templates read, including the fields their fallbacks read (see template.ts). */
+function templateDependencies(templates: readonly Template[]): string[] {
+  const out = new Set<string>();
+  for (const t of templates) {
+    for (const p of t.parts) {
+      if (p.kind !== 'field') continue;
+      out.add(p.field);
+      for (const f of FALLBACK_SOURCES[p.field] ?? []) out.add(f);
+    }
+  }
+  return [...out].sort();
 }
 
 function intent(rule: GroupRule, values: Readonly<Record<string, string>>): GroupIntent {

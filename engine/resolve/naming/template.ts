@@ -213,6 +213,13 @@ const FALLBACKS: Readonly<Record<string, (v: TemplateValues) => string>> = {
   middleInitial: (v) => (v.middle ?? '').trim().slice(0, 1),
 };
 
+/** The fields each fallback reads: a cache keyed by template inputs must include them. */
+export const FALLBACK_SOURCES: Readonly<Record<string, readonly string[]>> = {
+  preferredGiven: ['given'],
+  preferredFamily: ['family'],
+  middleInitial: ['middle'],
+};
+
 const NON_ASCII = /[\u0080-\uffff]/;
 
 function valueOf(field: string, values: TemplateValues): string {
