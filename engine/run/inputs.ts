@@ -80,7 +80,7 @@ export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { e
   const skip = !needs.enrollments && policy.sis.settings.skipEnrollments !== false && !policy.groups.rules.some((r) => r.forEach === 'class');
   const settings = skip ? { ...policy.sis.settings, skipEnrollments: true } : policy.sis.settings;
   // A delta set applies to the roster last applied, kept as a snapshot beside state.
-  const base = lastApplied && policy.sis.format === 'oneroster-csv' && declaresDelta(abs) ? readRosterSnapshot(dir, lastApplied.digest) : null;
+  const base = lastApplied && policy.sis.format === 'oneroster-csv' && declaresDelta(abs) ? await readRosterSnapshot(dir, lastApplied.digest) : null;
   return source.read({ location: abs, settings, env: opts.env ?? process.env, ...(opts.progress ? { progress: opts.progress } : {}), ...(base ? { base } : {}) });
 }
 

@@ -46,7 +46,7 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
   }
   clock('state');
   const sis = await readSis(loaded, opts, {}, state.sis);
-  if (opts.saveSisSnapshot) writeRosterSnapshot(loaded.dir, sis.digest, sis.roster);
+  if (opts.saveSisSnapshot) await writeRosterSnapshot(loaded.dir, sis.digest, sis.roster);
   clock('ingest');
   let snapshots = opts.snapshots;
   if (!snapshots) {
