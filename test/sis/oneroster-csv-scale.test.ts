@@ -157,3 +157,43 @@ describe('enrollments at scale: fast paths keep the plain answers', () => {
     expect(roster.people.map((p) => [p.sourcedId, p.roles.length, p.enrollments.length])).toEqual([['u1', 1, 0]]);
   });
 });
+
+describe('the enrollments fast lane', () => {
+  // Rows built from parts that are each either plain or one of the quirks the general path
+  // reports or normalizes; the lane must decline every row it cannot take silently.
+  const part = <T>(plain: T, ...odd: T[]) => fc.oneof({ weight: 4, arbitrary: fc.constant(plain) }, fc.constantFrom(plain, ...odd));
+  const row = fc.record({
+    id: fc.constantFrom('e-1', 'e-2', 'e-3', 'e-4', 'e-5', 'e-6', 'e-7', ' e-8', 'e-9 ', ''),
+    status: part('', 'active', 'tobedeleted', 'Active', 'gone'),
+    dlm: part('', '2026-01-01'),
+    cls: part('cls-1', 'cls-2', 'cls-9', ' cls-1', ''),
+    school: part('org-hs', 'org-d', 'org-x', 'org-hs ', ''),
+    user: part('u1', 'u2', 'u3', 'u9', ' u1', ''),
+    role: part('student', 'teacher', 'Student', 'ext:tutor', 'pupil', ''),
+    primary: part('false', 'true', '', 'TRUE', '1', 'maybe'),
+    begin: part('2026-08-20', '', '2026-08-21', '08/20/2026', '20/08/2026', '05/06/2026', '2026-02-30', ' 2026-08-20'),
+    end: part('2027-06-18', '', '20270618', 'never'),
+    tail: part('', ',', '\r', ',x'),
+  });
+  const line = (r: { id: string; status: string; dlm: string; cls: string; school: string; user: string; role: string; primary: string; begin: string; end: string; tail: string }) =>
+    `${r.id},${r.status},${r.dlm},${r.cls},${r.school},${r.user},${r.role},${r.primary},${r.begin},${r.end}${r.tail}`;
+
+  it('gives the same roster, warnings and errors as the general path', async () => {
+    const users = ['u1', 'u2', 'u3'];
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 25 }), async (rows) => {
+        const dir = await writeSet(users.map(user), users.map((u, i) => role(`r${i}`, u)), rows.map(line));
+        const outcome = async (fastLanes: boolean) => {
+          try {
+            const r = await readOneRosterCsv(dir, { fastLanes });
+            return { roster: r.roster, warnings: r.warnings };
+          } catch (e) {
+            return { errors: (e as InputError).diagnostics };
+          }
+        };
+        expect(await outcome(true)).toEqual(await outcome(false));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

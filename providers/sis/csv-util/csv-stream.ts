@@ -19,6 +19,13 @@ export interface CsvHandlers {
   onHeader(fields: string[], line: number): boolean;
   /** One data row. `fields` is only valid during the call unless kept deliberately. */
   onRow(fields: string[], line: number): void;
+  /**
+   * Optional fast lane: a data row from quote-free text, offered before it is split, as
+   * `text.slice(start, end)` (no newline). Return true when the row was fully handled (it then
+   * counts as a row and onRow is not called); false to have it split and passed to onRow.
+   * Only rows that are certain to pass every check should be taken.
+   */
+  onPlainRow?(text: string, start: number, end: number, line: number): boolean;
 }
 
 export interface CsvReadOptions {
@@ -59,6 +66,7 @@ export async function readCsv(file: ExportFile, handlers: CsvHandlers, opts: Csv
   let minFields = 0;
   let rows = 0;
   let blankWarned = false;
+  const reused: string[] = [];
 
   const stream = await file.open();
   try {
@@ -134,9 +142,10 @@ export async function readCsv(file: ExportFile, handlers: CsvHandlers, opts: Csv
       }
       parser = new Papa.Parser({ delimiter: ',', newline, quoteChar: '"' });
     }
+    const hasQuotes = input.includes('"');
+    if (!hasQuotes) return feedPlain(input, final);
     const res = parser!.parse(input, 0, !final) as Papa.ParseResult<string[]>;
     const data = res.data;
-    const hasQuotes = input.includes('"');
     const lines = new Array<number>(data.length);
     for (let i = 0; i < data.length; i++) {
       lines[i] = nextLine;
@@ -163,19 +172,77 @@ export async function readCsv(file: ExportFile, handlers: CsvHandlers, opts: Csv
       if (badRows.has(i)) continue;
       if (!handleRow(data[i]!, lines[i]!)) return false;
     }
-    if (!final) {
-      partial = input.substring(res.meta.cursor);
-      if (partial.length > maxRowChars) {
-        const q = partial.indexOf('"');
-        const before = q >= 0 ? partial.lastIndexOf('\n', q) : -1;
-        diagnostics.push(
-          errorDiag('csv.quoting', `broken quoting in ${name}: a quoted field is never closed (row longer than ${maxRowChars} characters)`, {
-            source: { file: name, line: nextLine, ...(q >= 0 ? { column: q - before } : {}) },
-          }),
-        );
-        return false;
+    if (!final) return keepPartial(input.substring(res.meta.cursor));
+    partial = '';
+    return true;
+  }
+
+  /**
+   * Text without a quote character: what papaparse does for it (split on the newline, then on
+   * commas), without its array of lines and one array per row. The row array is reused, so most
+   * rows allocate only their field strings.
+   */
+  function feedPlain(input: string, final: boolean): boolean {
+    if (input === '') {
+      partial = '';
+      return true;
+    }
+    const nl = newline!;
+    const row = reused;
+    let lane = headerLen >= 0 ? handlers.onPlainRow : undefined;
+    let pos = 0;
+    for (;;) {
+      let end = input.indexOf(nl, pos);
+      if (end < 0) {
+        if (!final) break;
+        end = input.length;
       }
-    } else partial = '';
+      if (lane !== undefined && end > pos && lane(input, pos, end, nextLine)) {
+        nextLine++;
+        rows++;
+        if (end === input.length) {
+          pos = end;
+          break;
+        }
+        pos = end + nl.length;
+        continue;
+      }
+      let n = 0;
+      let from = pos;
+      for (let c = input.indexOf(',', from); c >= 0 && c < end; c = input.indexOf(',', from)) {
+        row[n++] = input.substring(from, c);
+        from = c + 1;
+      }
+      row[n++] = input.substring(from, end);
+      row.length = n;
+      if (headerLen < 0) {
+        if (!handleRow(row.slice(), nextLine++)) return false;
+        lane = handlers.onPlainRow;
+      } else if (!handleRow(row, nextLine++)) return false;
+      if (end === input.length) {
+        pos = end;
+        break;
+      }
+      pos = end + nl.length;
+    }
+    if (!final) return keepPartial(input.substring(pos));
+    partial = '';
+    return true;
+  }
+
+  /** Keep the unfinished last row for the next chunk; false when it is impossibly long. */
+  function keepPartial(rest: string): boolean {
+    partial = rest;
+    if (partial.length > maxRowChars) {
+      const q = partial.indexOf('"');
+      const before = q >= 0 ? partial.lastIndexOf('\n', q) : -1;
+      diagnostics.push(
+        errorDiag('csv.quoting', `broken quoting in ${name}: a quoted field is never closed (row longer than ${maxRowChars} characters)`, {
+          source: { file: name, line: nextLine, ...(q >= 0 ? { column: q - before } : {}) },
+        }),
+      );
+      return false;
+    }
     return true;
   }
 

@@ -1,5 +1,6 @@
 import type { AcademicSession, ClassSection, Org, Person, Roster } from '../../../engine/model/people.js';
 import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
+import type { LaneTargets } from './enrollment-lane.js';
 import type { TableName } from './columns.js';
 import { sortPerson, valuesBySourcedId } from './order.js';
 import type { ParseCtx } from './parse.js';
@@ -63,6 +64,12 @@ export class BulkBuilder implements RecordSink {
       this.lastPerson = this.users.get(id);
     }
     return this.lastPerson;
+  }
+
+  laneTargets(): LaneTargets | undefined {
+    if (!this.present.has('orgs') || !this.present.has('classes') || !this.present.has('users')) return undefined;
+    const users = this.users;
+    return { classes: this.classes, orgs: this.orgs, person: (id) => users.get(id) };
   }
 
   invalid(table: TableName, id: string): void {

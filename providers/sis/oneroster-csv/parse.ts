@@ -1,10 +1,11 @@
-import { readCsv } from '../csv-util/csv-stream.js';
+import { type CsvHandlers, readCsv } from '../csv-util/csv-stream.js';
 import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { ExportFile } from '../csv-util/file-set.js';
 import { bindHeader } from '../csv-util/header.js';
 import { type Interner, ownString } from '../csv-util/intern.js';
 import { SeenIds } from '../csv-util/seen-ids.js';
 import { tableSpec, type TableName } from './columns.js';
+import type { PlainRow } from './enrollment-lane.js';
 import type { Rec } from './records.js';
 import { at, type DateReader, statusValue, type Where } from './values.js';
 
@@ -40,6 +41,8 @@ export async function parseTable<T>(
   quiet = false,
   /** A row whose sourcedId was read but whose fields had errors (already reported). */
   onInvalid?: (sourcedId: string) => void,
+  /** A fast lane for plain rows of a bulk file (see enrollment-lane.ts), made once the header is bound. */
+  lane?: (ix: Ix, headerLength: number, seen: SeenIds) => PlainRow | undefined,
 ): Promise<{ headerOk: boolean; columns: Ix }> {
   const { sink } = ctx;
   const name = file.name;
@@ -63,77 +66,76 @@ export async function parseTable<T>(
   let iStatus = -1;
   let iDlm = -1;
   const field = (row: string[], i: number): string => (i >= 0 ? (row[i] ?? '') : '');
-  const res = await readCsv(
-    file,
-    {
-      onHeader(fields, line) {
-        const b = bindHeader(name, fields, line, tableSpec(table, ctx.version), mode);
-        if (!quiet) sink.add(b.diagnostics);
-        ix = b.index;
-        iId = ix.sourcedId ?? -1;
-        iStatus = ix.status ?? -1;
-        iDlm = ix.dateLastModified ?? -1;
-        ctx.columns.set(name, ix);
-        headerOk = b.ok;
-        return b.ok;
-      },
-      onRow(row, line) {
-        w.line = line;
-        const id = ownString(field(row, iId).trim());
-        w.sourcedId = id;
-        if (id === '') {
-          sink.error('oneroster.missing-value', `${name}: row has no sourcedId`, at(w, 'sourcedId'));
-          return;
-        }
-        const rawStatus = field(row, iStatus);
-        const status = statusValue(sink, w, rawStatus.trim());
-        if (status === undefined) {
-          onInvalid?.(id);
-          return;
-        }
-        const rawDlm = field(row, iDlm);
-        let dlm: string | undefined;
-        if (mode === 'delta') {
-          if (status === '') {
-            sink.error('oneroster.missing-value', `${w.id}: status is required in a delta file`, at(w, 'status'));
-            return;
-          }
-          const d = ctx.dates.dateTime(w, 'dateLastModified', rawDlm.trim());
-          if (d === null) return;
-          if (d === undefined) {
-            sink.error('oneroster.missing-value', `${w.id}: dateLastModified is required in a delta file`, at(w, 'dateLastModified'));
-            return;
-          }
-          dlm = d;
-        } else if (rawStatus !== '' || rawDlm !== '') statusUsed++;
-        const first = seen.get(id);
-        if (first !== undefined) {
-          // A delta file may carry a record's history; the latest dateLastModified wins (delta.ts).
-          if (mode === 'bulk' || seenDlm.get(id) === dlm) {
-            sink.error('oneroster.duplicate-sourcedid', `${name}: duplicate sourcedId "${id}" (first at line ${first})`, at(w, 'sourcedId'));
-            return;
-          }
-        } else seen.set(id, line);
-        if (mode === 'delta' && dlm) seenDlm.set(id, dlm);
-        const source = { file: name, line };
-        if (status === 'tobedeleted') {
-          // Bulk: excluded from the roster, but emitted so references to it are recognised.
-          deleted++;
-          emit({ sourcedId: id, status, ...(dlm ? { dateLastModified: dlm } : {}), source });
-          return;
-        }
-        const value = toValue(row, w, ix);
-        if (value === undefined) {
-          onInvalid?.(id);
-          return;
-        }
-        const rec: Rec<T> = { sourcedId: id, status: 'active', source, value };
-        if (dlm) rec.dateLastModified = dlm;
-        emit(rec);
-      },
+  const handlers: CsvHandlers = {
+    onHeader(fields, line) {
+      const b = bindHeader(name, fields, line, tableSpec(table, ctx.version), mode);
+      if (!quiet) sink.add(b.diagnostics);
+      ix = b.index;
+      iId = ix.sourcedId ?? -1;
+      iStatus = ix.status ?? -1;
+      iDlm = ix.dateLastModified ?? -1;
+      ctx.columns.set(name, ix);
+      headerOk = b.ok;
+      const fast = b.ok && mode === 'bulk' ? lane?.(ix, fields.length, seen) : undefined;
+      if (fast) handlers.onPlainRow = fast;
+      return b.ok;
     },
-    { onProgress: (rows) => ctx.onProgress(name, rows) },
-  );
+    onRow(row, line) {
+      w.line = line;
+      const id = ownString(field(row, iId).trim());
+      w.sourcedId = id;
+      if (id === '') {
+        sink.error('oneroster.missing-value', `${name}: row has no sourcedId`, at(w, 'sourcedId'));
+        return;
+      }
+      const rawStatus = field(row, iStatus);
+      const status = statusValue(sink, w, rawStatus.trim());
+      if (status === undefined) {
+        onInvalid?.(id);
+        return;
+      }
+      const rawDlm = field(row, iDlm);
+      let dlm: string | undefined;
+      if (mode === 'delta') {
+        if (status === '') {
+          sink.error('oneroster.missing-value', `${w.id}: status is required in a delta file`, at(w, 'status'));
+          return;
+        }
+        const d = ctx.dates.dateTime(w, 'dateLastModified', rawDlm.trim());
+        if (d === null) return;
+        if (d === undefined) {
+          sink.error('oneroster.missing-value', `${w.id}: dateLastModified is required in a delta file`, at(w, 'dateLastModified'));
+          return;
+        }
+        dlm = d;
+      } else if (rawStatus !== '' || rawDlm !== '') statusUsed++;
+      const first = seen.get(id);
+      if (first !== undefined) {
+        // A delta file may carry a record's history; the latest dateLastModified wins (delta.ts).
+        if (mode === 'bulk' || seenDlm.get(id) === dlm) {
+          sink.error('oneroster.duplicate-sourcedid', `${name}: duplicate sourcedId "${id}" (first at line ${first})`, at(w, 'sourcedId'));
+          return;
+        }
+      } else seen.set(id, line);
+      if (mode === 'delta' && dlm) seenDlm.set(id, dlm);
+      const source = { file: name, line };
+      if (status === 'tobedeleted') {
+        // Bulk: excluded from the roster, but emitted so references to it are recognised.
+        deleted++;
+        emit({ sourcedId: id, status, ...(dlm ? { dateLastModified: dlm } : {}), source });
+        return;
+      }
+      const value = toValue(row, w, ix);
+      if (value === undefined) {
+        onInvalid?.(id);
+        return;
+      }
+      const rec: Rec<T> = { sourcedId: id, status: 'active', source, value };
+      if (dlm) rec.dateLastModified = dlm;
+      emit(rec);
+    },
+  };
+  const res = await readCsv(file, handlers, { onProgress: (rows) => ctx.onProgress(name, rows) });
   ctx.digests.set(name, res.sha256);
   if (!quiet) sink.add(res.diagnostics);
   else for (const d of res.diagnostics) if (d.code === 'csv.encoding' || d.code === 'csv.quoting') sink.add([d]);

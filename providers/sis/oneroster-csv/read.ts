@@ -12,7 +12,9 @@ import type { RecordSink } from './record-sink.js';
 import { checkRoster } from './checks.js';
 import type { TableName } from './columns.js';
 import { findFile, type Manifest, readManifest } from './manifest.js';
-import { type ParseCtx, parseTable } from './parse.js';
+import { enrollmentLane } from './enrollment-lane.js';
+import { type Ix, type ParseCtx, parseTable } from './parse.js';
+import type { SeenIds } from '../csv-util/seen-ids.js';
 import { classValue, courseValue, enrollmentValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
 import type { CourseValue, EnrollmentValue, RoleValue, UserValue } from './records.js';
 import { DateReader } from './values.js';
@@ -34,6 +36,8 @@ export interface ReadOneRosterOptions {
   skipEnrollments?: boolean;
   /** Warnings listed per code and file before they are only counted. Default 20. */
   warningCap?: number;
+  /** false: read every row the general way (tests compare the fast lanes against it). */
+  fastLanes?: boolean;
 }
 
 /**
@@ -151,7 +155,11 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
   if (roles) await parseTable<RoleValue>(ctx, roles.f, 'roles', roles.mode, roleValue(ctx), (r) => out.role(r, roles.mode), false, (id) => out.invalid('roles', id));
   out.end('roles', roles?.mode);
   const enrollments = opts.skipEnrollments ? undefined : fileOf('enrollments');
-  if (enrollments) await parseTable<EnrollmentValue>(ctx, enrollments.f, 'enrollments', enrollments.mode, enrollmentValue(ctx), (r) => out.enrollment(r, enrollments.mode), false, (id) => out.invalid('enrollments', id));
+  if (enrollments) {
+    const targets = opts.fastLanes === false ? undefined : out.laneTargets?.();
+    const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => enrollmentLane(ix, n, seen, ctx.dates, ctx.intern, targets) : undefined;
+    await parseTable<EnrollmentValue>(ctx, enrollments.f, 'enrollments', enrollments.mode, enrollmentValue(ctx), (r) => out.enrollment(r, enrollments.mode), false, (id) => out.invalid('enrollments', id), lane);
+  }
   out.end('enrollments', enrollments?.mode);
 
   const birth = new Map<string, string>();

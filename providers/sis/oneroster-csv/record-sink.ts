@@ -1,5 +1,6 @@
 import type { AcademicSession, ClassSection, Org } from '../../../engine/model/people.js';
 import type { TableName } from './columns.js';
+import type { LaneTargets } from './enrollment-lane.js';
 import type { ParseCtx } from './parse.js';
 import type { CourseValue, EnrollmentValue, Rec, RoleValue, UserValue } from './records.js';
 import type { RefIndex } from './refs.js';
@@ -19,6 +20,8 @@ export interface RecordSink {
   invalid(table: TableName, sourcedId: string): void;
   /** Orgs dropped for errors: later checks stay quiet about them (no cascades). */
   brokenOrgs(): ReadonlySet<string>;
+  /** What the enrollments fast lane needs, when it can be used (bulk, with orgs, classes and users read). */
+  laneTargets?(): LaneTargets | undefined;
 }
 
 export function colLookup(ctx: ParseCtx): RefIndex['col'] {

@@ -244,7 +244,7 @@ function cachedDate(last: LastValue, raw: string, iso: string | undefined | null
  * its final shape: adding a property later moves V8 objects to a separate property store,
  * ~40 bytes more each, which counts at eight million enrollments.
  */
-function makeEnrollment(classSourcedId: string, role: string, primary: boolean, sourcedId: string, beginDate: string | undefined, endDate: string | undefined): Enrollment {
+export function makeEnrollment(classSourcedId: string, role: string, primary: boolean, sourcedId: string, beginDate: string | undefined, endDate: string | undefined): Enrollment {
   if (beginDate && endDate) return { classSourcedId, role, primary, beginDate, endDate, sourcedId };
   if (beginDate) return { classSourcedId, role, primary, beginDate, sourcedId };
   if (endDate) return { classSourcedId, role, primary, endDate, sourcedId };

@@ -117,6 +117,11 @@ export class DateReader {
   /** Year-first values do not depend on the learned order; enrollment files repeat a few of them millions of times. */
   private readonly cache = new Map<string, string>();
 
+  /** The ISO date of a year-first value already read once (no learning, no diagnostics), or undefined. */
+  known(raw: string): string | undefined {
+    return this.cache.get(raw);
+  }
+
   date(w: Where, column: string, raw: string): string | undefined | null {
     if (raw === '') return undefined;
     const hit = this.cache.get(raw);
