@@ -53,7 +53,11 @@ function write(value: unknown, indent: string, step: string, out: string[], orde
   out.push(nl + indent + '}');
 }
 
-/** A state document, pretty-printed (2 spaces) with stable key order and a trailing newline. */
+/**
+ * A state document, pretty-printed (2 spaces) with stable key order and a trailing newline:
+ * state file format 1. The local backend now writes format 2 (state-file.ts) and still reads
+ * this one; kept so tests can produce the files older releases wrote.
+ */
 export function stringifyState(doc: object): string {
   const out: string[] = [];
   write(doc, '', '  ', out, STATE_KEY_ORDER);

@@ -31,12 +31,21 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** Atomically replace `target` with `content`. */
 export async function replaceFileDurably(target: string, content: string): Promise<void> {
+  await replaceFileDurablyFrom(target, [content]);
+}
+
+/**
+ * Atomically replace `target` with the concatenation of `chunks`, written as they come, so
+ * the content never has to exist as one string (a state of a million people does not fit).
+ */
+export async function replaceFileDurablyFrom(target: string, chunks: Iterable<string>): Promise<void> {
   const dir = dirname(target);
   await fs.mkdir(dir, { recursive: true });
   const tmp = join(dir, `${tempPrefix(target)}${process.pid}-${randomBytes(6).toString('hex')}`);
   const fh = await fs.open(tmp, 'wx', 0o600);
   try {
-    await fh.writeFile(content, 'utf8');
+    // writeFile on a handle writes at the current position and retries short writes.
+    for (const chunk of chunks) await fh.writeFile(chunk, 'utf8');
     await fh.sync();
   } catch (err) {
     await fh.close();

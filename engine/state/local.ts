@@ -3,23 +3,21 @@ import { resolve } from 'node:path';
 import { InternalError, RefusedError } from '../model/errors.js';
 import { emptyState, type JournalEntry, type StateDocument } from '../model/state.js';
 import type { LockHandle, LockInfo, StateBackend } from '../model/state-backend.js';
-import { stringifyState } from './canonical-json.js';
-import { readHead, readIfExists, removeStaleTemps, replaceFileDurably } from './fs-durable.js';
+import { readHead, removeStaleTemps } from './fs-durable.js';
 import { holderIdentity } from './holder.js';
 import type { JournalFilter } from './journal-filter.js';
 import { acquireLocalLock, type LocalLockRecord, readLockFile, removeLockIf, removeOldLockLeftovers } from './local-lock.js';
 import { appendLocalJournal, readLocalJournal } from './local-journal.js';
 import { lockLostError } from './lock-message.js';
-import { assertStateDocument, parseJsonAt } from './schema.js';
+import { assertStateDocument } from './schema.js';
+import { FILE_FORMAT, headerFromHead, readStateFile, writeStateFile } from './state-file.js';
 import { checkedDocument } from './write-check.js';
 
 /**
  * The embedded default backend, like Terraform's local backend: `state.json` (replaced
- * atomically), `state.journal.jsonl` beside it (append-only) and `state.json.lock` while a
- * run holds the lock.
+ * atomically, laid out as in state-file.ts), `state.journal.jsonl` beside it (append-only)
+ * and `state.json.lock` while a run holds the lock.
  */
-
-const HEADER = /^\{\n {2}"format_version": 1,\n {2}"lineage": "([0-9A-Za-z-]*)",\n {2}"serial": (\d+),\n/;
 
 export interface LocalStateOptions {
   hostname?: string;
@@ -47,21 +45,25 @@ export function localStateBackend(path: string, opts: LocalStateOptions = {}): S
   const released = new WeakSet<LockHandle>();
 
   async function readStored(): Promise<StateDocument | null> {
-    const text = await readIfExists(statePath);
-    if (text === null) return null;
-    return assertStateDocument(parseJsonAt(text, statePath), statePath);
+    const doc = await readStateFile(statePath);
+    if (doc === null) return null;
+    // Format 2 changed the file's layout, not the document: format 1 files read as they are.
+    if (typeof doc === 'object' && !Array.isArray(doc) && (doc as { format_version?: unknown }).format_version === FILE_FORMAT) {
+      (doc as { format_version: number }).format_version = 1;
+    }
+    return assertStateDocument(doc, statePath);
   }
 
   /**
    * Serial and lineage of the stored state for the pre-write check. Files this backend
-   * wrote start with format_version, lineage, serial (canonical order), so the first bytes
+   * wrote (either format) start with format_version, lineage, serial, so the first bytes
    * answer without parsing a state of 100k people; anything else gets a full, validated read.
    */
   async function storedHeader(): Promise<{ serial: number; lineage: string } | null> {
     const head = await readHead(statePath, 512);
     if (head === null) return null;
-    const m = HEADER.exec(head);
-    if (m?.[1] !== undefined && m[2] !== undefined) return { lineage: m[1], serial: Number(m[2]) };
+    const known = headerFromHead(head);
+    if (known) return known;
     const full = await readStored();
     return full && { serial: full.serial, lineage: full.lineage };
   }
@@ -106,7 +108,7 @@ export function localStateBackend(path: string, opts: LocalStateOptions = {}): S
       await assertHeld(lock);
       const doc = checkedDocument(where, await storedHeader(), state, expectedSerial, randomUUID);
       assertStateDocument(doc, `${statePath} (document to write)`);
-      await replaceFileDurably(statePath, stringifyState(doc));
+      await writeStateFile(statePath, doc);
     },
 
     async appendJournal(entries: JournalEntry[], lock) {

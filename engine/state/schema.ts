@@ -31,6 +31,9 @@ function findSchemaPath(): string {
 interface Validators {
   state: ValidateFunction;
   journal: ValidateFunction;
+  registryEntry: ValidateFunction;
+  person: ValidateFunction;
+  attrs: ValidateFunction;
 }
 
 let cached: Validators | undefined;
@@ -43,8 +46,11 @@ function validators(): Validators {
   ajv.addSchema(schema as object, 'state');
   const state = ajv.getSchema('state');
   const journal = ajv.getSchema('state#/definitions/JournalEntry');
-  if (!state || !journal) throw new Error('state schema failed to compile');
-  cached = { state, journal };
+  const registryEntry = ajv.getSchema('state#/definitions/RegistryEntry');
+  const person = ajv.getSchema('state#/definitions/PersonState');
+  const attrs = ajv.getSchema('state#/definitions/AccountAttrs');
+  if (!state || !journal || !registryEntry || !person || !attrs) throw new Error('state schema failed to compile');
+  cached = { state, journal, registryEntry, person, attrs };
   return cached;
 }
 
@@ -57,10 +63,48 @@ function toDiagnostics(errors: ErrorObject[] | null | undefined, file: string, l
   );
 }
 
-/** Diagnostics for a state document; empty when valid. */
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function pointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Past this many, a broken state's report says enough; checking stops. */
+const MAX_DIAGNOSTICS = 50;
+
+/** Each entry of a big map against its definition, with paths below `base`. */
+function checkEntries(map: Record<string, unknown>, v: ValidateFunction, base: string, out: ErrorObject[]): void {
+  for (const key of Object.keys(map)) {
+    if (out.length >= MAX_DIAGNOSTICS) return;
+    if (!v(map[key])) for (const e of v.errors ?? []) out.push({ ...e, instancePath: `${base}/${pointer(key)}${e.instancePath}` });
+  }
+}
+
+/**
+ * Diagnostics for a state document; empty when valid. The whole-document schema runs on a
+ * shell with the big maps emptied, then each map entry is checked against its definition:
+ * the same rules as validating the document at once, but with paths built only for the
+ * entries that fail, and a report capped at MAX_DIAGNOSTICS for a state that is broken throughout.
+ */
 export function stateDiagnostics(doc: unknown, file: string): Diagnostic[] {
-  const v = validators().state;
-  return v(doc) ? [] : toDiagnostics(v.errors, file, undefined, 'state document ');
+  const v = validators();
+  if (!isObject(doc)) return v.state(doc) ? [] : toDiagnostics(v.state.errors, file, undefined, 'state document ');
+  const registry = doc.registry;
+  const people = doc.people;
+  const lastApplied = doc.last_applied;
+  const shell: Record<string, unknown> = { ...doc };
+  if (isObject(registry)) shell.registry = {};
+  if (isObject(people)) shell.people = {};
+  if (isObject(lastApplied)) shell.last_applied = Object.fromEntries(Object.entries(lastApplied).map(([t, m]) => [t, isObject(m) ? {} : m]));
+  const errors: ErrorObject[] = v.state(shell) ? [] : [...(v.state.errors ?? [])];
+  if (isObject(registry)) checkEntries(registry, v.registryEntry, '/registry', errors);
+  if (isObject(people)) checkEntries(people, v.person, '/people', errors);
+  if (isObject(lastApplied)) {
+    for (const [t, m] of Object.entries(lastApplied)) if (isObject(m)) checkEntries(m, v.attrs, `/last_applied/${pointer(t)}`, errors);
+  }
+  return toDiagnostics(errors.slice(0, MAX_DIAGNOSTICS), file, undefined, 'state document ');
 }
 
 /** Diagnostics for one journal entry; `line` is its line in a JSONL file, when it has one. */

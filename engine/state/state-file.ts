@@ -1,0 +1,286 @@
+import { promises as fs } from 'node:fs';
+import { errorDiag } from '../model/diagnostics.js';
+import { InputError } from '../model/errors.js';
+import type { StateDocument } from '../model/state.js';
+import { stringifyLine } from './canonical-json.js';
+import { readIfExists, replaceFileDurablyFrom } from './fs-durable.js';
+import { LineWindow } from './line-window.js';
+import { parseJsonAt } from './schema.js';
+
+/**
+ * The local state file, format 2: still one JSON document, but laid out one map entry per
+ * line, so it is written as a stream and read in window-sized pieces. A district of a million
+ * people gives a file larger than V8's largest string (~512 MB), which format 1 (one
+ * pretty-printed string) could neither write nor read.
+ *
+ *   {"format_version":2,"lineage":"...","serial":7,"journal_seq":42,"sis":{...},
+ *   "registry":{
+ *   "jdoe":{"anchor":"stu-1","issued_at":"..."},
+ *   ...
+ *   },
+ *   "people":{
+ *   ...
+ *   },
+ *   "last_applied":{
+ *   "sandbox":{
+ *   "stu-1":{"displayName":"...",...},
+ *   ...
+ *   }
+ *   }
+ *   }
+ *
+ * Keys are sorted, so a committed state diffs by the entries that changed. In memory the
+ * document keeps format_version 1: the document did not change, only its layout on disk.
+ * A file that is valid JSON but not in this layout (format 1, or a hand-reformatted file)
+ * is read whole, as before, when it fits in a string.
+ */
+
+export const FILE_FORMAT = 2;
+const HEADER_PREFIX = `{"format_version":${FILE_FORMAT},`;
+
+/** What a state file's first bytes say about it, for the pre-write serial/lineage check. */
+const HEADER_V2 = /^\{"format_version":2,"lineage":"([0-9A-Za-z-]*)","serial":(\d+),/;
+const HEADER_V1 = /^\{\n {2}"format_version": 1,\n {2}"lineage": "([0-9A-Za-z-]*)",\n {2}"serial": (\d+),\n/;
+
+export function headerFromHead(head: string): { lineage: string; serial: number } | null {
+  const m = HEADER_V2.exec(head) ?? HEADER_V1.exec(head);
+  return m?.[1] !== undefined && m[2] !== undefined ? { lineage: m[1], serial: Number(m[2]) } : null;
+}
+
+/** Sorted attribute names per entry kind: with JSON.stringify's key list they give canonical lines. */
+const REGISTRY_KEYS = ['anchor', 'issued_at'];
+const PERSON_KEYS = [
+  'deleted_at', 'delete_after', 'first_seen', 'graduated_at', 'last_grad_year', 'last_grade', 'last_role', 'last_school',
+  'missing_since', 'previous_usernames', 'suspended_at', 'username',
+].sort();
+const ATTR_KEYS = ['displayName', 'email', 'enabled', 'familyName', 'givenName', 'path', 'username'];
+
+const WRITE_BATCH = 1 << 20;
+
+function* entryLines(map: Readonly<Record<string, object>>, keys: string[]): Generator<string> {
+  const names = Object.keys(map).sort();
+  const last = names.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const k = names[i] as string;
+    yield `${JSON.stringify(k)}:${JSON.stringify(map[k], keys)}${i === last ? '\n' : ',\n'}`;
+  }
+}
+
+function* documentLines(doc: StateDocument): Generator<string> {
+  const header: Record<string, unknown> = { format_version: FILE_FORMAT, lineage: doc.lineage, serial: doc.serial };
+  if (doc.journal_seq !== undefined) header.journal_seq = doc.journal_seq;
+  header.sis = doc.sis;
+  // stringifyLine sorts keys; the header's own order (version, lineage, serial first) is fixed here.
+  yield `{${Object.entries(header).map(([k, v]) => `${JSON.stringify(k)}:${v !== null && typeof v === 'object' ? stringifyLine(v) : JSON.stringify(v)}`).join(',')},\n`;
+  yield '"registry":{\n';
+  yield* entryLines(doc.registry, REGISTRY_KEYS);
+  yield '},\n"people":{\n';
+  yield* entryLines(doc.people, PERSON_KEYS);
+  yield '},\n"last_applied":{\n';
+  const targets = Object.keys(doc.last_applied).sort();
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i] as string;
+    yield `${JSON.stringify(t)}:{\n`;
+    yield* entryLines(doc.last_applied[t] ?? {}, ATTR_KEYS);
+    yield i === targets.length - 1 ? '}\n' : '},\n';
+  }
+  yield '}\n}\n';
+}
+
+/** Lines gathered into batches, so a write is a few hundred calls rather than millions. */
+function* batched(lines: Iterable<string>): Generator<string> {
+  let parts: string[] = [];
+  let size = 0;
+  for (const l of lines) {
+    parts.push(l);
+    size += l.length;
+    if (size >= WRITE_BATCH) {
+      yield parts.join('');
+      parts = [];
+      size = 0;
+    }
+  }
+  if (parts.length > 0) yield parts.join('');
+}
+
+/** The text of a document in format 2, for tests and tools; the backend streams it instead. */
+export function stateFileText(doc: StateDocument): string {
+  return [...documentLines(doc)].join('');
+}
+
+/** Atomically replace the state file with `doc` (validated by the caller), streamed. */
+export async function writeStateFile(path: string, doc: StateDocument): Promise<void> {
+  await replaceFileDurablyFrom(path, batched(documentLines(doc)));
+}
+
+export interface ReadStateFileOptions {
+  /** Bytes read at a time; no string built while reading is much longer. */
+  windowBytes?: number;
+  /** Files up to this size that are not in the line layout are parsed whole. */
+  wholeFileLimit?: number;
+}
+
+/** Below V8's string limit (2^29 - 24 UTF-16 units) with room for multi-byte text. */
+const WHOLE_FILE_LIMIT = 400 * 2 ** 20;
+const WINDOW_BYTES = 4 * 2 ** 20;
+
+/** Where a line-layout file stopped following the layout (or JSON), by byte offset. */
+class LayoutError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+function setEntry(into: Record<string, unknown>, key: string, value: unknown): void {
+  // A plain assignment of "__proto__" would replace the prototype instead of adding an entry.
+  if (key === '__proto__') Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+  else into[key] = value;
+}
+
+/** A section body (entry lines) parsed piece by piece into one object. */
+async function readBody(lines: LineWindow): Promise<Record<string, unknown>> {
+  let out: Record<string, unknown> | undefined;
+  let pendingComma = false;
+  for await (const piece of lines.untilClose()) {
+    if (pendingComma === false && out !== undefined) throw new LayoutError(piece.offset, 'expected "," after the previous entry');
+    const text = piece.text.trimEnd();
+    pendingComma = text.endsWith(',');
+    const body = pendingComma ? text.slice(0, -1) : text;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(`{${body}}`);
+    } catch (err) {
+      const pos = /position (\d+)/.exec(err instanceof Error ? err.message : '');
+      const at = pos?.[1] === undefined ? 0 : Math.max(0, Number(pos[1]) - 1);
+      throw new LayoutError(piece.offset + Buffer.byteLength(body.slice(0, at)), `corrupt state file: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (out === undefined) out = parsed as Record<string, unknown>;
+    else for (const k of Object.keys(parsed as object)) setEntry(out, k, (parsed as Record<string, unknown>)[k]);
+  }
+  if (pendingComma) throw new LayoutError(lines.offset, 'unexpected "," after the last entry');
+  return out ?? {};
+}
+
+async function expectLine(lines: LineWindow, want: string): Promise<void> {
+  const at = lines.offset;
+  const got = await lines.line();
+  if (got === null || got.trimEnd() !== want) throw new LayoutError(at, `expected ${want}`);
+}
+
+const TARGET_OPEN = /^("(?:[^"\\]|\\.)*"):\{$/;
+
+async function readLayout(lines: LineWindow, headerLine: string): Promise<Record<string, unknown>> {
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(`${headerLine.slice(0, -1)}}`) as Record<string, unknown>;
+  } catch {
+    throw new LayoutError(0, 'the first line is not a valid header');
+  }
+  await expectLine(lines, '"registry":{');
+  const registry = await readBody(lines);
+  await expectLine(lines, '},');
+  await expectLine(lines, '"people":{');
+  const people = await readBody(lines);
+  await expectLine(lines, '},');
+  await expectLine(lines, '"last_applied":{');
+  const lastApplied: Record<string, unknown> = {};
+  for (;;) {
+    const at = lines.offset;
+    const line = (await lines.line())?.trimEnd();
+    if (line === '}') break;
+    const m = line === undefined ? null : TARGET_OPEN.exec(line);
+    if (m?.[1] === undefined) throw new LayoutError(at, 'expected a target of last_applied or }');
+    setEntry(lastApplied, JSON.parse(m[1]) as string, await readBody(lines));
+    const closeAt = lines.offset;
+    const close = (await lines.line())?.trimEnd();
+    if (close === '}') {
+      await expectLine(lines, '}');
+      break;
+    }
+    if (close !== '},') throw new LayoutError(closeAt, 'expected } or },');
+  }
+  await expectLine(lines, '}');
+  const at = lines.offset;
+  for (let rest = await lines.line(); rest !== null; rest = await lines.line()) {
+    if (rest.trim() !== '') throw new LayoutError(at, 'unexpected text after the end of the document');
+  }
+  // Keys in format 1's order, so a document read back from either format compares equal by JSON.
+  const { journal_seq: journalSeq, ...head } = doc;
+  return { ...head, registry, people, last_applied: lastApplied, ...(journalSeq === undefined ? {} : { journal_seq: journalSeq }) };
+}
+
+/** Line and column (1-based) of a byte offset, by counting lines: only on the error path. */
+async function locate(path: string, offset: number): Promise<{ line: number; column: number }> {
+  const fh = await fs.open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let line = 1;
+    let lineStart = 0;
+    for (let pos = 0; pos < offset; ) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, offset - pos), pos);
+      if (bytesRead === 0) break;
+      for (let i = buf.indexOf(0x0a, 0); i !== -1 && i < bytesRead; i = buf.indexOf(0x0a, i + 1)) {
+        line++;
+        lineStart = pos + i + 1;
+      }
+      pos += bytesRead;
+    }
+    const tail = Buffer.allocUnsafe(Math.min(offset - lineStart, 1 << 20));
+    await fh.read(tail, 0, tail.length, lineStart);
+    return { line, column: tail.toString('utf8').length + 1 };
+  } finally {
+    await fh.close();
+  }
+}
+
+function wholeFileTooLarge(path: string, size: number): InputError {
+  return new InputError([
+    errorDiag('state.corrupt', `state file is ${Math.round(size / 2 ** 20)} MB and not in the one-entry-per-line layout rollcall writes, so it cannot be read whole`, { source: { file: path } }),
+  ]);
+}
+
+async function readWhole(path: string, size: number, limit: number): Promise<unknown> {
+  if (size > limit) throw wholeFileTooLarge(path, size);
+  const text = await readIfExists(path);
+  if (text === null) return null;
+  return parseJsonAt(text, path);
+}
+
+/**
+ * The parsed, not yet validated document, with format_version as stored (1 or 2), or null
+ * when there is no file. A broken file is reported at its line and column.
+ */
+export async function readStateFile(path: string, opts: ReadStateFileOptions = {}): Promise<unknown> {
+  const wholeFileLimit = opts.wholeFileLimit ?? WHOLE_FILE_LIMIT;
+  let fh: fs.FileHandle;
+  try {
+    fh = await fs.open(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  let size: number;
+  let failure: LayoutError;
+  try {
+    size = (await fh.stat()).size;
+    const lines = new LineWindow(fh, Math.max(64, opts.windowBytes ?? WINDOW_BYTES));
+    const first = await lines.line();
+    if (first === null || !first.startsWith(HEADER_PREFIX) || !first.endsWith(',')) return await readWhole(path, size, wholeFileLimit);
+    try {
+      return await readLayout(lines, first);
+    } catch (err) {
+      if (!(err instanceof LayoutError)) throw err;
+      failure = err;
+    }
+  } finally {
+    await fh.close();
+  }
+  // Valid JSON laid out differently (an operator's edit) still reads when it fits in a string,
+  // and a real syntax error is then reported by the whole-text parser at its line and column.
+  if (size <= wholeFileLimit) return readWhole(path, size, wholeFileLimit);
+  const { line, column } = await locate(path, failure.offset);
+  throw new InputError([errorDiag('state.corrupt', `${failure.detail} (state file line ${line}, column ${column})`, { source: { file: path, line, column } })]);
+}
