@@ -32,31 +32,45 @@ export function writePlanFile(path: string, plan: PlanDocument): void {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w', 0o600);
   try {
-    let buf = '';
-    const put = (s: string): void => {
-      buf += s;
-      if (buf.length > 1 << 20) {
-        writeSync(fd, buf);
-        buf = '';
-      }
-    };
-    const entries = Object.entries(plan);
-    put('{');
-    entries.forEach(([key, value], i) => {
-      put(`${i ? ',\n' : '\n'}${JSON.stringify(key)}: `);
-      if (Array.isArray(value) && (key === 'changes' || key === 'state_updates')) {
-        put('[');
-        value.forEach((item: unknown, j: number) => put(`${j ? ',' : ''}\n  ${JSON.stringify(item)}`));
-        put(value.length ? '\n]' : ']');
-      } else put(JSON.stringify(value));
-    });
-    put('\n}\n');
-    writeSync(fd, buf);
+    writePlanJson(plan, (chunk) => writeSync(fd, chunk));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, path);
+}
+
+/**
+ * The plan as JSON, handed to `sink` in pieces of about a megabyte, one change per line.
+ * Used for saved plans and for `--format json` on stdout alike.
+ */
+export function writePlanJson(plan: PlanDocument, sink: (chunk: string) => void): void {
+  let buf = '';
+  const put = (s: string): void => {
+    buf += s;
+    if (buf.length > 1 << 20) {
+      sink(buf);
+      buf = '';
+    }
+  };
+  const entries = Object.entries(plan);
+  put('{');
+  entries.forEach(([key, value], i) => {
+    put(`${i ? ',\n' : '\n'}${JSON.stringify(key)}: `);
+    if (Array.isArray(value) && (key === 'changes' || key === 'state_updates')) {
+      put('[');
+      value.forEach((item: unknown, j: number) => put(`${j ? ',' : ''}\n  ${JSON.stringify(item)}`));
+      put(value.length ? '\n]' : ']');
+    } else put(JSON.stringify(value));
+  });
+  put('\n}\n');
+  sink(buf);
+}
+
+/** Print a plan in the chosen format; JSON goes out in pieces (a district's plan is bigger than one string). */
+export function printPlan(plan: PlanDocument, choice: RenderChoice): void {
+  if (choice.format === 'json') writePlanJson(plan, (chunk) => process.stdout.write(chunk));
+  else process.stdout.write(renderPlan(plan, choice));
 }
 
 /** Progress for long runs: only on a terminal, on stderr, never with names. */

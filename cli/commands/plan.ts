@@ -4,7 +4,7 @@ import { runPlan } from '../../engine/run/plan-run.js';
 import { snapshotPath } from '../../engine/run/refresh-run.js';
 import { readSnapshotFile } from '../../engine/run/snapshot-file.js';
 import { nowFlag, parseNow, pseudonymKey, RollcallCommand, showPiiFlag, sisFlag } from '../base.js';
-import { progressSink, renderPlan, writePlanFile, type PlanFormat } from '../output.js';
+import { printPlan, progressSink, renderPlan, writePlanFile, type PlanFormat } from '../output.js';
 import { InputError } from '../../engine/model/errors.js';
 import { appendStepSummary, githubMode } from '../github.js';
 import { annotateInputError, planWithBase } from '../impact-output.js';
@@ -50,12 +50,12 @@ export default class Plan extends RollcallCommand {
     if (process.stderr.isTTY && format !== 'json') process.stderr.write('\r\u001b[K');
     const { plan } = result;
     if (flags.out) writePlanFile(flags.out, plan);
-    process.stdout.write(renderPlan(plan, {
+    printPlan(plan, {
       format,
       showPii: flags['show-pii'],
       pseudonymKey: pseudonymKey(result.state.lineage, result.loaded.policy.district.domain),
       limit: flags.limit,
-    }));
+    });
     if (flags.out && format !== 'json') process.stdout.write(`\nSaved the plan to ${flags.out}. Apply exactly this plan with: rollcall apply ${flags.out}\n`);
     if (github) appendStepSummary(renderPlan(plan, { format: 'markdown', showPii: false, pseudonymKey: pseudonymKey(result.state.lineage, result.loaded.policy.district.domain), limit: flags.limit }));
     if (flags['detailed-exitcode'] && plan.changes.length > 0) this.exit(2);

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { pseudonymKey, RollcallCommand, showPiiFlag } from '../base.js';
-import { renderPlan, type PlanFormat } from '../output.js';
+import { printPlan, type PlanFormat } from '../output.js';
 import { readPlanFile } from '../plan-file.js';
 
 export default class Show extends RollcallCommand {
@@ -15,6 +15,6 @@ export default class Show extends RollcallCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Show);
     const plan = readPlanFile(args.file);
-    process.stdout.write(renderPlan(plan, { format: flags.format as PlanFormat, showPii: flags['show-pii'], pseudonymKey: pseudonymKey(plan.inputs.state_lineage, plan.inputs.policy_digest), limit: flags.limit }));
+    printPlan(plan, { format: flags.format as PlanFormat, showPii: flags['show-pii'], pseudonymKey: pseudonymKey(plan.inputs.state_lineage, plan.inputs.policy_digest), limit: flags.limit });
   }
 }
