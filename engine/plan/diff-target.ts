@@ -58,7 +58,11 @@ export function diffTarget(input: DiffInput): DiffResult {
 
   const existingContainers = new Set(snapshot.containers);
   const containerChanges = new Map<string, Change>();
+  // A path's result never changes once computed (containers are only ever added), and a
+  // district has far fewer paths than people.
+  const ensured = new Map<string, string | undefined>();
   const ensureContainer = (path: string, reason: Reason): string | undefined => {
+    if (ensured.has(path)) return ensured.get(path);
     let last: string | undefined;
     for (const p of pathAncestors(path)) {
       const id = `${target}:container:${p}:create`;
@@ -67,6 +71,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       }
       if (containerChanges.has(p)) last = id;
     }
+    ensured.set(path, last);
     return last;
   };
 
@@ -234,7 +239,7 @@ interface DesiredGroupEntry {
 
 /**
  * Memberships are the bulk of a district's plan (a secondary student has ~10). Intents are
- * shared objects (see GroupIntentCache), so they key a Map by identity, and members go into
+ * shared objects (see ResolveCache), so they key a Map by identity, and members go into
  * integer arrays: cheaper than a Map of members per group at a million memberships.
  */
 function addMemberships(groups: Map<GroupIntent, DesiredGroupEntry>, idn: Identity, ix: number, target: string): void {

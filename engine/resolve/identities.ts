@@ -147,7 +147,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   diagnostics.push(...allocation.diagnostics);
 
   const identities: Identity[] = [];
-  const groupCache = new GroupIntentCache();
+  const cache = new ResolveCache();
   for (const anchor of sorted) {
     const outcome = outcomes.get(anchor);
     if (!outcome) continue;
@@ -163,7 +163,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
         decisions.push({ kind: 'rename-approval', anchor, detail: `policy ${alloc.pendingRename.rule} now gives a different username; renames: approve` });
       }
     }
-    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, state.people[anchor], groupCache);
+    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, state.people[anchor], cache);
     if (identity) identities.push(identity);
   }
   return { identities, schoolYear, stateUpdates, decisions, diagnostics };
@@ -181,7 +181,7 @@ function buildIdentity(
   index: RosterIndex,
   diagnostics: Diagnostic[],
   remembered: PersonState | undefined,
-  groupCache: GroupIntentCache,
+  cache: ResolveCache,
 ): Identity | null {
   const rules = { username: usernameRule, email: '', displayName: '', path: '', password: '' };
   if (f) rules.password = firstMatch(policy.passwords.rules, f.subject)?.rule.origin.id ?? '';
@@ -210,11 +210,11 @@ function buildIdentity(
       if (!username) return null;
     } else {
       rules.path = place.rule.origin.id;
-      paths = renderPaths(place.rule.path, place.rule.targets, policy, f.values);
+      paths = renderPaths(place.rule.path, place.rule.targets, policy, f.values, cache);
     }
-    groups = groupIntents(policy.groups.rules, f, index, groupCache);
+    groups = groupIntents(policy.groups.rules, f, index, cache);
   } else if (outcome.suspendPath && f) {
-    paths = renderPaths(outcome.suspendPath, {}, policy, f.values);
+    paths = renderPaths(outcome.suspendPath, {}, policy, f.values, cache);
     rules.path = outcome.decision.rule;
   } else if (outcome.suspendPath) {
     // Absent people: render the stage path from what state remembers of them.
@@ -224,7 +224,7 @@ function buildIdentity(
       school: remembered?.last_school ?? '',
       gradYear: remembered?.last_grad_year ?? '',
     };
-    const rendered = normalizePath(renderTemplate(outcome.suspendPath, values));
+    const rendered = cache.path(renderTemplate(outcome.suspendPath, values));
     if (rendered) {
       paths = Object.fromEntries(policy.targets.map((t) => [t.name, rendered]));
       rules.path = outcome.decision.rule;
@@ -235,27 +235,39 @@ function buildIdentity(
   return { anchor, facts: f, lifecycle: outcome, username, attrs, paths, groups, rules, newlyIssued, factsChanged, rename };
 }
 
-function renderPaths(base: Template, overrides: Readonly<Record<string, Template>>, policy: Policy, values: Readonly<Record<string, string>>): Record<string, string> {
+function renderPaths(base: Template, overrides: Readonly<Record<string, Template>>, policy: Policy, values: Readonly<Record<string, string>>, cache: ResolveCache): Record<string, string> {
   const out: Record<string, string> = {};
-  const rendered = normalizePath(renderTemplate(base, values));
+  const rendered = cache.path(renderTemplate(base, values));
   for (const t of policy.targets) {
     const o = overrides[t.name];
-    out[t.name] = o ? normalizePath(renderTemplate(o, values)) : rendered;
+    out[t.name] = o ? cache.path(renderTemplate(o, values)) : rendered;
   }
   return out;
 }
 
 /**
- * Group intents are the hot path at district scale (a secondary student has ~10). Names
+ * Per-run caches of what thousands of people share. Group intents are the hot path at
+ * district scale (a secondary student has ~10). Names
  * that depend only on class fields are computed once per class, intents with the same name
  * are shared, and per-class values reuse one scratch object instead of a copy per class.
  */
-export class GroupIntentCache {
+export class ResolveCache {
   private readonly byName = new Map<string, GroupIntent>();
   private readonly classOnly = new Map<GroupRule, boolean>();
   private readonly perClass = new Map<GroupRule, Map<string, GroupIntent>>();
   private readonly perPerson = new Map<GroupRule, Map<string, GroupIntent>>();
   private readonly deps = new Map<GroupRule, string[]>();
+  private readonly paths = new Map<string, string>();
+
+  /** A rendered placement path, normalized once per distinct text and shared by everyone placed there. */
+  path(rendered: string): string {
+    let p = this.paths.get(rendered);
+    if (p === undefined) {
+      p = normalizePath(rendered);
+      this.paths.set(rendered, p);
+    }
+    return p;
+  }
 
   isClassOnly(rule: GroupRule): boolean {
     let v = this.classOnly.get(rule);
@@ -315,7 +327,7 @@ export class GroupIntentCache {
   }
 }
 
-function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index: RosterIndex, cache: GroupIntentCache): GroupIntent[] {
+function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index: RosterIndex, cache: ResolveCache): GroupIntent[] {
   const out: GroupIntent[] = [];
   let scratch: Record<string, string> | null = null;
   for (const rule of rules) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GroupRule, Template } from '../../engine/model/policy.js';
-import { GroupIntentCache } from '../../engine/resolve/identities.js';
+import { ResolveCache } from '../../engine/resolve/identities.js';
 import { compileTemplate, renderTemplate } from '../../engine/resolve/naming/template.js';
 
 /**
@@ -19,14 +19,14 @@ function template(text: string): Template {
 const TEMPLATES = ['{school|lower}-class-of-{gradYear}', 'team-{preferredGiven|lower}', '{middleInitial}{preferredFamily|upper}', 'All at {school}'];
 const value = fc.constantFrom('', ' ', 'A', 'a', 'Zoë', 'x:1', '1:x', 'MHS');
 
-describe('GroupIntentCache.personIntent', () => {
+describe('ResolveCache.personIntent', () => {
   it('gives the intent rendered directly from the person\'s values', () => {
     fc.assert(fc.property(
       fc.constantFrom(...TEMPLATES), fc.constantFrom(...TEMPLATES),
       fc.array(fc.record({ school: value, gradYear: value, given: value, preferredGiven: value, family: value, preferredFamily: value, middle: value }), { minLength: 1, maxLength: 30 }),
       (nameText, descText, people) => {
         const rule: GroupRule = { origin: { id: 'rule' }, when: {}, name: template(nameText), description: template(descText), forEach: 'person', membership: 'authoritative', targets: [] };
-        const cache = new GroupIntentCache();
+        const cache = new ResolveCache();
         for (const values of people) {
           const got = cache.personIntent(rule, values);
           expect(got.name).toBe(renderTemplate(rule.name, values));
