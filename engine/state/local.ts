@@ -45,13 +45,14 @@ export function localStateBackend(path: string, opts: LocalStateOptions = {}): S
   const released = new WeakSet<LockHandle>();
 
   async function readStored(): Promise<StateDocument | null> {
-    const doc = await readStateFile(statePath);
-    if (doc === null) return null;
+    const parsed = await readStateFile(statePath, { checkEntries: true });
+    if (parsed === null) return null;
+    const doc = parsed.doc;
     // Format 2 changed the file's layout, not the document: format 1 files read as they are.
     if (typeof doc === 'object' && !Array.isArray(doc) && (doc as { format_version?: unknown }).format_version === FILE_FORMAT) {
       (doc as { format_version: number }).format_version = 1;
     }
-    return assertStateDocument(doc, statePath);
+    return assertStateDocument(doc, statePath, parsed.checks);
   }
 
   /**

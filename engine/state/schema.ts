@@ -74,12 +74,28 @@ function pointer(key: string): string {
 /** Past this many, a broken state's report says enough; checking stops. */
 const MAX_DIAGNOSTICS = 50;
 
-/** Each entry of a big map against its definition, with paths below `base`. */
-function checkEntries(map: Record<string, unknown>, v: ValidateFunction, base: string, out: ErrorObject[]): void {
-  for (const key of Object.keys(map)) {
-    if (out.length >= MAX_DIAGNOSTICS) return;
-    if (!v(map[key])) for (const e of v.errors ?? []) out.push({ ...e, instancePath: `${base}/${pointer(key)}${e.instancePath}` });
+/**
+ * Checks of the entries of the big maps (registry, people, last_applied), one at a time,
+ * so a reader can check each entry as it parses it instead of walking a million-key map again.
+ */
+export class EntryChecks {
+  readonly errors: ErrorObject[] = [];
+  private readonly v = validators();
+
+  /** `base` is the JSON pointer of the map: /registry, /people or /last_applied/<target>. */
+  check(base: string, key: string, value: unknown): void {
+    if (this.errors.length >= MAX_DIAGNOSTICS) return;
+    const v = base === '/registry' ? this.v.registryEntry : base === '/people' ? this.v.person : this.v.attrs;
+    if (!v(value)) for (const e of v.errors ?? []) this.errors.push({ ...e, instancePath: `${base}/${pointer(key)}${e.instancePath}` });
   }
+
+  map(base: string, map: Record<string, unknown>): void {
+    for (const key of Object.keys(map)) this.check(base, key, map[key]);
+  }
+}
+
+export function mapPointer(section: 'registry' | 'people' | 'last_applied', target?: string): string {
+  return target === undefined ? `/${section}` : `/${section}/${pointer(target)}`;
 }
 
 /**
@@ -87,8 +103,10 @@ function checkEntries(map: Record<string, unknown>, v: ValidateFunction, base: s
  * shell with the big maps emptied, then each map entry is checked against its definition:
  * the same rules as validating the document at once, but with paths built only for the
  * entries that fail, and a report capped at MAX_DIAGNOSTICS for a state that is broken throughout.
+ * `checked` holds the entry checks a reader already made while parsing; the maps are then
+ * not walked again.
  */
-export function stateDiagnostics(doc: unknown, file: string): Diagnostic[] {
+export function stateDiagnostics(doc: unknown, file: string, checked?: EntryChecks): Diagnostic[] {
   const v = validators();
   if (!isObject(doc)) return v.state(doc) ? [] : toDiagnostics(v.state.errors, file, undefined, 'state document ');
   const registry = doc.registry;
@@ -99,11 +117,14 @@ export function stateDiagnostics(doc: unknown, file: string): Diagnostic[] {
   if (isObject(people)) shell.people = {};
   if (isObject(lastApplied)) shell.last_applied = Object.fromEntries(Object.entries(lastApplied).map(([t, m]) => [t, isObject(m) ? {} : m]));
   const errors: ErrorObject[] = v.state(shell) ? [] : [...(v.state.errors ?? [])];
-  if (isObject(registry)) checkEntries(registry, v.registryEntry, '/registry', errors);
-  if (isObject(people)) checkEntries(people, v.person, '/people', errors);
-  if (isObject(lastApplied)) {
-    for (const [t, m] of Object.entries(lastApplied)) if (isObject(m)) checkEntries(m, v.attrs, `/last_applied/${pointer(t)}`, errors);
+  let entries = checked;
+  if (entries === undefined) {
+    entries = new EntryChecks();
+    if (isObject(registry)) entries.map(mapPointer('registry'), registry);
+    if (isObject(people)) entries.map(mapPointer('people'), people);
+    if (isObject(lastApplied)) for (const [t, m] of Object.entries(lastApplied)) if (isObject(m)) entries.map(mapPointer('last_applied', t), m);
   }
+  errors.push(...entries.errors);
   return toDiagnostics(errors.slice(0, MAX_DIAGNOSTICS), file, undefined, 'state document ');
 }
 
@@ -113,8 +134,8 @@ export function journalDiagnostics(entry: unknown, file: string, line?: number):
   return v(entry) ? [] : toDiagnostics(v.errors, file, line, 'journal entry ');
 }
 
-export function assertStateDocument(doc: unknown, file: string): StateDocument {
-  const diags = stateDiagnostics(doc, file);
+export function assertStateDocument(doc: unknown, file: string, checked?: EntryChecks): StateDocument {
+  const diags = stateDiagnostics(doc, file, checked);
   if (diags.length > 0) throw new InputError(diags, `invalid state in ${file}:\n${diags.map((d) => `  ${d.summary}`).join('\n')}`);
   return doc as StateDocument;
 }

@@ -5,7 +5,7 @@ import type { StateDocument } from '../model/state.js';
 import { stringifyLine } from './canonical-json.js';
 import { readIfExists, replaceFileDurablyFrom } from './fs-durable.js';
 import { LineWindow } from './line-window.js';
-import { parseJsonAt } from './schema.js';
+import { EntryChecks, mapPointer, parseJsonAt } from './schema.js';
 
 /**
  * The local state file, format 2: still one JSON document, but laid out one map entry per
@@ -114,6 +114,8 @@ export async function writeStateFile(path: string, doc: StateDocument): Promise<
 }
 
 export interface ReadStateFileOptions {
+  /** Check every map entry against the schema while parsing (see ParsedStateFile.checks). */
+  checkEntries?: boolean;
   /** Bytes read at a time; no string built while reading is much longer. */
   windowBytes?: number;
   /** Files up to this size that are not in the line layout are parsed whole. */
@@ -140,8 +142,11 @@ function setEntry(into: Record<string, unknown>, key: string, value: unknown): v
   else into[key] = value;
 }
 
-/** A section body (entry lines) parsed piece by piece into one object. */
-async function readBody(lines: LineWindow): Promise<Record<string, unknown>> {
+/**
+ * A section body (entry lines) parsed piece by piece into one object, each entry checked as
+ * it is moved in: the pieces are small, so this costs less than a second walk of the map.
+ */
+async function readBody(lines: LineWindow, checks: EntryChecks | undefined, base: string): Promise<Record<string, unknown>> {
   let out: Record<string, unknown> | undefined;
   let pendingComma = false;
   for await (const piece of lines.untilClose()) {
@@ -157,8 +162,17 @@ async function readBody(lines: LineWindow): Promise<Record<string, unknown>> {
       const at = pos?.[1] === undefined ? 0 : Math.max(0, Number(pos[1]) - 1);
       throw new LayoutError(piece.offset + Buffer.byteLength(body.slice(0, at)), `corrupt state file: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (out === undefined) out = parsed as Record<string, unknown>;
-    else for (const k of Object.keys(parsed as object)) setEntry(out, k, (parsed as Record<string, unknown>)[k]);
+    const entries = parsed as Record<string, unknown>;
+    if (out === undefined) {
+      out = entries;
+      if (checks) checks.map(base, entries);
+    } else {
+      for (const k of Object.keys(entries)) {
+        const value = entries[k];
+        checks?.check(base, k, value);
+        setEntry(out, k, value);
+      }
+    }
   }
   if (pendingComma) throw new LayoutError(lines.offset, 'unexpected "," after the last entry');
   return out ?? {};
@@ -172,7 +186,7 @@ async function expectLine(lines: LineWindow, want: string): Promise<void> {
 
 const TARGET_OPEN = /^("(?:[^"\\]|\\.)*"):\{$/;
 
-async function readLayout(lines: LineWindow, headerLine: string): Promise<Record<string, unknown>> {
+async function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks | undefined): Promise<Record<string, unknown>> {
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(`${headerLine.slice(0, -1)}}`) as Record<string, unknown>;
@@ -180,10 +194,10 @@ async function readLayout(lines: LineWindow, headerLine: string): Promise<Record
     throw new LayoutError(0, 'the first line is not a valid header');
   }
   await expectLine(lines, '"registry":{');
-  const registry = await readBody(lines);
+  const registry = await readBody(lines, checks, mapPointer('registry'));
   await expectLine(lines, '},');
   await expectLine(lines, '"people":{');
-  const people = await readBody(lines);
+  const people = await readBody(lines, checks, mapPointer('people'));
   await expectLine(lines, '},');
   await expectLine(lines, '"last_applied":{');
   const lastApplied: Record<string, unknown> = {};
@@ -193,7 +207,8 @@ async function readLayout(lines: LineWindow, headerLine: string): Promise<Record
     if (line === '}') break;
     const m = line === undefined ? null : TARGET_OPEN.exec(line);
     if (m?.[1] === undefined) throw new LayoutError(at, 'expected a target of last_applied or }');
-    setEntry(lastApplied, JSON.parse(m[1]) as string, await readBody(lines));
+    const target = JSON.parse(m[1]) as string;
+    setEntry(lastApplied, target, await readBody(lines, checks, mapPointer('last_applied', target)));
     const closeAt = lines.offset;
     const close = (await lines.line())?.trimEnd();
     if (close === '}') {
@@ -245,15 +260,20 @@ function wholeFileTooLarge(path: string, size: number): InputError {
 async function readWhole(path: string, size: number, limit: number): Promise<unknown> {
   if (size > limit) throw wholeFileTooLarge(path, size);
   const text = await readIfExists(path);
-  if (text === null) return null;
+  // Replaced between open and read: a rename by a writer leaves a whole file, never none.
+  if (text === null) throw new InputError([errorDiag('state.corrupt', 'state file disappeared while being read', { source: { file: path } })]);
   return parseJsonAt(text, path);
 }
 
-/**
- * The parsed, not yet validated document, with format_version as stored (1 or 2), or null
- * when there is no file. A broken file is reported at its line and column.
- */
-export async function readStateFile(path: string, opts: ReadStateFileOptions = {}): Promise<unknown> {
+export interface ParsedStateFile {
+  /** The document with format_version as stored (1 or 2), not yet validated as a whole. */
+  doc: unknown;
+  /** The map entries' checks, when `checkEntries` was asked for and the windowed reader made them. */
+  checks?: EntryChecks;
+}
+
+/** The parsed state file, or null when there is none. A broken file is reported at its line and column. */
+export async function readStateFile(path: string, opts: ReadStateFileOptions = {}): Promise<ParsedStateFile | null> {
   const wholeFileLimit = opts.wholeFileLimit ?? WHOLE_FILE_LIMIT;
   let fh: fs.FileHandle;
   try {
@@ -268,9 +288,11 @@ export async function readStateFile(path: string, opts: ReadStateFileOptions = {
     size = (await fh.stat()).size;
     const lines = new LineWindow(fh, Math.max(64, opts.windowBytes ?? WINDOW_BYTES));
     const first = await lines.line();
-    if (first === null || !first.startsWith(HEADER_PREFIX) || !first.endsWith(',')) return await readWhole(path, size, wholeFileLimit);
+    if (first === null || !first.startsWith(HEADER_PREFIX) || !first.endsWith(',')) return { doc: await readWhole(path, size, wholeFileLimit) };
+    const checks = opts.checkEntries ? new EntryChecks() : undefined;
     try {
-      return await readLayout(lines, first);
+      const doc = await readLayout(lines, first, checks);
+      return checks ? { doc, checks } : { doc };
     } catch (err) {
       if (!(err instanceof LayoutError)) throw err;
       failure = err;
@@ -280,7 +302,7 @@ export async function readStateFile(path: string, opts: ReadStateFileOptions = {
   }
   // Valid JSON laid out differently (an operator's edit) still reads when it fits in a string,
   // and a real syntax error is then reported by the whole-text parser at its line and column.
-  if (size <= wholeFileLimit) return readWhole(path, size, wholeFileLimit);
+  if (size <= wholeFileLimit) return { doc: await readWhole(path, size, wholeFileLimit) };
   const { line, column } = await locate(path, failure.offset);
   throw new InputError([errorDiag('state.corrupt', `${failure.detail} (state file line ${line}, column ${column})`, { source: { file: path, line, column } })]);
 }

@@ -13,6 +13,13 @@ import { memberSet, SandboxStore, type SandboxAccount } from './store.js';
  * Settings: `path` (relative to the policy repo; default `.rollcall/sandbox`).
  */
 
+/** Members are mostly appended in id order already; sorting is skipped when they are. */
+function sortedCopy(ids: readonly string[]): string[] {
+  const out = ids.slice();
+  for (let i = 1; i < out.length; i++) if ((out[i - 1] as string) > (out[i] as string)) return out.sort();
+  return out;
+}
+
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
@@ -27,12 +34,12 @@ export class SandboxProvider implements TargetProvider {
   }
 
   async read(): Promise<TargetSnapshot> {
-    const d = SandboxStore.load(this.store.dir);
+    const d = this.store.fresh();
     const accounts: ObservedAccount[] = Object.values(d.accounts).map((a) => ({
       id: a.id, anchor: a.anchor, username: a.username, givenName: a.givenName, familyName: a.familyName,
       displayName: a.displayName, email: a.email, path: a.path, enabled: a.enabled, aliases: [...a.aliases],
     }));
-    const groups: ObservedGroup[] = Object.values(d.groups).map((g) => ({ id: g.id, name: g.name, description: g.description, members: [...g.members].sort(), managed: g.managed }));
+    const groups: ObservedGroup[] = Object.values(d.groups).map((g) => ({ id: g.id, name: g.name, description: g.description, members: sortedCopy(g.members), managed: g.managed }));
     return { target: this.target, accounts, groups, containers: [...d.containers].sort() };
   }
 
@@ -142,8 +149,9 @@ export class SandboxProvider implements TargetProvider {
     }
   }
 
+  /** A plan only reads: the directory's files are rewritten only when this session changed them. */
   async close(): Promise<void> {
-    this.store.compact();
+    if (this.store.dirty) this.store.compact();
   }
 }
 

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AccountAttrs } from '../../engine/model/accounts.js';
 
@@ -53,30 +53,90 @@ export function memberSet(g: SandboxGroup): Set<string> {
   return s;
 }
 
+/** What the files looked like when last read, to tell whether another writer changed them. */
+interface Stamp {
+  base: string;
+  opsSize: number;
+}
+
+function stampOf(dir: string): Stamp {
+  const base = statSync(join(dir, 'directory.json'), { throwIfNoEntry: false });
+  const ops = statSync(join(dir, 'ops.jsonl'), { throwIfNoEntry: false });
+  return { base: base ? `${base.ino}:${base.size}:${base.mtimeMs}` : '', opsSize: ops?.size ?? 0 };
+}
+
 export class SandboxStore {
   readonly dir: string;
-  data: SandboxData;
+  private current: SandboxData | undefined;
+  private stamp: Stamp | undefined;
+  /** Set once this store appends an operation; only then is there anything to compact. */
+  private appended = false;
 
   /** Indexes kept in step with `data`, so apply stays linear at district scale. */
-  readonly byAnchor = new Map<string, string>();
-  readonly byUsername = new Map<string, string>();
-  readonly groupByName = new Map<string, string>();
+  private readonly anchors = new Map<string, string>();
+  private readonly usernames = new Map<string, string>();
+  private readonly groupNames = new Map<string, string>();
   private dirReady = false;
 
+  /** Reads nothing yet: the directory is loaded on first use, once. */
   constructor(dir: string) {
     this.dir = dir;
-    this.data = SandboxStore.load(dir);
-    for (const a of Object.values(this.data.accounts)) this.indexAccount(a, true);
-    for (const g of Object.values(this.data.groups)) this.groupByName.set(g.name, g.id);
+  }
+
+  get data(): SandboxData {
+    return this.current ?? this.reload();
+  }
+
+  get byAnchor(): Map<string, string> {
+    if (this.current === undefined) this.reload();
+    return this.anchors;
+  }
+
+  get byUsername(): Map<string, string> {
+    if (this.current === undefined) this.reload();
+    return this.usernames;
+  }
+
+  get groupByName(): Map<string, string> {
+    if (this.current === undefined) this.reload();
+    return this.groupNames;
+  }
+
+  /** True when this store appended operations that compact() has not folded in yet. */
+  get dirty(): boolean {
+    return this.appended;
+  }
+
+  /**
+   * The directory as it is on disk now. The copy in memory is reused unless the files changed
+   * behind this store's back (another process, or another store on the same directory).
+   */
+  fresh(): SandboxData {
+    if (this.current === undefined || this.stamp === undefined) return this.reload();
+    const now = stampOf(this.dir);
+    return now.base === this.stamp.base && now.opsSize === this.stamp.opsSize ? this.current : this.reload();
+  }
+
+  private reload(): SandboxData {
+    const stamp = stampOf(this.dir);
+    const data = SandboxStore.load(this.dir);
+    this.anchors.clear();
+    this.usernames.clear();
+    this.groupNames.clear();
+    for (const a of Object.values(data.accounts)) this.indexAccount(a, true);
+    for (const g of Object.values(data.groups)) this.groupNames.set(g.name, g.id);
+    this.current = data;
+    this.stamp = stamp;
+    return data;
   }
 
   private indexAccount(a: SandboxAccount, add: boolean): void {
     if (add) {
-      if (a.anchor !== null) this.byAnchor.set(a.anchor, a.id);
-      this.byUsername.set(a.username, a.id);
+      if (a.anchor !== null) this.anchors.set(a.anchor, a.id);
+      this.usernames.set(a.username, a.id);
     } else {
-      if (a.anchor !== null && this.byAnchor.get(a.anchor) === a.id) this.byAnchor.delete(a.anchor);
-      if (this.byUsername.get(a.username) === a.id) this.byUsername.delete(a.username);
+      if (a.anchor !== null && this.anchors.get(a.anchor) === a.id) this.anchors.delete(a.anchor);
+      if (this.usernames.get(a.username) === a.id) this.usernames.delete(a.username);
     }
   }
 
@@ -129,18 +189,23 @@ export class SandboxStore {
 
   /** Apply in memory and append to the log. */
   commit(op: SandboxOp): void {
+    const data = this.data;
     if (op.op === 'put-account' || op.op === 'delete-account') {
-      const old = this.data.accounts[op.op === 'put-account' ? op.account.id : op.id];
+      const old = data.accounts[op.op === 'put-account' ? op.account.id : op.id];
       if (old) this.indexAccount(old, false);
       if (op.op === 'put-account') this.indexAccount(op.account, true);
     }
-    if (op.op === 'put-group') this.groupByName.set(op.group.name, op.group.id);
-    SandboxStore.replay(this.data, op);
+    if (op.op === 'put-group') this.groupNames.set(op.group.name, op.group.id);
+    SandboxStore.replay(data, op);
     if (!this.dirReady) {
       mkdirSync(this.dir, { recursive: true });
       this.dirReady = true;
     }
-    appendFileSync(join(this.dir, 'ops.jsonl'), JSON.stringify(op) + '\n');
+    const line = JSON.stringify(op) + '\n';
+    appendFileSync(join(this.dir, 'ops.jsonl'), line);
+    this.appended = true;
+    // Our own append keeps the copy in memory current; anyone else's shows as a size mismatch.
+    if (this.stamp) this.stamp = { base: this.stamp.base, opsSize: this.stamp.opsSize + Buffer.byteLength(line) };
   }
 
   nextId(prefix: string): string {
@@ -151,14 +216,17 @@ export class SandboxStore {
 
   /** Fold the log into the base: write-rename with fsync, then truncate the log. */
   compact(): void {
+    const data = this.data;
     mkdirSync(this.dir, { recursive: true });
     const base = join(this.dir, 'directory.json');
     const tmp = `${base}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(this.data));
+    writeFileSync(tmp, JSON.stringify(data));
     const fd = openSync(tmp, 'r+');
     fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, base);
     writeFileSync(join(this.dir, 'ops.jsonl'), '');
+    this.appended = false;
+    this.stamp = stampOf(this.dir);
   }
 }

@@ -68,7 +68,7 @@ describe('local state file, format 2', () => {
     expect(Object.keys(back.people)).toEqual(Object.keys(doc.people).sort());
     expect(Object.keys(back.last_applied)).toEqual(Object.keys(doc.last_applied).sort());
     for (const windowBytes of [64, 100, 333, 1024, 1 << 20]) {
-      expect(await readStateFile(path, { windowBytes, wholeFileLimit: 0 })).toEqual({ ...doc, format_version: 2 });
+      expect((await readStateFile(path, { windowBytes, wholeFileLimit: 0 }))?.doc).toEqual({ ...doc, format_version: 2 });
     }
   });
 
@@ -85,7 +85,7 @@ describe('local state file, format 2', () => {
     doc.last_applied = {};
     doc.sis = null;
     const path = await written(doc);
-    expect(await readStateFile(path, { windowBytes: 64, wholeFileLimit: 0 })).toEqual({ ...doc, format_version: 2 });
+    expect((await readStateFile(path, { windowBytes: 64, wholeFileLimit: 0 }))?.doc).toEqual({ ...doc, format_version: 2 });
     expect(await localStateBackend(path).read()).toEqual(doc);
   });
 
@@ -93,7 +93,7 @@ describe('local state file, format 2', () => {
     const doc = richState(30);
     Object.defineProperty(doc.people, '__proto__', { value: { username: 'p', first_seen: '2026-01-05T00:00:00.000Z' }, enumerable: true, writable: true, configurable: true });
     const path = await written(doc);
-    const back = (await readStateFile(path, { windowBytes: 64, wholeFileLimit: 0 })) as StateDocument;
+    const back = (await readStateFile(path, { windowBytes: 64, wholeFileLimit: 0 }))?.doc as StateDocument;
     expect(Object.getPrototypeOf(back.people)).toBe(Object.prototype);
     expect(Object.keys(back.people)).toContain('__proto__');
   });
@@ -130,7 +130,7 @@ describe('local state file: never one string for the whole file', () => {
     const size = (await readFile(path)).length;
     expect(size).toBeGreaterThan(50_000);
     // wholeFileLimit 0 stands for a file beyond V8's string limit: only the windowed reader may run.
-    expect(await readStateFile(path, { windowBytes: 256, wholeFileLimit: 0 })).toEqual({ ...doc, format_version: 2 });
+    expect((await readStateFile(path, { windowBytes: 256, wholeFileLimit: 0 }))?.doc).toEqual({ ...doc, format_version: 2 });
   });
 
   it('reports a broken entry of a too-large file at its line and column', async () => {
@@ -163,7 +163,7 @@ describe('local state file: never one string for the whole file', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).diagnostics[0]?.source?.line).toBeGreaterThan(1);
     // Within the whole-file limit the same file reads fine.
-    expect(await readStateFile(path)).toEqual({ ...doc, format_version: 2 });
+    expect((await readStateFile(path))?.doc).toEqual({ ...doc, format_version: 2 });
   });
 
   it('detects a missing comma between entries that fall in different windows', async () => {
@@ -172,6 +172,17 @@ describe('local state file: never one string for the whole file', () => {
     const text = await readFile(path, 'utf8');
     await writeFile(path, text.replace(/(\n"x150":\{[^\n]*\}),\n/, '$1\n'));
     await expect(readStateFile(path, { windowBytes: 256, wholeFileLimit: 0 })).rejects.toBeInstanceOf(InputError);
+  });
+
+  it('checks every entry while reading in pieces, wherever the piece boundaries fall', async () => {
+    const doc = richState(300);
+    const path = await written(doc);
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace('"issued_at":"2026-01-05T00:00:00.000Z"},\n"x201"', '"issued_at":5},\n"x201"'));
+    for (const windowBytes of [64, 256, 1 << 20]) {
+      const parsed = await readStateFile(path, { windowBytes, wholeFileLimit: 0, checkEntries: true });
+      expect(parsed?.checks?.errors.map((e) => e.instancePath)).toEqual(['/registry/x200/issued_at']);
+    }
   });
 
   it('stops a run on an invalid entry deep in a big map, naming its path', async () => {
