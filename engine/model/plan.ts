@@ -119,9 +119,24 @@ export interface PlanInputs {
   policy_commit: string | null;
   sis_digest: string;
   sis_people: number;
+  /** What changed in the SIS since state last recorded it (the last apply), in people. */
+  sis_changes: SisChanges;
   state_lineage: string;
   state_serial: number;
   targets: Record<string, { digest: string; accounts: number; groups: number }>;
+}
+
+/**
+ * The SIS since the last apply, as a reviewer asks first: how many people are new, how many
+ * left, how many changed role, grade or school. Counts only, never who.
+ */
+export interface SisChanges {
+  /** In the export with an eligible role, and not yet in state. */
+  added: number;
+  /** In state as present, and missing from this export (their lifecycle clock starts now). */
+  gone: number;
+  /** Role, grade or school differ from what state remembers. */
+  changed: number;
 }
 
 export interface PlanSummary {

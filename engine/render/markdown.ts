@@ -1,7 +1,7 @@
 import type { Action, Change, PlanDocument } from '../model/plan.js';
 import { ACTION_ORDER } from '../model/plan.js';
 import type { PrivacyOptions } from './pseudonym.js';
-import { changeLine, summaryLine } from './view-model.js';
+import { changeLine, sisLine, summaryLine } from './view-model.js';
 
 /**
  * Markdown for a pull-request comment or a job summary: a loud warning when anything is
@@ -27,7 +27,7 @@ export function renderMarkdown(plan: PlanDocument, opts: MarkdownOptions): strin
   const warning = destructiveWarning(plan.summary.by_action, 'This plan');
   if (warning) head.push(...warning, '');
   head.push(safetyVerdict(plan.safety), '');
-  head.push(`**${summaryLine(plan)}**`, '');
+  head.push(`**${summaryLine(plan)}**`, '', sisLine(plan), '');
 
   const actions = ACTION_ORDER.filter((a) => (plan.summary.by_action[a] ?? 0) > 0);
   if (actions.length > 0) {

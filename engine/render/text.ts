@@ -1,7 +1,7 @@
 import type { Change, PlanDocument } from '../model/plan.js';
 import { formatDiagnostic } from '../model/diagnostics.js';
 import type { PrivacyOptions } from './pseudonym.js';
-import { changeLine, summaryLine } from './view-model.js';
+import { changeLine, sisLine, summaryLine } from './view-model.js';
 
 /**
  * Terraform-style text: `+` create, `~` change, `-` disable/delete/remove, with
@@ -60,6 +60,7 @@ export function renderText(plan: PlanDocument, opts: TextOptions): string {
     flush();
     out.push('');
   }
+  out.push(sisLine(plan));
   out.push(summaryLine(plan));
   if (plan.decisions.length > 0) out.push(`Decisions needed: ${plan.decisions.length} (e.g. rename approvals, ambiguous matches).`);
   if (plan.safety.halted) {

@@ -85,6 +85,13 @@ export function changeLine(c: Change, privacy: PrivacyOptions): ChangeLine {
   return { symbol: symbolFor(c.action), target: c.target, kind: c.kind, action: c.action, subject: subjectOf(c, privacy), attrs, why };
 }
 
+/** The SIS side of the plan in one line: export size and people new, gone or changed since the last apply. */
+export function sisLine(plan: PlanDocument): string {
+  const c = plan.inputs.sis_changes;
+  const since = c ? `; since the last apply: ${c.added} new, ${c.gone} gone, ${c.changed} with a new role, grade or school` : '';
+  return `SIS: ${plan.inputs.sis_people} people${since}.`;
+}
+
 /** Counts per action in Terraform's reading order. */
 export function summaryLine(plan: PlanDocument): string {
   const a = plan.summary.by_action;

@@ -82,6 +82,7 @@ describe('the core loop on the example district', () => {
     expect(gone.size).toBe(10);
     removePeople(join(dir, 'sis'), gone);
     const plan = (await runPlan({ dir, now: LATER })).plan;
+    expect(plan.inputs.sis_changes).toEqual({ added: 0, gone: 10, changed: 0 });
     for (const c of plan.changes) {
       if (c.kind === 'container') continue;
       if (c.kind === 'membership') {
@@ -103,7 +104,9 @@ describe('the core loop on the example district', () => {
     expect(plan.summary.by_action.remove).toBeGreaterThanOrEqual(20);
     const report = await apply(dir, plan);
     expect(report.failed).toEqual([]);
-    expect((await runPlan({ dir, now: LATER })).plan.changes).toEqual([]);
+    const after = (await runPlan({ dir, now: LATER })).plan;
+    expect(after.changes).toEqual([]);
+    expect(after.inputs.sis_changes).toEqual({ added: 0, gone: 0, changed: 0 });
   });
 
   it('a family-name change updates names but issues no new username', async () => {
@@ -112,6 +115,7 @@ describe('the core loop on the example district', () => {
     editUser(join(dir, 'sis'), who, { familyName: 'Quintanilla-Okafor' });
     const plan = (await runPlan({ dir, now: LATER })).plan;
     expect(plan.changes.map((c) => `${c.anchor}:${c.action}`)).toEqual([`${who}:update`]);
+    expect(plan.inputs.sis_changes).toEqual({ added: 0, gone: 0, changed: 0 });
     const [update] = plan.changes;
     expect(Object.keys(update!.after!).sort()).toEqual(['displayName', 'familyName']);
     expect(update!.reason.cause).toBe('sis');
