@@ -1,4 +1,4 @@
-import type { AcademicSession, ClassSection, Org, Person, Roster } from '../../../engine/model/people.js';
+import type { AcademicSession, ClassSection, Enrollment, Org, Person, Roster } from '../../../engine/model/people.js';
 import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { LaneTargets } from './enrollment-lane.js';
 import type { TableName } from './columns.js';
@@ -17,7 +17,12 @@ export class BulkBuilder implements RecordSink {
   private readonly sessions = new Map<string, AcademicSession>();
   private readonly courses = new Set<string>();
   private readonly classes = new Map<string, ClassSection>();
-  private readonly users = new Map<string, Person>();
+  /** sourcedId -> index in `people` (the lane stages enrollments by that index). */
+  private readonly users = new Map<string, number>();
+  private readonly people: Person[] = [];
+  /** Enrollments taken by the fast lane, and the index of their person. */
+  private staged: Enrollment[] = [];
+  private owners: Int32Array = new Int32Array(1024);
   private readonly deleted = new Set<string>();
   private readonly broken = new Set<string>();
   private readonly pending: Rec<Org | AcademicSession>[] = [];
@@ -61,7 +66,8 @@ export class BulkBuilder implements RecordSink {
   private person(id: string): Person | undefined {
     if (id !== this.lastUid) {
       this.lastUid = id;
-      this.lastPerson = this.users.get(id);
+      const i = this.users.get(id);
+      this.lastPerson = i === undefined ? undefined : this.people[i];
     }
     return this.lastPerson;
   }
@@ -69,7 +75,12 @@ export class BulkBuilder implements RecordSink {
   laneTargets(): LaneTargets | undefined {
     if (!this.present.has('orgs') || !this.present.has('classes') || !this.present.has('users')) return undefined;
     const users = this.users;
-    return { classes: this.classes, orgs: this.orgs, person: (id) => users.get(id) };
+    return {
+      classes: this.classes,
+      orgs: this.orgs,
+      person: (id) => users.get(id) ?? -1,
+      stage: (owner, e) => this.stage(owner, e),
+    };
   }
 
   invalid(table: TableName, id: string): void {
@@ -110,7 +121,8 @@ export class BulkBuilder implements RecordSink {
   user(r: Rec<UserValue>): void {
     if (this.gone('users', r)) return;
     checkUser(this.sink, this.idx, r);
-    this.users.set(r.sourcedId, r.value!.person);
+    this.users.set(r.sourcedId, this.people.length);
+    this.people.push(r.value!.person);
     this.lastUid = undefined;
   }
   role(r: Rec<RoleValue>): void {
@@ -123,7 +135,31 @@ export class BulkBuilder implements RecordSink {
     if (!checkEnrollment(this.sink, this.idx, r)) return;
     const v = r.value!;
     if (this.present.has('classes') && !this.classes.has(v.enrollment.classSourcedId)) return;
-    this.person(v.userSourcedId)?.enrollments.push(v.enrollment);
+    // Staged like the lane's, so every enrollment of the file is kept in file order (enrollment-cache.ts).
+    const owner = this.users.get(v.userSourcedId);
+    if (owner !== undefined) this.stage(owner, v.enrollment);
+  }
+
+  private stage(owner: number, e: Enrollment): void {
+    const n = this.staged.length;
+    if (n === this.owners.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(this.owners);
+      this.owners = grown;
+    }
+    this.owners[n] = owner;
+    this.staged.push(e);
+  }
+
+  /** The enrollments read so far, in file order, with the index of their person (for the parse cache). */
+  stagedEnrollments(): { owners: Int32Array; list: readonly Enrollment[]; people: readonly Person[] } {
+    return { owners: this.owners.subarray(0, this.staged.length), list: this.staged, people: this.people };
+  }
+
+  /** A cached enrollments file: enrollments of people by index, in file order. */
+  restoreEnrollments(owners: Int32Array, list: Enrollment[]): void {
+    this.staged = list;
+    this.owners = owners;
   }
   end(table: TableName, mode: 'bulk' | 'delta' | undefined): void {
     if (mode) this.present.add(table);
@@ -131,9 +167,50 @@ export class BulkBuilder implements RecordSink {
     if (table === 'academicSessions') for (const r of this.pending.splice(0)) checkSession(this.sink, this.idx, r as Rec<AcademicSession>);
   }
 
+  /**
+   * Give each person its lane-read enrollments in one exactly-sized array (after any read the
+   * general way): no growth by push, and no trimming copy afterwards.
+   */
+  private placeStaged(): Uint8Array {
+    const staged = this.staged;
+    const owners = this.owners;
+    const n = staged.length;
+    const exact = new Uint8Array(this.people.length);
+    if (n === 0) return exact;
+    const count = new Int32Array(this.people.length);
+    for (let i = 0; i < n; i++) count[owners[i]!]!++;
+    const fill = new Int32Array(this.people.length);
+    for (let k = 0; k < this.people.length; k++) {
+      if (count[k] === 0) continue;
+      const p = this.people[k]!;
+      const had = p.enrollments;
+      const arr = new Array<Enrollment>(had.length + count[k]!);
+      for (let j = 0; j < had.length; j++) arr[j] = had[j]!;
+      fill[k] = had.length;
+      p.enrollments = arr;
+      exact[k] = 1;
+    }
+    const people = this.people;
+    for (let i = 0; i < n; i++) {
+      const k = owners[i]!;
+      people[k]!.enrollments[fill[k]!++] = staged[i]!;
+    }
+    this.staged = [];
+    this.owners = new Int32Array(0);
+    return exact;
+  }
+
   finish(): Roster {
-    const people = valuesBySourcedId(this.users);
-    for (const p of people) sortPerson(p);
+    const exact = this.placeStaged();
+    const all = this.people;
+    const order = valuesBySourcedId(this.users);
+    const people = new Array<Person>(order.length);
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k]!;
+      const p = all[i]!;
+      sortPerson(p, exact[i] === 1);
+      people[k] = p;
+    }
     return {
       sourceFormat: this.format,
       mode: 'bulk',

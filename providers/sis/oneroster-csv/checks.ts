@@ -1,5 +1,5 @@
 import { formatSource } from '../../../engine/model/diagnostics.js';
-import type { Org, Roster } from '../../../engine/model/people.js';
+import type { Org, Person, Roster } from '../../../engine/model/people.js';
 import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 
 /**
@@ -11,29 +11,41 @@ import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
  */
 export function checkRoster(sink: DiagnosticSink, roster: Roster, birthFacts: ReadonlyMap<string, string>, orgsKnown = true, brokenOrgs: ReadonlySet<string> = new Set()): void {
   const orgs = new Map(roster.orgs.map((o) => [o.sourcedId, o]));
-  const emails = new Map<string, { id: string; where: string }>();
-  const twins = new Map<string, { id: string; where: string }>();
+  // The first person per email / name-and-birth key; where it came from is formatted only for a duplicate.
+  const emails = new Map<string, Person>();
+  const twins = new Map<string, Person>();
   for (const p of roster.people) {
     if (p.roles.length === 0) sink.warn('oneroster.no-role', `user ${p.sourcedId} has no role at any org`, p.source);
-    const studentRoles = p.roles.filter((r) => r.role === 'student');
-    if (orgsKnown && studentRoles.length && !studentRoles.some((r) => schoolOf(orgs, r.orgSourcedId) || brokenOrgs.has(r.orgSourcedId))) {
+    if (orgsKnown && studentWithoutSchool(p, orgs, brokenOrgs)) {
+      const studentRoles = p.roles.filter((r) => r.role === 'student');
       const why = studentRoles.map((r) => (r.sourcedId ? `role ${r.sourcedId}: ` : '') + describe(orgs, r.orgSourcedId)).join('; ');
       sink.error('oneroster.student-without-school', `user ${p.sourcedId} is a student with no school: ${why}`, p.source);
     }
     if (p.email !== '') {
       const key = p.email.toLowerCase();
       const prev = emails.get(key);
-      if (prev) sink.warn('oneroster.duplicate-email', `user ${p.sourcedId} has the same email as user ${prev.id} (${prev.where})`, p.source);
-      else emails.set(key, { id: p.sourcedId, where: formatSource(p.source) });
+      if (prev) sink.warn('oneroster.duplicate-email', `user ${p.sourcedId} has the same email as user ${prev.sourcedId} (${formatSource(prev.source)})`, p.source);
+      else emails.set(key, p);
     }
     const birth = birthFacts.get(p.sourcedId);
     if (birth) {
       const key = `${p.givenName.trim().toLowerCase()}\0${p.familyName.trim().toLowerCase()}\0${birth}`;
       const prev = twins.get(key);
-      if (prev) sink.warn('oneroster.duplicate-person', `user ${p.sourcedId} has the same names and birth facts as user ${prev.id} (${prev.where}); possibly one person twice`, p.source);
-      else twins.set(key, { id: p.sourcedId, where: formatSource(p.source) });
+      if (prev) sink.warn('oneroster.duplicate-person', `user ${p.sourcedId} has the same names and birth facts as user ${prev.sourcedId} (${formatSource(prev.source)}); possibly one person twice`, p.source);
+      else twins.set(key, p);
     }
   }
+}
+
+/** Has student roles, and none of them at a school (or at an org already reported broken). */
+function studentWithoutSchool(p: Person, orgs: ReadonlyMap<string, Org>, brokenOrgs: ReadonlySet<string>): boolean {
+  let student = false;
+  for (const r of p.roles) {
+    if (r.role !== 'student') continue;
+    if (schoolOf(orgs, r.orgSourcedId) || brokenOrgs.has(r.orgSourcedId)) return false;
+    student = true;
+  }
+  return student;
 }
 
 /** The school an org is, or belongs to through parents (departments sit under schools). */

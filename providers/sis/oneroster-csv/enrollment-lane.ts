@@ -1,4 +1,4 @@
-import type { ClassSection, Org, Person } from '../../../engine/model/people.js';
+import type { ClassSection, Enrollment, Org } from '../../../engine/model/people.js';
 import type { Interner } from '../csv-util/intern.js';
 import { ownString } from '../csv-util/intern.js';
 import type { SeenIds } from '../csv-util/seen-ids.js';
@@ -19,7 +19,10 @@ import { ENROLLMENT_ROLES, type DateReader } from './values.js';
 export interface LaneTargets {
   classes: ReadonlyMap<string, ClassSection>;
   orgs: ReadonlyMap<string, Org>;
-  person(id: string): Person | undefined;
+  /** The index of a person by sourcedId, or -1. */
+  person(id: string): number;
+  /** Keep an enrollment of the person at `owner` (placed in one go when the roster is built). */
+  stage(owner: number, e: Enrollment): void;
 }
 
 export type PlainRow = (text: string, start: number, end: number, line: number) => boolean;
@@ -42,7 +45,7 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
   // st[k]..st[k+1]-1 is field k.
   const st = new Int32Array(headerLength + 1);
   let userRaw = '';
-  let person: Person | undefined;
+  let person = -1;
   let schoolRaw = '';
   let roleRaw = '';
   let role = '';
@@ -58,7 +61,7 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
   const spanFrom = Math.min(...repeated);
   const spanTo = Math.max(...repeated) + 1;
   let lastSpan = '';
-  let lastPerson: Person | undefined;
+  let lastPerson = -1;
   let lastRole = '';
   let lastPrimary = false;
   let lastB: string | undefined;
@@ -86,11 +89,11 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
 
     const spanS = st[spanFrom]!;
     const spanE = st[spanTo]! - 1;
-    if (lastPerson !== undefined && spanE - spanS === lastSpan.length && text.substring(spanS, spanE) === lastSpan) {
+    if (lastPerson >= 0 && spanE - spanS === lastSpan.length && text.substring(spanS, spanE) === lastSpan) {
       const cls = t.classes.get(text.substring(st[iClass]!, st[iClass + 1]! - 1));
       if (cls === undefined) return false;
       seen.set(id, line);
-      lastPerson.enrollments.push(makeEnrollment(cls.sourcedId, lastRole, lastPrimary, id, lastB, lastEn));
+      t.stage(lastPerson, makeEnrollment(cls.sourcedId, lastRole, lastPrimary, id, lastB, lastEn));
       return true;
     }
 
@@ -100,7 +103,7 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
       userRaw = text.substring(s, e);
       person = t.person(userRaw);
     }
-    if (person === undefined) return false;
+    if (person < 0) return false;
 
     s = st[iSchool]!;
     e = st[iSchool + 1]! - 1;
@@ -160,7 +163,7 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
     if (cls === undefined) return false;
 
     seen.set(id, line);
-    person.enrollments.push(makeEnrollment(cls.sourcedId, role, primary, id, b, en));
+    t.stage(person, makeEnrollment(cls.sourcedId, role, primary, id, b, en));
     lastSpan = text.substring(spanS, spanE);
     lastPerson = person;
     lastRole = role;

@@ -4,6 +4,7 @@ import { readOneRosterCsv } from './read.js';
 /**
  * OneRoster 1.1 / 1.2 CSV (folder or .zip) as a rollcall SIS source.
  * `settings.skipEnrollments: true` skips enrollments.csv when the policy needs no class sections.
+ * `settings.cacheDir` (set by the run, not the policy) turns on the parse cache there.
  */
 export const oneRosterCsvSource: SisSource = {
   read(options: SisReadOptions): Promise<SisReadResult> {
@@ -12,6 +13,7 @@ export const oneRosterCsvSource: SisSource = {
       ...(progress ? { progress: (p) => progress(p.message) } : {}),
       ...(options.settings.skipEnrollments === true ? { skipEnrollments: true } : {}),
       ...(options.base ? { base: options.base } : {}),
+      ...(typeof options.settings.cacheDir === 'string' ? { cacheDir: options.settings.cacheDir } : {}),
     });
   },
 };

@@ -16,12 +16,34 @@ export function compareEnrollments(a: Enrollment, b: Enrollment): number {
   return byCode(a.classSourcedId, b.classSourcedId) || byCode(a.role, b.role) || byCode(a.sourcedId ?? '', b.sourcedId ?? '');
 }
 
-/** Sort a person's roles and enrollments; also trims arrays grown by push (V8 over-allocates). */
-export function sortPerson(p: Person): void {
+/**
+ * Sort a person's roles and enrollments; also trims arrays grown by push (V8 over-allocates),
+ * unless `enrollmentsExact` says the enrollments array was made at its final size.
+ */
+export function sortPerson(p: Person, enrollmentsExact = false): void {
   if (p.roles.length > 1 && !inOrder(p.roles, compareRoles)) p.roles.sort(compareRoles);
-  if (p.enrollments.length > 1 && !inOrder(p.enrollments, compareEnrollments)) p.enrollments.sort(compareEnrollments);
+  const e = p.enrollments;
+  if (e.length > 1 && e.length <= 64) insertionSort(e, compareEnrollments);
+  else if (e.length > 64 && !inOrder(e, compareEnrollments)) e.sort(compareEnrollments);
   if (p.roles.length) p.roles = p.roles.slice();
-  if (p.enrollments.length) p.enrollments = p.enrollments.slice();
+  if (p.enrollments.length && !enrollmentsExact) p.enrollments = p.enrollments.slice();
+}
+
+/**
+ * Stable, in place, for the short lists a person has (a dozen enrollments): no call into the
+ * built-in sort per person, and nearly no work when the list is already in order.
+ */
+function insertionSort<T>(xs: T[], cmp: (a: T, b: T) => number): void {
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i]!;
+    let j = i - 1;
+    if (cmp(xs[j]!, x) <= 0) continue;
+    while (j >= 0 && cmp(xs[j]!, x) > 0) {
+      xs[j + 1] = xs[j]!;
+      j--;
+    }
+    xs[j + 1] = x;
+  }
 }
 
 /**

@@ -12,11 +12,10 @@ import type { RecordSink } from './record-sink.js';
 import { checkRoster } from './checks.js';
 import type { TableName } from './columns.js';
 import { findFile, type Manifest, readManifest } from './manifest.js';
-import { enrollmentLane } from './enrollment-lane.js';
-import { type Ix, type ParseCtx, parseTable } from './parse.js';
-import type { SeenIds } from '../csv-util/seen-ids.js';
-import { classValue, courseValue, enrollmentValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
-import type { CourseValue, EnrollmentValue, RoleValue, UserValue } from './records.js';
+import { readEnrollments } from './enrollments-read.js';
+import { type ParseCtx, parseTable } from './parse.js';
+import { classValue, courseValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
+import type { CourseValue, RoleValue, UserValue } from './records.js';
 import { DateReader } from './values.js';
 
 export interface ReadProgress {
@@ -38,6 +37,11 @@ export interface ReadOneRosterOptions {
   warningCap?: number;
   /** false: read every row the general way (tests compare the fast lanes against it). */
   fastLanes?: boolean;
+  /**
+   * A folder for the parse cache (enrollment-cache.ts), e.g. the policy repo's
+   * `.rollcall/cache/sis`; without it nothing is cached.
+   */
+  cacheDir?: string;
 }
 
 /**
@@ -84,11 +88,12 @@ async function readSet(set: FileSet, opts: ReadOneRosterOptions): Promise<SisRea
   // Bulk sets stream straight into the roster; sets with delta files are collected and merged.
   const builder: RecordSink & { finish(): Roster } =
     anyDelta && opts.base ? new DeltaCollector(sink, ctx, format, opts.base) : new BulkBuilder(sink, ctx, format);
-  const birth = await parseAll(set, manifest, ctx, opts, builder);
+  const { birth, saveCache } = await parseAll(set, manifest, ctx, opts, builder);
   const roster = builder.finish();
   // Run even after errors, so one run lists every problem; skip the school check without orgs.
   checkRoster(sink, roster, birth, manifest.modes.orgs !== 'absent' || !!opts.base, builder.brokenOrgs());
   if (sink.hasErrors) throw new InputError([...sink.diagnostics.filter((d) => d.severity === 'error'), ...sink.warnings()]);
+  await saveCache?.();
   return { roster, warnings: sortDiagnostics(sink.warnings()), digest: combineDigests(digests) };
 }
 
@@ -117,7 +122,7 @@ function makeCtx(sink: DiagnosticSink, manifest: Manifest, digests: Map<string, 
 }
 
 /** Read every listed file in reference order (orgs before the files that point at them). */
-async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: ReadOneRosterOptions, out: RecordSink): Promise<Map<string, string>> {
+async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: ReadOneRosterOptions, out: RecordSink): Promise<{ birth: Map<string, string>; saveCache?: () => Promise<void> }> {
   const fileOf = (t: TableName) => {
     const mode = manifest.modes[t];
     const f = mode === 'absent' ? undefined : findFile(set, t);
@@ -155,11 +160,7 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
   if (roles) await parseTable<RoleValue>(ctx, roles.f, 'roles', roles.mode, roleValue(ctx), (r) => out.role(r, roles.mode), false, (id) => out.invalid('roles', id));
   out.end('roles', roles?.mode);
   const enrollments = opts.skipEnrollments ? undefined : fileOf('enrollments');
-  if (enrollments) {
-    const targets = opts.fastLanes === false ? undefined : out.laneTargets?.();
-    const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => enrollmentLane(ix, n, seen, ctx.dates, ctx.intern, targets) : undefined;
-    await parseTable<EnrollmentValue>(ctx, enrollments.f, 'enrollments', enrollments.mode, enrollmentValue(ctx), (r) => out.enrollment(r, enrollments.mode), false, (id) => out.invalid('enrollments', id), lane);
-  }
+  const saveCache = enrollments ? await readEnrollments(ctx, enrollments.f, enrollments.mode, out, opts) : undefined;
   out.end('enrollments', enrollments?.mode);
 
   const birth = new Map<string, string>();
@@ -183,7 +184,7 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
       true,
     );
   }
-  return birth;
+  return { birth, ...(saveCache ? { saveCache } : {}) };
 }
 
 /** A 1.2 set without roles.csv falls back to 1.1-style role columns when users.csv has them. */

@@ -1,0 +1,170 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readOneRosterCsv } from '../../providers/sis/oneroster-csv/index.js';
+import { CACHE_FILE } from '../../providers/sis/oneroster-csv/enrollment-cache.js';
+
+/**
+ * The enrollments parse cache: a hit gives exactly the roster of a parse; a cache that is
+ * corrupt, truncated or for other files is ignored (the file is parsed); an export with
+ * warnings in enrollments.csv is not cached.
+ */
+
+const temps: string[] = [];
+afterEach(async () => {
+  for (const d of temps.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+const USERS_HEAD = 'sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,resourceSourcedIds,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns\n';
+const user = (id: string) => `${id},,,true,${id},,Given${id},Family,,${id},,,,,09,,,,,,,org-hs,`;
+const role = (id: string, u: string) => `${id},,,${u},primary,student,,,org-hs,`;
+
+async function writeSet(enrollments: string[], users = ['u1', 'u2', 'u3']): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'rollcall-cache-'));
+  temps.push(dir);
+  const files: Record<string, string> = {
+    'manifest.csv': 'propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.orgs,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.roles,bulk\nfile.enrollments,bulk\n',
+    'orgs.csv': 'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\norg-d,,,District,district,D,\norg-hs,,,High,school,HS,org-d\n',
+    'classes.csv': 'sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n' +
+      'cls-1,,,Bio,,,BIO1,scheduled,,org-hs,,,,\ncls-2,,,Chem,,,CHE1,scheduled,,org-hs,,,,\n',
+    'users.csv': USERS_HEAD + users.map(user).join('\n') + '\n',
+    'roles.csv': 'sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n' + users.map((u, i) => role(`r${i}`, u)).join('\n') + '\n',
+    'enrollments.csv': 'sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n' + enrollments.join('\n') + '\n',
+  };
+  for (const [f, text] of Object.entries(files)) await writeFile(path.join(dir, f), text);
+  return dir;
+}
+
+async function cacheDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'rollcall-cache-dir-'));
+  temps.push(dir);
+  return dir;
+}
+
+const ENR = [
+  'e-1,,,cls-1,org-hs,u1,student,false,2026-08-20,2027-06-18',
+  'e-2,,,cls-2,org-hs,u1,student,true,2026-08-20,2027-06-18',
+  'e-3,,,cls-2,org-hs,u2,teacher,false,,',
+  'e-4,,,cls-1,org-hs,u3,student,false,2026-08-20,',
+  // Not year-first: read the general way, still silently.
+  'e-5,,,cls-1,org-hs,u2,aide,false,08/20/2026,06/18/2027',
+  'e-ünïcode-id-longer-than-twelve,,,cls-1,org-hs,u1,teacher,false,,',
+];
+
+/** Everything the reader returns. */
+async function outcome(dir: string, cache?: string) {
+  return readOneRosterCsv(dir, cache ? { cacheDir: cache } : {});
+}
+
+/** Rewrite the cache with its CRC fixed up, after `patch` changed its payload. */
+async function patchCache(file: string, patch: (payload: Buffer) => void): Promise<void> {
+  const buf = await readFile(file);
+  const len = buf.readUInt32LE(8);
+  const start = (12 + len + 3) & ~3;
+  const header = JSON.parse(buf.toString('utf8', 12, 12 + len)) as { crc: number };
+  const payload = buf.subarray(start);
+  patch(payload);
+  const json = Buffer.from(JSON.stringify({ ...header, crc: crc32(payload) }), 'utf8');
+  const head = Buffer.alloc((12 + json.length + 3) & ~3);
+  buf.copy(head, 0, 0, 8);
+  head.writeUInt32LE(json.length, 8);
+  json.copy(head, 12);
+  await writeFile(file, Buffer.concat([head, payload]));
+}
+
+describe('enrollments parse cache', () => {
+  it('is written after a clean read and read back to the very same roster, warnings and digest', async () => {
+    const dir = await writeSet(ENR);
+    const cache = await cacheDir();
+    const plain = await outcome(dir);
+    const first = await outcome(dir, cache);
+    expect(await readdir(cache)).toEqual([CACHE_FILE]);
+    const second = await outcome(dir, cache);
+    expect(first).toEqual(plain);
+    expect(second).toEqual(plain);
+  });
+
+  it('is what the second read uses (a valid cache with other ids shows them)', async () => {
+    const dir = await writeSet(ENR);
+    const cache = await cacheDir();
+    await outcome(dir, cache);
+    await patchCache(path.join(cache, CACHE_FILE), (payload) => {
+      const i = payload.indexOf('e-1e-2');
+      payload.write('x', i, 'latin1');
+    });
+    const r = await outcome(dir, cache);
+    expect(r.roster.people.find((p) => p.sourcedId === 'u1')!.enrollments.map((e) => e.sourcedId)).toContain('x-1');
+  });
+
+  it('is ignored when corrupt, truncated, of another version or for other files, and then rewritten', async () => {
+    const dir = await writeSet(ENR);
+    const cache = await cacheDir();
+    const file = path.join(cache, CACHE_FILE);
+    const plain = await outcome(dir);
+    await outcome(dir, cache);
+    const good = await readFile(file);
+
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 3] ^= 0x20;
+    await writeFile(file, flipped);
+    expect(await outcome(dir, cache)).toEqual(plain);
+    expect(await readFile(file)).toEqual(good);
+
+    await writeFile(file, good.subarray(0, good.length - 5));
+    expect(await outcome(dir, cache)).toEqual(plain);
+
+    await writeFile(file, Buffer.from(good.toString('latin1').replace('"v":1', '"v":9'), 'latin1'));
+    expect(await outcome(dir, cache)).toEqual(plain);
+
+    // An index out of range, with a CRC that matches: still refused.
+    await writeFile(file, good);
+    await patchCache(file, (payload) => payload.writeInt32LE(99, 0));
+    expect(await outcome(dir, cache)).toEqual(plain);
+
+    await writeFile(file, 'not a cache');
+    expect(await outcome(dir, cache)).toEqual(plain);
+
+    // The same enrollments.csv beside a users.csv in another order: the cache (which names
+    // people by position) is for other files, so it is not used.
+    await writeFile(file, good);
+    const other = await writeSet(ENR, ['u3', 'u2', 'u1']);
+    const otherPlain = await outcome(other);
+    expect(await outcome(other, cache)).toEqual(otherPlain);
+    expect(otherPlain.roster.people.find((p) => p.sourcedId === 'u1')!.enrollments).toEqual(plain.roster.people.find((p) => p.sourcedId === 'u1')!.enrollments);
+  });
+
+  it('is not written when enrollments.csv has warnings or errors', async () => {
+    const warned = await writeSet([...ENR, 'e-9,,,cls-1,org-hs,u3,Student,false,,']);
+    const cache = await cacheDir();
+    const r = await outcome(warned, cache);
+    expect(r.warnings.some((w) => w.code === 'oneroster.enum-case')).toBe(true);
+    expect(await readdir(cache)).toEqual([]);
+    const broken = await writeSet([...ENR, 'e-9,,,cls-9,org-hs,u3,student,false,,']);
+    await expect(outcome(broken, cache)).rejects.toThrow();
+    expect(await readdir(cache)).toEqual([]);
+  });
+
+  it('gives the roster of a parse for generated exports (property)', async () => {
+    const row = fc.record({
+      cls: fc.constantFrom('cls-1', 'cls-2'),
+      user: fc.constantFrom('u1', 'u2', 'u3'),
+      role: fc.constantFrom('student', 'teacher', 'aide'),
+      primary: fc.constantFrom('true', 'false', ''),
+      begin: fc.constantFrom('', '2026-08-20', '2026-09-01', '20260820'),
+      end: fc.constantFrom('', '2027-06-18'),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { maxLength: 30 }), async (rows) => {
+        const dir = await writeSet(rows.map((r, i) => `e-${String(i).padStart(3, '0')},,,${r.cls},org-hs,${r.user},${r.role},${r.primary},${r.begin},${r.end}`));
+        const cache = await cacheDir();
+        const plain = await outcome(dir);
+        expect(await outcome(dir, cache)).toEqual(plain);
+        expect(await outcome(dir, cache)).toEqual(plain);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
