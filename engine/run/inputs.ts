@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { TargetSnapshot } from '../model/accounts.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { errorDiag } from '../model/diagnostics.js';
@@ -78,7 +78,9 @@ export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { e
   const abs = /^[a-z]+:\/\//i.test(location) || isAbsolute(location) ? location : resolve(opts.sis ? process.cwd() : dir, location);
   const source = await loadSisSource(policy.sis.format);
   const skip = !needs.enrollments && policy.sis.settings.skipEnrollments !== false && !policy.groups.rules.some((r) => r.forEach === 'class');
-  const settings = skip ? { ...policy.sis.settings, skipEnrollments: true } : policy.sis.settings;
+  const settings: Record<string, unknown> = skip ? { ...policy.sis.settings, skipEnrollments: true } : { ...policy.sis.settings };
+  // "Refresh once, plan many": OneRoster CSV keeps parsed files beside state (student data: ignored folder).
+  if (policy.sis.format === 'oneroster-csv' && settings.cacheDir === undefined) settings.cacheDir = join(dir, '.rollcall', 'cache', 'sis');
   // A delta set applies to the roster last applied, kept as a snapshot beside state.
   const base = lastApplied && policy.sis.format === 'oneroster-csv' && declaresDelta(abs) ? await readRosterSnapshot(dir, lastApplied.digest) : null;
   return source.read({ location: abs, settings, env: opts.env ?? process.env, ...(opts.progress ? { progress: opts.progress } : {}), ...(base ? { base } : {}) });
