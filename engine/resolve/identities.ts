@@ -107,8 +107,9 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   for (const a of input.observedAnchors.keys()) anchors.add(a);
   const sorted = [...anchors].sort();
 
-  const facts = new Map<string, PersonFacts>();
-  const outcomes = new Map<string, LifecycleOutcome>();
+  // One slot per anchor in sorted order; the second pass below reads them by position.
+  interface Considered { anchor: string; f: PersonFacts | null; outcome: LifecycleOutcome; factsChanged: boolean }
+  const considered: Considered[] = [];
   const requests: UsernameRequest[] = [];
   const current: Record<string, string> = {};
 
@@ -119,15 +120,17 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     const known = remembered !== undefined || input.observedAnchors.has(anchor);
     const outcome = personLifecycle(anchor, f, state, known, policy, today);
     if (!outcome) continue;
-    outcomes.set(anchor, outcome);
-    stateUpdates.push(...outcome.timers);
+    for (const t of outcome.timers) stateUpdates.push(t);
+    let factsChanged = false;
     if (f) {
-      facts.set(anchor, f);
       const seen = factsLine(f);
-      if (outcome.provision && factsLineOf(remembered) !== seen) {
+      const before = factsLineOf(remembered);
+      factsChanged = before !== null && before !== seen;
+      if (outcome.provision && before !== seen) {
         stateUpdates.push({ anchor, field: 'facts', value: seen, reason: { cause: 'sis', record: anchor, detail: 'remember role, grade and school for lifecycle' } });
       }
     }
+    considered.push({ anchor, f, outcome, factsChanged });
     const held = remembered?.username || input.observedAnchors.get(anchor)?.username;
     if (held) current[anchor] = held;
     if (f && (outcome.provision || known)) {
@@ -148,10 +151,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
 
   const identities: Identity[] = [];
   const cache = new ResolveCache();
-  for (const anchor of sorted) {
-    const outcome = outcomes.get(anchor);
-    if (!outcome) continue;
-    const f = facts.get(anchor) ?? null;
+  for (const { anchor, f, outcome, factsChanged } of considered) {
     const alloc = allocation.results.get(anchor);
     let username = alloc?.username ?? current[anchor] ?? null;
     let rename: Identity['rename'] = null;
@@ -163,7 +163,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
         decisions.push({ kind: 'rename-approval', anchor, detail: `policy ${alloc.pendingRename.rule} now gives a different username; renames: approve` });
       }
     }
-    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, state.people[anchor], cache);
+    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, state.people[anchor], cache, factsChanged);
     if (identity) identities.push(identity);
   }
   return { identities, schoolYear, stateUpdates, decisions, diagnostics };
@@ -182,6 +182,7 @@ function buildIdentity(
   diagnostics: Diagnostic[],
   remembered: PersonState | undefined,
   cache: ResolveCache,
+  factsChanged: boolean,
 ): Identity | null {
   const rules = { username: usernameRule, email: '', displayName: '', path: '', password: '' };
   if (f) rules.password = firstMatch(policy.passwords.rules, f.subject)?.rule.origin.id ?? '';
@@ -231,7 +232,6 @@ function buildIdentity(
     }
   }
   if (!outcome.provision && outcome.decision.state === 'active' && !f) return null;
-  const factsChanged = f !== null && factsLineOf(remembered) !== null && factsLineOf(remembered) !== factsLine(f);
   return { anchor, facts: f, lifecycle: outcome, username, attrs, paths, groups, rules, newlyIssued, factsChanged, rename };
 }
 
