@@ -25,14 +25,16 @@ export interface RefreshResult {
 export async function runRefresh(opts: RunOptions & { snapshot?: string; now: string; full?: boolean }): Promise<RefreshResult> {
   const loaded = await loadPolicyInput(opts);
   const path = snapshotPath(loaded.dir, opts.snapshot);
-  const previous = new Map<string, TargetSnapshot>();
-  if (!opts.full && existsSync(path)) {
-    for (const s of (await readSnapshotFile(path)).snapshots) previous.set(s.target, s);
-  }
   const providers = await openProviders(loaded, opts);
   const out: TargetSnapshot[] = [];
   const targets: RefreshResult['targets'] = [];
   try {
+    // Only a provider with a change feed uses the previous snapshot; at a million accounts
+    // reading it for nothing costs seconds.
+    const previous = new Map<string, TargetSnapshot>();
+    if (!opts.full && existsSync(path) && [...providers.values()].some((p) => p.readIncremental)) {
+      for (const s of (await readSnapshotFile(path)).snapshots) previous.set(s.target, s);
+    }
     for (const [name, p] of providers) {
       const prev = previous.get(name);
       let snap: TargetSnapshot;

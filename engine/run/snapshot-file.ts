@@ -1,13 +1,14 @@
-import { createReadStream, createWriteStream, renameSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { once } from 'node:events';
+import { promises as fs, renameSync } from 'node:fs';
 import type { ObservedAccount, ObservedGroup, TargetSnapshot } from '../model/accounts.js';
 import { InputError } from '../model/errors.js';
+import { LineWindow } from '../state/line-window.js';
 
 /**
  * The local snapshot written by `rollcall refresh` and read by `plan --refresh=false`:
  * JSON Lines, one account or group per line, so a million accounts stream in and out
  * without one giant string. Line 1 is a header with the format and the time it was taken.
+ * Written in batches of lines and read in pieces of whole lines, each piece parsed as one
+ * JSON array: a million accounts are a few hundred calls each way, not millions.
  *   {"format":"rollcall-snapshot","version":1,"taken_at":"..."}
  *   ["T", target, containers[], cursor|null]
  *   ["A", target, account]
@@ -21,67 +22,119 @@ export interface SnapshotFile {
   snapshots: TargetSnapshot[];
 }
 
+/** Lines are gathered into writes of about this many characters. */
+const WRITE_BATCH = 1 << 20;
+const WINDOW_BYTES = 4 * 2 ** 20;
+
+function* snapshotLines(snapshots: readonly TargetSnapshot[], takenAt: string): Generator<string> {
+  yield JSON.stringify({ format: 'rollcall-snapshot', version: 1, taken_at: takenAt });
+  for (const s of snapshots) {
+    yield JSON.stringify(['T', s.target, s.containers, s.cursor ?? null]);
+    for (const a of s.accounts) yield JSON.stringify(['A', s.target, a]);
+    for (const g of s.groups) yield JSON.stringify(['G', s.target, g]);
+  }
+}
+
 export async function writeSnapshotFile(path: string, snapshots: readonly TargetSnapshot[], takenAt: string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  const out = createWriteStream(tmp, { mode: 0o600 });
-  const write = async (s: string): Promise<void> => {
-    if (!out.write(s + '\n')) await once(out, 'drain');
-  };
-  await write(JSON.stringify({ format: 'rollcall-snapshot', version: 1, taken_at: takenAt }));
-  for (const s of snapshots) {
-    await write(JSON.stringify(['T', s.target, s.containers, s.cursor ?? null]));
-    for (const a of s.accounts) await write(JSON.stringify(['A', s.target, a]));
-    for (const g of s.groups) await write(JSON.stringify(['G', s.target, g]));
+  const fh = await fs.open(tmp, 'w', 0o600);
+  try {
+    let parts: string[] = [];
+    let size = 0;
+    for (const line of snapshotLines(snapshots, takenAt)) {
+      parts.push(line);
+      size += line.length + 1;
+      if (size >= WRITE_BATCH) {
+        parts.push('');
+        await fh.writeFile(parts.join('\n'), 'utf8');
+        parts = [];
+        size = 0;
+      }
+    }
+    if (parts.length > 0) {
+      parts.push('');
+      await fh.writeFile(parts.join('\n'), 'utf8');
+    }
+  } finally {
+    await fh.close();
   }
-  out.end();
-  await once(out, 'finish');
   renameSync(tmp, path);
 }
 
-export async function readSnapshotFile(path: string): Promise<SnapshotFile> {
-  const bad = (line: number, summary: string): InputError => new InputError([{ severity: 'error', code: 'snapshot.parse', summary, source: { file: path, line } }]);
-  let rl;
+function parseError(path: string, line: number, summary: string): InputError {
+  return new InputError([{ severity: 'error', code: 'snapshot.parse', summary, source: { file: path, line } }]);
+}
+
+/**
+ * The lines of one piece, parsed as one JSON array (one call instead of one per line); a piece
+ * that does not parse that way (a blank line, a broken one) is parsed line by line, which
+ * also finds the broken line's number.
+ */
+function parsePiece(path: string, text: string, firstLine: number): unknown[] {
   try {
-    rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+    return JSON.parse(`[${text.replaceAll('\n', ',')}]`) as unknown[];
   } catch {
-    throw bad(0, 'cannot read the snapshot file; run `rollcall refresh` first');
+    const out: unknown[] = [];
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i] as string;
+      if (l.trim() === '') {
+        out.push(null);
+        continue;
+      }
+      try {
+        out.push(JSON.parse(l));
+      } catch {
+        throw parseError(path, firstLine + i, 'not valid JSON');
+      }
+    }
+    return out;
+  }
+}
+
+export async function readSnapshotFile(path: string): Promise<SnapshotFile> {
+  let fh: fs.FileHandle;
+  try {
+    fh = await fs.open(path, 'r');
+  } catch (e) {
+    throw parseError(path, 0, `cannot read the snapshot file (${(e as NodeJS.ErrnoException).code ?? 'error'}); run \`rollcall refresh\` first`);
   }
   const byTarget = new Map<string, TargetSnapshot>();
   let takenAt = '';
   let n = 0;
   try {
-    for await (const text of rl) {
-      n++;
-      if (!text) continue;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        throw bad(n, 'not valid JSON');
+    for await (const piece of new LineWindow(fh, WINDOW_BYTES).pieces()) {
+      const records = parsePiece(path, piece.text, n + 1);
+      for (const parsed of records) {
+        n++;
+        if (parsed === null) continue;
+        if (n === 1) {
+          const h = parsed as { format?: string; taken_at?: string };
+          if (h.format !== 'rollcall-snapshot') throw parseError(path, 1, 'not a rollcall snapshot file');
+          takenAt = h.taken_at ?? '';
+          continue;
+        }
+        const line = parsed as Line;
+        const t = line[1];
+        let snap = byTarget.get(t);
+        if (!snap) {
+          snap = { target: t, accounts: [], groups: [], containers: [] };
+          byTarget.set(t, snap);
+        }
+        if (line[0] === 'A') snap.accounts.push(line[2]);
+        else if (line[0] === 'G') snap.groups.push(line[2]);
+        else if (line[0] === 'T') {
+          snap.containers = line[2];
+          if (line[3]) snap.cursor = line[3];
+        } else throw parseError(path, n, 'unknown record kind');
       }
-      if (n === 1) {
-        const h = parsed as { format?: string; taken_at?: string };
-        if (h.format !== 'rollcall-snapshot') throw bad(1, 'not a rollcall snapshot file');
-        takenAt = h.taken_at ?? '';
-        continue;
-      }
-      const line = parsed as Line;
-      const t = line[1];
-      let snap = byTarget.get(t);
-      if (!snap) {
-        snap = { target: t, accounts: [], groups: [], containers: [] };
-        byTarget.set(t, snap);
-      }
-      if (line[0] === 'T') {
-        snap.containers = line[2];
-        if (line[3]) snap.cursor = line[3];
-      } else if (line[0] === 'A') snap.accounts.push(line[2]);
-      else if (line[0] === 'G') snap.groups.push(line[2]);
-      else throw bad(n, 'unknown record kind');
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw bad(n, `cannot read the snapshot file (${(e as NodeJS.ErrnoException).code ?? 'error'}); run \`rollcall refresh\` first`);
+    throw parseError(path, n, `cannot read the snapshot file (${(e as NodeJS.ErrnoException).code ?? 'error'}); run \`rollcall refresh\` first`);
+  } finally {
+    await fh.close();
   }
+  if (n === 0) throw parseError(path, 1, 'not a rollcall snapshot file');
   return { takenAt, snapshots: [...byTarget.values()] };
 }

@@ -93,4 +93,28 @@ export class LineWindow {
       }
     }
   }
+
+  /** The rest of the file in pieces of whole lines (the last one may lack its newline). */
+  async *pieces(): AsyncGenerator<{ text: string; offset: number }> {
+    for (;;) {
+      const lastNl = this.buf.lastIndexOf(NL);
+      if (lastNl >= this.pos && this.buf.length - this.pos >= this.windowBytes / 2) {
+        const offset = this.offset;
+        const text = this.buf.toString('utf8', this.pos, lastNl);
+        this.pos = lastNl + 1;
+        yield { text, offset };
+        continue;
+      }
+      if (!(await this.fill(this.buf.length - this.pos + this.windowBytes))) {
+        if (this.pos < this.buf.length) {
+          const offset = this.offset;
+          const end = this.buf[this.buf.length - 1] === NL ? this.buf.length - 1 : this.buf.length;
+          const text = this.buf.toString('utf8', this.pos, end);
+          this.pos = this.buf.length;
+          yield { text, offset };
+        }
+        return;
+      }
+    }
+  }
 }

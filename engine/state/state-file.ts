@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { errorDiag } from '../model/diagnostics.js';
 import { InputError } from '../model/errors.js';
-import type { StateDocument } from '../model/state.js';
+import type { AccountAttrs } from '../model/accounts.js';
+import type { PersonState, RegistryEntry, StateDocument } from '../model/state.js';
 import { stringifyLine } from './canonical-json.js';
 import { readIfExists, replaceFileDurablyFrom } from './fs-durable.js';
 import { LineWindow } from './line-window.js';
@@ -47,22 +48,40 @@ export function headerFromHead(head: string): { lineage: string; serial: number 
   return m?.[1] !== undefined && m[2] !== undefined ? { lineage: m[1], serial: Number(m[2]) } : null;
 }
 
-/** Sorted attribute names per entry kind: with JSON.stringify's key list they give canonical lines. */
-const REGISTRY_KEYS = ['anchor', 'issued_at'];
+/**
+ * One entry's JSON with its keys sorted, as format 1 had them. Written by hand because
+ * JSON.stringify with a key list leaves V8's fast path, which at a million entries is most
+ * of the write. The document was validated first, so every entry has exactly its schema's keys.
+ */
+const q = JSON.stringify;
+
+const registryJson = (e: RegistryEntry): string => `{"anchor":${q(e.anchor)},"issued_at":${q(e.issued_at)}}`;
+
+const attrsJson = (a: AccountAttrs): string =>
+  `{"displayName":${q(a.displayName)},"email":${q(a.email)},"enabled":${a.enabled ? 'true' : 'false'},"familyName":${q(a.familyName)},"givenName":${q(a.givenName)},"path":${q(a.path)},"username":${q(a.username)}}`;
+
 const PERSON_KEYS = [
   'deleted_at', 'delete_after', 'first_seen', 'graduated_at', 'last_grad_year', 'last_grade', 'last_role', 'last_school',
   'missing_since', 'previous_usernames', 'suspended_at', 'username',
-].sort();
-const ATTR_KEYS = ['displayName', 'email', 'enabled', 'familyName', 'givenName', 'path', 'username'];
+].sort() as (keyof PersonState)[];
+
+function personJson(p: PersonState): string {
+  let out = '';
+  for (const k of PERSON_KEYS) {
+    const v = p[k];
+    if (v !== undefined) out += `${out === '' ? '{' : ','}"${k}":${q(v)}`;
+  }
+  return out === '' ? '{}' : `${out}}`;
+}
 
 const WRITE_BATCH = 1 << 20;
 
-function* entryLines(map: Readonly<Record<string, object>>, keys: string[]): Generator<string> {
+function* entryLines<T>(map: Readonly<Record<string, T>>, json: (entry: T) => string): Generator<string> {
   const names = Object.keys(map).sort();
   const last = names.length - 1;
   for (let i = 0; i <= last; i++) {
     const k = names[i] as string;
-    yield `${JSON.stringify(k)}:${JSON.stringify(map[k], keys)}${i === last ? '\n' : ',\n'}`;
+    yield `${q(k)}:${json(map[k] as T)}${i === last ? '\n' : ',\n'}`;
   }
 }
 
@@ -73,15 +92,15 @@ function* documentLines(doc: StateDocument): Generator<string> {
   // stringifyLine sorts keys; the header's own order (version, lineage, serial first) is fixed here.
   yield `{${Object.entries(header).map(([k, v]) => `${JSON.stringify(k)}:${v !== null && typeof v === 'object' ? stringifyLine(v) : JSON.stringify(v)}`).join(',')},\n`;
   yield '"registry":{\n';
-  yield* entryLines(doc.registry, REGISTRY_KEYS);
+  yield* entryLines(doc.registry, registryJson);
   yield '},\n"people":{\n';
-  yield* entryLines(doc.people, PERSON_KEYS);
+  yield* entryLines(doc.people, personJson);
   yield '},\n"last_applied":{\n';
   const targets = Object.keys(doc.last_applied).sort();
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i] as string;
     yield `${JSON.stringify(t)}:{\n`;
-    yield* entryLines(doc.last_applied[t] ?? {}, ATTR_KEYS);
+    yield* entryLines(doc.last_applied[t] ?? {}, attrsJson);
     yield i === targets.length - 1 ? '}\n' : '},\n';
   }
   yield '}\n}\n';

@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TargetSnapshot } from '../../engine/model/accounts.js';
+import { InputError } from '../../engine/model/errors.js';
+import { readSnapshotFile, writeSnapshotFile } from '../../engine/run/snapshot-file.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rollcall-snapshot-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function snapshots(accounts: number): TargetSnapshot[] {
+  const acc = (t: string, i: number) => ({
+    id: `${t}-${i}`, anchor: i % 7 === 0 ? null : `stu-${i}`, username: `u${i}`, givenName: 'G', familyName: 'F\n"q"', displayName: 'G F',
+    email: `u${i}@example.org`, path: 'Students', enabled: i % 3 !== 0, aliases: i % 5 === 0 ? [`old${i}`] : [],
+  });
+  return [
+    { target: 'sandbox', containers: ['Staff', 'Students'], accounts: Array.from({ length: accounts }, (_, i) => acc('s', i)), groups: [{ id: 'g1', name: 'all', description: 'd', members: ['s-1', 's-2'], managed: true }] },
+    { target: 'google', containers: [], cursor: 'c-42', accounts: [acc('g', 1)], groups: [] },
+  ];
+}
+
+describe('refresh snapshot file', () => {
+  it('round-trips targets, accounts, groups and cursors, at any size', async () => {
+    for (const n of [0, 3, 20_000]) {
+      const file = join(dir, `snap-${n}.jsonl`);
+      const snaps = snapshots(n);
+      await writeSnapshotFile(file, snaps, '2026-10-01T12:00:00.000Z');
+      const back = await readSnapshotFile(file);
+      expect(back.takenAt).toBe('2026-10-01T12:00:00.000Z');
+      expect(back.snapshots).toEqual(snaps);
+    }
+  });
+
+  it('keeps format 1: a header line, then one record per line', async () => {
+    const file = join(dir, 'format.jsonl');
+    await writeSnapshotFile(file, snapshots(2), '2026-10-01T12:00:00.000Z');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    expect(lines[0]).toBe('{"format":"rollcall-snapshot","version":1,"taken_at":"2026-10-01T12:00:00.000Z"}');
+    expect(lines[1]).toBe('["T","sandbox",["Staff","Students"],null]');
+    expect(JSON.parse(lines[2]!)).toEqual(['A', 'sandbox', snapshots(2)[0]!.accounts[0]]);
+    expect(lines.at(-1)).toBe('');
+  });
+
+  it('tolerates blank lines and reports a broken line by its number', async () => {
+    const file = join(dir, 'broken.jsonl');
+    await writeSnapshotFile(file, snapshots(50), '2026-10-01T12:00:00.000Z');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    writeFileSync(file, [...lines.slice(0, 5), '', ...lines.slice(5)].join('\n'));
+    expect((await readSnapshotFile(file)).snapshots).toEqual(snapshots(50));
+    lines[30] = lines[30]!.slice(0, -3);
+    writeFileSync(file, lines.join('\n'));
+    const err = await readSnapshotFile(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).diagnostics[0]?.source).toEqual({ file, line: 31 });
+  });
+
+  it('refuses a file that is not a snapshot, or missing, or empty', async () => {
+    const file = join(dir, 'other.jsonl');
+    writeFileSync(file, '{"format":"something-else"}\n');
+    await expect(readSnapshotFile(file)).rejects.toThrow(/not a rollcall snapshot/);
+    writeFileSync(file, '');
+    await expect(readSnapshotFile(file)).rejects.toThrow(/not a rollcall snapshot/);
+    await expect(readSnapshotFile(join(dir, 'missing.jsonl'))).rejects.toThrow(/rollcall refresh/);
+  });
+});
