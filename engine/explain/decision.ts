@@ -33,6 +33,6 @@ export function decisionFor(anchor: string, input: {
   const person = roster.people.find((p) => p.sourcedId === anchor);
   const facts = person ? personFacts(person, indexRoster(roster), policy, new Set(policy.roles), schoolYear, today) : null;
   const known = state.people[anchor] !== undefined || input.observedAnchors.has(anchor);
-  const outcome = personLifecycle(anchor, facts, state, known, policy, today);
+  const outcome = personLifecycle(anchor, facts, state.people[anchor], known, policy, today);
   return { facts, outcome, schoolYear };
 }

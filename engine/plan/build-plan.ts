@@ -1,12 +1,11 @@
 import type { TargetSnapshot } from '../model/accounts.js';
 import type { Diagnostic } from '../model/diagnostics.js';
-import type { Change, PlanDocument, SisChanges, StateUpdate } from '../model/plan.js';
+import type { Change, PlanDocument } from '../model/plan.js';
 import type { Roster } from '../model/people.js';
 import type { Policy } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
 import type { StateDocument } from '../model/state.js';
 import { resolveIdentities, type Identity } from '../resolve/identities.js';
-import { MISSING_FROM_SIS } from '../resolve/lifecycle.js';
 import { annotateOverrides, applyOverrides } from '../correlate/overrides.js';
 import { PlanCorrelation } from '../correlate/plan-hooks.js';
 import { createHash } from 'node:crypto';
@@ -119,7 +118,7 @@ export function computePlan(input: PlanInput): PlanOutput {
       policy_commit: input.policyCommit,
       sis_digest: input.sisDigest,
       sis_people: input.roster.people.length,
-      sis_changes: sisChanges(overridden.identities, input.state, resolved.stateUpdates),
+      sis_changes: resolved.sisChanges,
       state_lineage: input.state.lineage,
       state_serial: input.state.serial,
       targets,
@@ -166,20 +165,6 @@ export function planDigest(body: Omit<PlanDocument, 'digest'> | PlanDocument): s
   for (const u of state_updates) h.update('\nU' + JSON.stringify(u));
   for (const w of warnings) h.update('\nW' + JSON.stringify(w));
   return h.digest('hex');
-}
-
-/** Counted from what resolve already knows: state's memory of each person against this export. */
-function sisChanges(identities: readonly Identity[], state: StateDocument, updates: readonly StateUpdate[]): SisChanges {
-  let added = 0;
-  let changed = 0;
-  for (const idn of identities) {
-    if (idn.facts === null) continue;
-    if (idn.factsChanged) changed++;
-    else if (idn.lifecycle.provision && state.people[idn.anchor] === undefined) added++;
-  }
-  let gone = 0;
-  for (const u of updates) if (u.field === 'missing_since' && u.value !== null && u.reason.detail === MISSING_FROM_SIS) gone++;
-  return { added, gone, changed };
 }
 
 function stripUndefined(d: Diagnostic): Diagnostic {

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../model/diagnostics.js';
 import { warningDiag } from '../model/diagnostics.js';
-import type { PendingDecision, StateUpdate } from '../model/plan.js';
+import type { PendingDecision, SisChanges, StateUpdate } from '../model/plan.js';
 import type { ClassSection, Person, Roster } from '../model/people.js';
 import type { GroupRule, Policy, Template } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
@@ -62,6 +62,8 @@ export interface ResolveInput {
 
 export interface ResolveResult {
   identities: Identity[];
+  /** People new, gone, or with changed role/grade/school since state last recorded them. */
+  sisChanges: SisChanges;
   schoolYear: number;
   stateUpdates: StateUpdate[];
   decisions: PendingDecision[];
@@ -73,8 +75,7 @@ export interface ResolveResult {
  * remembers. Shared by resolve and by `explain`/`rollcall test`, which must say why a person
  * resolve leaves untouched is held.
  */
-export function personLifecycle(anchor: string, facts: PersonFacts | null, state: StateDocument, known: boolean, policy: Policy, today: string): LifecycleOutcome | null {
-  const remembered = state.people[anchor];
+export function personLifecycle(anchor: string, facts: PersonFacts | null, remembered: PersonState | undefined, known: boolean, policy: Policy, today: string): LifecycleOutcome | null {
   return decideLifecycle({
     facts,
     anchor,
@@ -108,31 +109,37 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   const sorted = [...anchors].sort();
 
   // One slot per anchor in sorted order; the second pass below reads them by position.
-  interface Considered { anchor: string; f: PersonFacts | null; outcome: LifecycleOutcome; factsChanged: boolean }
+  interface Considered { anchor: string; f: PersonFacts | null; outcome: LifecycleOutcome; factsChanged: boolean; remembered: PersonState | undefined }
+  const sisChanges: SisChanges = { added: 0, gone: 0, changed: 0 };
   const considered: Considered[] = [];
   const requests: UsernameRequest[] = [];
-  const current: Record<string, string> = {};
+  const current = new Map<string, string>();
 
   for (const anchor of sorted) {
     const person = byAnchor.get(anchor);
     const f = person ? personFacts(person, index, policy, eligible, schoolYear, today) : null;
     const remembered = state.people[anchor];
     const known = remembered !== undefined || input.observedAnchors.has(anchor);
-    const outcome = personLifecycle(anchor, f, state, known, policy, today);
+    const outcome = personLifecycle(anchor, f, remembered, known, policy, today);
     if (!outcome) continue;
-    for (const t of outcome.timers) stateUpdates.push(t);
+    for (const t of outcome.timers) {
+      stateUpdates.push(t);
+      if (!f && t.field === 'missing_since' && t.value !== null) sisChanges.gone++;
+    }
     let factsChanged = false;
     if (f) {
       const seen = factsLine(f);
       const before = factsLineOf(remembered);
       factsChanged = before !== null && before !== seen;
+      if (factsChanged) sisChanges.changed++;
+      else if (outcome.provision && remembered === undefined) sisChanges.added++;
       if (outcome.provision && before !== seen) {
         stateUpdates.push({ anchor, field: 'facts', value: seen, reason: { cause: 'sis', record: anchor, detail: 'remember role, grade and school for lifecycle' } });
       }
     }
-    considered.push({ anchor, f, outcome, factsChanged });
+    considered.push({ anchor, f, outcome, factsChanged, remembered });
     const held = remembered?.username || input.observedAnchors.get(anchor)?.username;
-    if (held) current[anchor] = held;
+    if (held) current.set(anchor, held);
     if (f && (outcome.provision || known)) {
       const hit = firstMatch(policy.naming.usernames, f.subject);
       if (hit) requests.push({ anchor, rule: hit.rule, values: f.values });
@@ -151,9 +158,9 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
 
   const identities: Identity[] = [];
   const cache = new ResolveCache();
-  for (const { anchor, f, outcome, factsChanged } of considered) {
+  for (const { anchor, f, outcome, factsChanged, remembered } of considered) {
     const alloc = allocation.results.get(anchor);
-    let username = alloc?.username ?? current[anchor] ?? null;
+    let username = alloc?.username ?? current.get(anchor) ?? null;
     let rename: Identity['rename'] = null;
     if (alloc?.pendingRename) {
       if (policy.naming.renames === 'rename') {
@@ -163,10 +170,10 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
         decisions.push({ kind: 'rename-approval', anchor, detail: `policy ${alloc.pendingRename.rule} now gives a different username; renames: approve` });
       }
     }
-    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, state.people[anchor], cache, factsChanged);
+    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, remembered, cache, factsChanged);
     if (identity) identities.push(identity);
   }
-  return { identities, schoolYear, stateUpdates, decisions, diagnostics };
+  return { identities, schoolYear, stateUpdates, decisions, diagnostics, sisChanges };
 }
 
 function buildIdentity(

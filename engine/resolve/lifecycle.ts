@@ -46,9 +46,6 @@ function timer(anchor: string, field: StateUpdate['field'], value: string | null
   return { anchor, field, value, reason };
 }
 
-/** The reason a missing_since timer carries when the person is absent from the export. */
-export const MISSING_FROM_SIS = 'missing from the SIS bulk export';
-
 export function decideLifecycle(input: LifecycleInput): LifecycleOutcome | null {
   const { facts, remembered, today, policy, anchor } = input;
   const lc = policy.lifecycle;
@@ -108,7 +105,7 @@ export function decideLifecycle(input: LifecycleInput): LifecycleOutcome | null 
   const stageName: StageName = role === 'student' ? (grade === '12' ? 'graduation' : 'withdrawal') : 'staffDeparture';
   const stage: LifecycleStage = lc[stageName];
   const rule = `lifecycle.${stageName}`;
-  const why = facts ? (facts.eligibility === 'ended' ? 'every eligible role has ended' : 'no longer holds an eligible role') : MISSING_FROM_SIS;
+  const why = facts ? (facts.eligibility === 'ended' ? 'every eligible role has ended' : 'no longer holds an eligible role') : 'missing from the SIS bulk export';
   const timers: StateUpdate[] = [];
 
   const endDate = facts?.eligibility === 'ended' ? facts.roleEntry?.endDate : undefined;

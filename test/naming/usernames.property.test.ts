@@ -84,7 +84,7 @@ function requestsFor(people: readonly GenPerson[], s: Settings): UsernameRequest
 function ctxFor(s: Settings, extra: { registry?: Record<string, RegistryEntry>; current?: Record<string, string>; taken?: Set<string> } = {}) {
   return {
     registry: extra.registry ?? {},
-    current: extra.current ?? {},
+    current: new Map(Object.entries(extra.current ?? {})),
     reserved: s.reserved,
     constraints: mergeConstraints(s.targets, 64),
     taken: extra.taken ?? new Set<string>(),

@@ -13,7 +13,7 @@ const student = (anchor: string, given: string, family: string, extra: Partial<R
 
 const empty = {
   registry: {} as Record<string, RegistryEntry>,
-  current: {} as Record<string, string>,
+  current: new Map<string, string>() as ReadonlyMap<string, string>,
   reserved: [] as string[],
   constraints: AD_CONSTRAINTS,
   taken: new Set<string>(),
@@ -114,7 +114,7 @@ describe('allocateUsernames: people who already have a username', () => {
   it('keep it, and newcomers never get a held name even if unregistered', () => {
     const r = allocateUsernames([student('p1', 'John', 'Smith'), student('p2', 'Jane', 'Smith')], {
       ...empty,
-      current: { p2: 'jsmith30' },
+      current: new Map(Object.entries({ p2: 'jsmith30' })),
     });
     expect(r.results.get('p2')).toEqual({ anchor: 'p2', username: 'jsmith30', rule: 'students', newlyIssued: false });
     expect(r.results.get('p1')?.username).toBe('josmith30');
@@ -125,7 +125,7 @@ describe('allocateUsernames: people who already have a username', () => {
     const long = rule('r', ['{family}']);
     const r = allocateUsernames(
       [student('p1', 'John', 'Smith'), student('p2', 'Joan', 'Smith'), student('p3', '😀', ''), { anchor: 'p4', rule: long, values: { family: 'Montgomery-Wolfeschlegel' } }],
-      { ...empty, current: cur },
+      { ...empty, current: new Map(Object.entries(cur)) },
     );
     for (const res of r.results.values()) {
       expect(res.newlyIssued).toBe(false);
@@ -136,7 +136,7 @@ describe('allocateUsernames: people who already have a username', () => {
   it('a name change proposes a rename to a free name, after newcomers are served', () => {
     const r = allocateUsernames([student('p1', 'Jo', 'Doe'), student('p2', 'Jane', 'Doe')], {
       ...empty,
-      current: { p1: 'jsmith30' },
+      current: new Map(Object.entries({ p1: 'jsmith30' })),
     });
     expect(r.results.get('p1')).toEqual({
       anchor: 'p1',
@@ -151,7 +151,7 @@ describe('allocateUsernames: people who already have a username', () => {
 
   it('no rename when the rule gives the person nothing usable any more', () => {
     const r2 = rule('staff', ['{given}{family}']);
-    const r = allocateUsernames([{ anchor: 'a', rule: r2, values: { given: '😀', family: '' } }], { ...empty, current: { a: 'oldname' } });
+    const r = allocateUsernames([{ anchor: 'a', rule: r2, values: { given: '😀', family: '' } }], { ...empty, current: new Map(Object.entries({ a: 'oldname' })) });
     expect(r.results.get('a')).toEqual({ anchor: 'a', username: 'oldname', rule: 'staff', newlyIssued: false });
     expect(r.diagnostics).toEqual([]);
   });
@@ -159,7 +159,7 @@ describe('allocateUsernames: people who already have a username', () => {
   it('warns, without names, when a rename has no free target', () => {
     const r2 = rule('staff', ['{given}'], { maxLength: 2, minDigits: 2 });
     // 'li' is taken and a number cannot fit in two characters.
-    const r = allocateUsernames([{ anchor: 'a', rule: r2, values: { given: 'Li' } }], { ...empty, current: { a: 'zz' }, taken: new Set(['li']) });
+    const r = allocateUsernames([{ anchor: 'a', rule: r2, values: { given: 'Li' } }], { ...empty, current: new Map(Object.entries({ a: 'zz' })), taken: new Set(['li']) });
     expect(r.results.get('a')?.pendingRename).toBeUndefined();
     expect(r.diagnostics.map((d) => d.code)).toEqual(['naming.no-rename-target']);
     expect(r.diagnostics[0]?.summary).not.toMatch(/\bli\b|zz/);
@@ -177,7 +177,7 @@ describe('allocateUsernames: people who already have a username', () => {
   });
 
   it('warns when two people hold the same username in state, without naming it', () => {
-    const r = allocateUsernames([], { ...empty, current: { a: 'kim', b: 'KIM' } });
+    const r = allocateUsernames([], { ...empty, current: new Map(Object.entries({ a: 'kim', b: 'KIM' })) });
     expect(r.diagnostics).toHaveLength(1);
     expect(r.diagnostics[0]?.code).toBe('naming.duplicate-username');
     expect(r.diagnostics[0]?.summary).not.toContain('kim');
