@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
+import Papa from 'papaparse';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDate, parseDateTime } from '../../providers/sis/csv-util/dates.js';
@@ -8,6 +13,7 @@ import { readCsv } from '../../providers/sis/csv-util/csv-stream.js';
 import { normalizeGrade } from '../../providers/sis/csv-util/grades.js';
 import { bindHeader } from '../../providers/sis/csv-util/header.js';
 import { combineDigests } from '../../providers/sis/csv-util/digest.js';
+import { sha256OfFile } from '../../providers/sis/csv-util/hash-file.js';
 
 /** An in-memory file delivered in small chunks, so rows and characters straddle chunk edges. */
 function memFile(name: string, bytes: Buffer, chunk = 7): ExportFile {
@@ -74,6 +80,45 @@ describe('readCsv', () => {
     expect(a.res.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(a.res.sha256).not.toBe(b.res.sha256);
     expect(combineDigests([['x', a.res.sha256], ['y', b.res.sha256]])).toBe(combineDigests([['y', b.res.sha256], ['x', a.res.sha256]]));
+  });
+
+  it('hashes a file on disk on a worker thread, to the digest of its bytes; a zip entry (no path) here', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rollcall-hash-'));
+    try {
+      const bytes = Buffer.from('sourcedId\n' + 'x,'.repeat(300_000));
+      const full = path.join(dir, 'e.csv');
+      await writeFile(full, bytes);
+      const want = createHash('sha256').update(bytes).digest('hex');
+      expect(await sha256OfFile({ ...memFile('e.csv', bytes, 4096), path: full })).toBe(want);
+      expect(await sha256OfFile(memFile('e.csv', bytes, 4096))).toBe(want);
+      // A path the worker cannot read: hashed here from the stream instead.
+      expect(await sha256OfFile({ ...memFile('e.csv', bytes, 4096), path: path.join(dir, 'missing.csv') })).toBe(want);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('splits quote-free text exactly as papaparse does (newlines, blank lines, stray CRs, chunk edges)', async () => {
+    const text = fc
+      .tuple(fc.constantFrom('\n', '\r\n'), fc.array(fc.constantFrom('a', 'b', ',', '\n', '\r', '\r\n', ' ', 'é', ''), { minLength: 1, maxLength: 60 }))
+      .map(([eol, parts]) => 'h1,h2,h3' + eol + parts.join(''));
+    await fc.assert(
+      fc.asyncProperty(text, fc.integer({ min: 1, max: 9 }), async (t, chunk) => {
+        const nl = t.indexOf('\n');
+        const newline = nl > 0 && t[nl - 1] === '\r' ? '\r\n' : '\n';
+        const rows: string[][] = [];
+        const res = await readCsv(memFile('t.csv', Buffer.from(t), chunk), { onHeader: (f) => (rows.push([...f]), true), onRow: (f) => rows.push([...f]) });
+        // The model: papaparse on the whole text, with the reader's own shape rules applied.
+        const model = (Papa.parse<string[]>(t, { delimiter: ',', newline, quoteChar: '"' }).data).map((r) => {
+          const last = r[r.length - 1];
+          return newline === '\n' && last !== undefined && last.endsWith('\r') ? [...r.slice(0, -1), last.slice(0, -1)] : r;
+        });
+        const kept = model.filter((r, i) => i === 0 || (!(r.length === 1 && r[0] === '') && r.length >= 3 && !r.slice(3).some((f) => f !== '')));
+        expect(rows).toEqual(kept);
+        expect(res.rows).toBe(kept.length - 1);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('detects a UTF-8 sequence split across chunks as valid, and a Latin-1 byte as not', async () => {

@@ -15,6 +15,8 @@ export interface ExportFile {
   name: string;
   /** Uncompressed size in bytes, when known (for progress). */
   size: number;
+  /** The file on disk, for a folder set (a zip entry has none). */
+  path?: string;
   /** A fresh stream of the file's bytes each call (a file may be re-read to locate an error). */
   open(): Promise<Readable>;
 }
@@ -43,6 +45,7 @@ async function openDir(dir: string): Promise<FileSet> {
     files.set(ent.name.toLowerCase(), {
       name: ent.name,
       size,
+      path: full,
       open: () => Promise.resolve(createReadStream(full, { highWaterMark: 1 << 16 })),
     });
   }

@@ -14,4 +14,5 @@ export * from './grades.js';
 export * from './intern.js';
 export * from './seen-ids.js';
 export * from './digest.js';
+export * from './hash-file.js';
 export * from './diagnostic-sink.js';

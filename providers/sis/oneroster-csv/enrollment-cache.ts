@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { ClassSection, Enrollment } from '../../../engine/model/people.js';
@@ -110,9 +110,14 @@ function decode(buf: Buffer, key: string, classes: ReadonlyMap<string, ClassSect
   if (h.chunks.reduce((n, c) => n + c.rows, 0) !== rows || start + 16 * rows + idBytes !== buf.length) return undefined;
   if (crc32(buf.subarray(start)) !== h.crc) return undefined;
 
-  // Copy into aligned memory: a Buffer's offset in its ArrayBuffer need not be a multiple of 4.
-  const ints = new Int32Array(4 * rows);
-  new Uint8Array(ints.buffer).set(buf.subarray(start, start + 16 * rows));
+  // A view when aligned (large files are read into their own buffer); a Buffer's offset in its
+  // ArrayBuffer need not be a multiple of 4, and then the columns are copied.
+  let ints: Int32Array;
+  if ((buf.byteOffset + start) % 4 === 0) ints = new Int32Array(buf.buffer, buf.byteOffset + start, 4 * rows);
+  else {
+    ints = new Int32Array(4 * rows);
+    new Uint8Array(ints.buffer).set(buf.subarray(start, start + 16 * rows));
+  }
   const owners = ints.subarray(0, rows);
   const cls = ints.subarray(rows, 2 * rows);
   const combo = ints.subarray(2 * rows, 3 * rows);
@@ -171,6 +176,8 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
       chars = 0;
     };
     let chunkRows = 0;
+    let last: Pick<Enrollment, 'role' | 'primary' | 'beginDate' | 'endDate'> = { role: '\u0000', primary: false };
+    let lastCombo = -1;
     for (let i = 0; i < rows; i++) {
       const e = list[i]!;
       const id = e.sourcedId ?? '';
@@ -185,13 +192,19 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
         classIndex.set(e.classSourcedId, c);
         header.classes.push(e.classSourcedId);
       }
-      const ck = `${e.role}\0${e.primary}\0${e.beginDate ?? '\u0001'}\0${e.endDate ?? '\u0001'}`;
-      let v = comboIndex.get(ck);
-      if (v === undefined) {
-        v = header.combos.length;
-        comboIndex.set(ck, v);
-        header.combos.push([e.role, e.primary, e.beginDate ?? null, e.endDate ?? null]);
+      // Rows repeat the previous row's values far more often than not: build a key only on change.
+      if (e.role !== last.role || e.primary !== last.primary || e.beginDate !== last.beginDate || e.endDate !== last.endDate) {
+        const ck = `${e.role}\0${e.primary}\0${e.beginDate ?? '\u0001'}\0${e.endDate ?? '\u0001'}`;
+        let v = comboIndex.get(ck);
+        if (v === undefined) {
+          v = header.combos.length;
+          comboIndex.set(ck, v);
+          header.combos.push([e.role, e.primary, e.beginDate ?? null, e.endDate ?? null]);
+        }
+        last = e;
+        lastCombo = v;
       }
+      const v = lastCombo;
       ints[i] = owners[i]!;
       ints[rows + i] = c;
       ints[2 * rows + i] = v;
@@ -214,7 +227,13 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
     const file = path.join(dir, CACHE_FILE);
     const tmp = `${file}.tmp-${process.pid}`;
     try {
-      await writeFile(tmp, Buffer.concat([head, intBytes, ...chunks]), { mode: 0o600 });
+      const fh = await open(tmp, 'w', 0o600);
+      try {
+        // One part at a time: no second copy of a payload that can be hundreds of megabytes.
+        for (const part of [head, intBytes, ...chunks]) await fh.write(part);
+      } finally {
+        await fh.close();
+      }
       await rename(tmp, file);
     } catch {
       await rm(tmp, { force: true });

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { ExportFile } from '../csv-util/file-set.js';
+import { sha256OfFile } from '../csv-util/hash-file.js';
 import type { SeenIds } from '../csv-util/seen-ids.js';
 import { BulkBuilder } from './bulk-builder.js';
 import { cachedSourceSize, enrollmentCacheKey, loadEnrollmentCache, saveEnrollmentCache } from './enrollment-cache.js';
@@ -19,13 +19,21 @@ export interface EnrollmentReadOptions {
  * the fast lane where rows allow). Returns a writer for the cache when the file was read clean
  * and caching is on; the caller runs it once the whole read has succeeded.
  */
-export async function readEnrollments(ctx: ParseCtx, file: ExportFile, mode: 'bulk' | 'delta', out: RecordSink, opts: EnrollmentReadOptions): Promise<(() => Promise<void>) | undefined> {
+export async function readEnrollments(
+  ctx: ParseCtx,
+  file: ExportFile,
+  mode: 'bulk' | 'delta',
+  out: RecordSink,
+  opts: EnrollmentReadOptions,
+  early?: Promise<string | undefined>,
+): Promise<(() => Promise<void>) | undefined> {
   const targets = opts.fastLanes === false ? undefined : out.laneTargets?.();
   const bulk = out instanceof BulkBuilder && mode === 'bulk' && targets ? out : undefined;
   const cacheDir = bulk ? opts.cacheDir : undefined;
   const before = new Map(ctx.digests);
-  if (cacheDir && bulk && targets && (await cachedSourceSize(cacheDir)) === file.size) {
-    const sha = await hashFile(file);
+  const size = cacheDir ? await cachedSourceSize(cacheDir) : undefined;
+  if (cacheDir && bulk && targets && size === file.size) {
+    const sha = (await early) ?? (await sha256OfFile(file));
     const hit = await loadEnrollmentCache(cacheDir, enrollmentCacheKey(sha, before), targets.classes, bulk.stagedEnrollments().people.length, ctx.intern);
     if (hit) {
       bulk.restoreEnrollments(hit.owners, hit.list);
@@ -43,13 +51,11 @@ export async function readEnrollments(ctx: ParseCtx, file: ExportFile, mode: 'bu
   return () => saveEnrollmentCache(cacheDir, key, file.size, owners, list);
 }
 
-async function hashFile(file: ExportFile): Promise<string> {
-  const h = createHash('sha256');
-  const stream = await file.open();
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) h.update(chunk);
-  } finally {
-    stream.destroy();
-  }
-  return h.digest('hex');
+/**
+ * Start hashing enrollments.csv on a worker thread at the start of a read, when a cache of the
+ * same size is there to be checked: the main thread reads the other files meanwhile.
+ */
+export async function hashEarly(file: ExportFile | undefined, cacheDir: string | undefined): Promise<string | undefined> {
+  if (!file || !cacheDir || (await cachedSourceSize(cacheDir)) !== file.size) return undefined;
+  return sha256OfFile(file);
 }

@@ -12,7 +12,7 @@ import type { RecordSink } from './record-sink.js';
 import { checkRoster } from './checks.js';
 import type { TableName } from './columns.js';
 import { findFile, type Manifest, readManifest } from './manifest.js';
-import { readEnrollments } from './enrollments-read.js';
+import { hashEarly, readEnrollments } from './enrollments-read.js';
 import { type ParseCtx, parseTable } from './parse.js';
 import { classValue, courseValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
 import type { CourseValue, RoleValue, UserValue } from './records.js';
@@ -130,6 +130,8 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
     if (f.name !== `${t}.csv`) ctx.sink.warn('oneroster.file-name-case', `${f.name} should be named ${t}.csv (names are case-sensitive)`, { file: f.name });
     return { f, mode: mode as 'bulk' | 'delta' };
   };
+  // The cache check needs enrollments.csv's digest: a worker computes it while the main thread reads the rest.
+  const early = opts.skipEnrollments || manifest.modes.enrollments !== 'bulk' ? undefined : hashEarly(findFile(set, 'enrollments'), opts.cacheDir).catch(() => undefined);
   const orgs = fileOf('orgs');
   if (orgs) await parseTable<Org>(ctx, orgs.f, 'orgs', orgs.mode, orgValue(ctx), (r) => out.org(r, orgs.mode), false, (id) => out.invalid('orgs', id));
   out.end('orgs', orgs?.mode);
@@ -160,7 +162,7 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
   if (roles) await parseTable<RoleValue>(ctx, roles.f, 'roles', roles.mode, roleValue(ctx), (r) => out.role(r, roles.mode), false, (id) => out.invalid('roles', id));
   out.end('roles', roles?.mode);
   const enrollments = opts.skipEnrollments ? undefined : fileOf('enrollments');
-  const saveCache = enrollments ? await readEnrollments(ctx, enrollments.f, enrollments.mode, out, opts) : undefined;
+  const saveCache = enrollments ? await readEnrollments(ctx, enrollments.f, enrollments.mode, out, opts, early) : undefined;
   out.end('enrollments', enrollments?.mode);
 
   const birth = new Map<string, string>();
