@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../engine/model/errors.js';
 import { SeenIds } from '../../providers/sis/csv-util/seen-ids.js';
 import { readOneRosterCsv } from '../../providers/sis/oneroster-csv/index.js';
-import { byCode, valuesBySourcedId } from '../../providers/sis/oneroster-csv/order.js';
+import { byCode, sortedOrder, valuesBySourcedId } from '../../providers/sis/oneroster-csv/order.js';
 
 /**
  * The fast paths for district-scale reads (sorted-id duplicate check, key sort, per-column
@@ -48,6 +48,23 @@ describe('valuesBySourcedId', () => {
         expect(valuesBySourcedId(map).map((v) => v.sourcedId)).toEqual([...keys].sort(byCode));
       }),
     );
+  });
+});
+
+describe('sortedOrder (radix by prefix, then comparison)', () => {
+  it('orders indices like a byCode sort: shared prefixes, short keys, non-ASCII, surrogates', () => {
+    const key = fc.string({ unit: fc.constantFrom('a', 'b', '-', '0', 'é', '\uffff', '\ud83d', '\ude00', 'Z'), maxLength: 9 });
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { maxLength: 120 }), (keys) => {
+        expect(Array.from(sortedOrder(keys), (i) => keys[i])).toEqual([...keys].sort(byCode));
+      }),
+    );
+  });
+
+  it('is what valuesBySourcedId uses for large unsorted maps', () => {
+    const keys = Array.from({ length: 6000 }, (_, i) => `${((i * 7919) % 6000).toString(16)}-${i % 7}`);
+    const map = new Map(keys.map((k) => [k, { sourcedId: k }]));
+    expect(valuesBySourcedId(map).map((v) => v.sourcedId)).toEqual([...new Set(keys)].sort(byCode));
   });
 });
 

@@ -203,14 +203,11 @@ export class BulkBuilder implements RecordSink {
   finish(): Roster {
     const exact = this.placeStaged();
     const all = this.people;
+    // In file order, which is the order people sit in memory: far fewer cache misses at 1M.
+    for (let i = 0; i < all.length; i++) sortPerson(all[i]!, exact[i] === 1);
     const order = valuesBySourcedId(this.users);
     const people = new Array<Person>(order.length);
-    for (let k = 0; k < order.length; k++) {
-      const i = order[k]!;
-      const p = all[i]!;
-      sortPerson(p, exact[i] === 1);
-      people[k] = p;
-    }
+    for (let k = 0; k < order.length; k++) people[k] = all[order[k]!]!;
     return {
       sourceFormat: this.format,
       mode: 'bulk',

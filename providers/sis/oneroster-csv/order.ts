@@ -60,10 +60,64 @@ export function valuesBySourcedId<T>(map: ReadonlyMap<string, T>): T[] {
       break;
     }
   }
-  if (!sorted) keys.sort();
+  if (sorted) return [...map.values()];
+  if (keys.length < 4096) {
+    keys.sort();
+    return keys.map((k) => map.get(k)!);
+  }
+  // Large and unsorted (UUID ids): a radix pass over the first characters, ~2x the built-in sort.
+  const values = [...map.values()];
+  const order = sortedOrder(keys);
   const out = new Array<T>(keys.length);
-  for (let i = 0; i < keys.length; i++) out[i] = map.get(keys[i]!)!;
+  for (let i = 0; i < keys.length; i++) out[i] = values[order[i]!]!;
   return out;
+}
+
+/** Characters ordered by radix passes; longer runs with the same prefix are sorted by comparison. */
+const PREFIX = 6;
+
+/**
+ * The indices of `keys` in code-unit order of the keys (byCode): LSD radix passes on the first
+ * PREFIX UTF-16 code units (a missing one sorts first), then each run of keys sharing that
+ * prefix sorted by comparison. Random ids (UUIDs) leave runs of about one.
+ */
+export function sortedOrder(keys: readonly string[]): Int32Array {
+  const n = keys.length;
+  let perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  let tmp = new Int32Array(n);
+  const digit = new Int32Array(n);
+  const count = new Int32Array(65538);
+  for (let d = PREFIX - 1; d >= 0; d--) {
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      digit[i] = d < k.length ? k.charCodeAt(d) + 1 : 0;
+    }
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[digit[i]! + 1]!++;
+    for (let b = 1; b < count.length; b++) count[b]! += count[b - 1]!;
+    for (let i = 0; i < n; i++) {
+      const p = perm[i]!;
+      tmp[count[digit[p]!]!++] = p;
+    }
+    [perm, tmp] = [tmp, perm];
+  }
+  let start = 0;
+  for (let i = 1; i <= n; i++) {
+    if (i < n && samePrefix(keys[perm[start]!]!, keys[perm[i]!]!)) continue;
+    if (i - start > 1) {
+      const run = Array.from(perm.subarray(start, i)).sort((a, b) => byCode(keys[a]!, keys[b]!));
+      perm.set(run, start);
+    }
+    start = i;
+  }
+  return perm;
+}
+
+function samePrefix(a: string, b: string): boolean {
+  const m = Math.min(PREFIX, a.length, b.length);
+  for (let j = 0; j < m; j++) if (a.charCodeAt(j) !== b.charCodeAt(j)) return false;
+  return Math.min(PREFIX, a.length) === Math.min(PREFIX, b.length);
 }
 
 /** Already in order (exports often are): then a sort, and its allocations, can be skipped. */
