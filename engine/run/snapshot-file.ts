@@ -1,4 +1,4 @@
-import { promises as fs, renameSync } from 'node:fs';
+import { closeSync, openSync, promises as fs, renameSync } from 'node:fs';
 import type { ObservedAccount, ObservedGroup, TargetSnapshot } from '../model/accounts.js';
 import { InputError } from '../model/errors.js';
 import { LineWindow } from '../state/line-window.js';
@@ -93,9 +93,9 @@ function parsePiece(path: string, text: string, firstLine: number): unknown[] {
 }
 
 export async function readSnapshotFile(path: string): Promise<SnapshotFile> {
-  let fh: fs.FileHandle;
+  let fd: number;
   try {
-    fh = await fs.open(path, 'r');
+    fd = openSync(path, 'r');
   } catch (e) {
     throw parseError(path, 0, `cannot read the snapshot file (${(e as NodeJS.ErrnoException).code ?? 'error'}); run \`rollcall refresh\` first`);
   }
@@ -103,7 +103,7 @@ export async function readSnapshotFile(path: string): Promise<SnapshotFile> {
   let takenAt = '';
   let n = 0;
   try {
-    for await (const piece of new LineWindow(fh, WINDOW_BYTES).pieces()) {
+    for (const piece of new LineWindow(fd, WINDOW_BYTES).pieces()) {
       const records = parsePiece(path, piece.text, n + 1);
       for (const parsed of records) {
         n++;
@@ -133,7 +133,7 @@ export async function readSnapshotFile(path: string): Promise<SnapshotFile> {
     if (e instanceof InputError) throw e;
     throw parseError(path, n, `cannot read the snapshot file (${(e as NodeJS.ErrnoException).code ?? 'error'}); run \`rollcall refresh\` first`);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   if (n === 0) throw parseError(path, 1, 'not a rollcall snapshot file');
   return { takenAt, snapshots: [...byTarget.values()] };

@@ -1,14 +1,24 @@
-import type { promises as fs } from 'node:fs';
+import { readSync } from 'node:fs';
 
 /**
  * A file read front to back through a bounded window of bytes, handing out whole lines or
- * runs of whole lines. No string it returns is longer than the window (plus one line that
- * does not fit, which grows the window), so a file far beyond V8's largest string reads fine.
+ * runs of whole lines. No string it returns is longer than about two windows (or one line
+ * that does not fit), so a file far beyond V8's largest string (~512 MB) reads fine.
+ * Synchronous: callers parse what they get at once, and the sandbox store loads synchronously.
+ *
+ * Also the reader of "map sections": JSON objects written one entry per line, closed by a
+ * line starting with `}` (the state file and the sandbox directory use this layout).
  */
 
 const NL = 0x0a;
 const CLOSE = 0x7d; // '}'
 const LINE_THEN_CLOSE = Buffer.from('\n}');
+
+export interface Piece {
+  text: string;
+  /** File byte offset of the piece's first byte. */
+  offset: number;
+}
 
 export class LineWindow {
   private buf = Buffer.alloc(0);
@@ -17,7 +27,7 @@ export class LineWindow {
   private eof = false;
 
   constructor(
-    private readonly fh: fs.FileHandle,
+    private readonly fd: number,
     private readonly windowBytes: number,
   ) {}
 
@@ -26,95 +36,145 @@ export class LineWindow {
     return this.fileOffset - (this.buf.length - this.pos);
   }
 
-  /** Keep the unread tail and read more after it; false at end of file. */
-  private async fill(minBytes: number): Promise<boolean> {
+  /** Keep the unread tail and read at least a window more after it; false at end of file. */
+  private fill(): boolean {
     if (this.eof) return false;
     const rest = this.buf.length - this.pos;
-    const next = Buffer.allocUnsafe(Math.max(this.windowBytes, rest + minBytes));
+    const next = Buffer.allocUnsafe(rest + this.windowBytes);
     this.buf.copy(next, 0, this.pos);
-    const { bytesRead } = await this.fh.read(next, rest, next.length - rest, this.fileOffset);
-    this.fileOffset += bytesRead;
-    if (bytesRead === 0) this.eof = true;
-    this.buf = next.subarray(0, rest + bytesRead);
+    let got = rest;
+    while (got < next.length) {
+      const n = readSync(this.fd, next, got, next.length - got, this.fileOffset);
+      if (n === 0) {
+        this.eof = true;
+        break;
+      }
+      got += n;
+      this.fileOffset += n;
+    }
+    this.buf = next.subarray(0, got);
     this.pos = 0;
-    return bytesRead > 0;
+    return got > rest;
+  }
+
+  private take(end: number, skip: number): Piece {
+    const piece = { text: this.buf.toString('utf8', this.pos, end), offset: this.offset };
+    this.pos = end + skip;
+    return piece;
   }
 
   /** The next line without its newline, or null at end of file. */
-  async line(): Promise<string | null> {
+  line(): string | null {
     for (;;) {
       const nl = this.buf.indexOf(NL, this.pos);
-      if (nl !== -1) {
-        const s = this.buf.toString('utf8', this.pos, nl);
-        this.pos = nl + 1;
-        return s;
-      }
-      if (!(await this.fill(this.buf.length - this.pos + this.windowBytes))) {
-        if (this.pos >= this.buf.length) return null;
-        const s = this.buf.toString('utf8', this.pos);
-        this.pos = this.buf.length;
-        return s;
-      }
+      if (nl !== -1) return this.take(nl, 1).text;
+      if (!this.fill()) return this.pos >= this.buf.length ? null : this.take(this.buf.length, 0).text;
     }
   }
 
   /**
-   * The lines before the next line that starts with `}`, in pieces of whole lines of at most
-   * about one window each, with the byte offset each piece starts at. Stops before that line.
+   * The lines before the next line that starts with `}`, in pieces of whole lines of about a
+   * window each. Stops before that line (or at the end of the file, which callers reject).
    */
-  async *untilClose(): AsyncGenerator<{ text: string; offset: number }> {
+  *untilClose(): Generator<Piece> {
     for (;;) {
       if (this.pos < this.buf.length && this.buf[this.pos] === CLOSE) return;
       const end = this.buf.indexOf(LINE_THEN_CLOSE, this.pos);
       if (end !== -1) {
-        const offset = this.offset;
-        const text = this.buf.toString('utf8', this.pos, end);
-        this.pos = end + 1;
-        yield { text, offset };
+        yield this.take(end, 1);
         return;
       }
       const lastNl = this.buf.lastIndexOf(NL);
       if (lastNl >= this.pos && this.buf.length - this.pos >= this.windowBytes / 2) {
-        const offset = this.offset;
-        const text = this.buf.toString('utf8', this.pos, lastNl);
-        this.pos = lastNl + 1;
-        yield { text, offset };
+        yield this.take(lastNl, 1);
         continue;
       }
-      if (!(await this.fill(this.buf.length - this.pos + this.windowBytes))) {
-        // No closing line before the end of the file: hand back what is left for the caller to reject.
-        if (this.pos < this.buf.length) {
-          const offset = this.offset;
-          const text = this.buf.toString('utf8', this.pos);
-          this.pos = this.buf.length;
-          yield { text, offset };
-        }
+      if (!this.fill()) {
+        if (this.pos < this.buf.length) yield this.take(this.buf.length, 0);
         return;
       }
     }
   }
 
-  /** The rest of the file in pieces of whole lines (the last one may lack its newline). */
-  async *pieces(): AsyncGenerator<{ text: string; offset: number }> {
+  /** The rest of the file in pieces of whole lines (the last one without its final newline). */
+  *pieces(): Generator<Piece> {
     for (;;) {
       const lastNl = this.buf.lastIndexOf(NL);
       if (lastNl >= this.pos && this.buf.length - this.pos >= this.windowBytes / 2) {
-        const offset = this.offset;
-        const text = this.buf.toString('utf8', this.pos, lastNl);
-        this.pos = lastNl + 1;
-        yield { text, offset };
+        yield this.take(lastNl, 1);
         continue;
       }
-      if (!(await this.fill(this.buf.length - this.pos + this.windowBytes))) {
-        if (this.pos < this.buf.length) {
-          const offset = this.offset;
-          const end = this.buf[this.buf.length - 1] === NL ? this.buf.length - 1 : this.buf.length;
-          const text = this.buf.toString('utf8', this.pos, end);
-          this.pos = this.buf.length;
-          yield { text, offset };
-        }
+      if (!this.fill()) {
+        if (this.pos < this.buf.length) yield this.take(this.buf[this.buf.length - 1] === NL ? this.buf.length - 1 : this.buf.length, 1);
         return;
       }
     }
+  }
+}
+
+/** Where a file stopped following its line layout (or JSON), by byte offset. */
+export class LayoutError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export function setEntry(into: Record<string, unknown>, key: string, value: unknown): void {
+  // A plain assignment of "__proto__" would replace the prototype instead of adding an entry.
+  if (key === '__proto__') Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+  else into[key] = value;
+}
+
+/**
+ * A map section's entry lines parsed piece by piece into one object. `onEntry` sees each
+ * entry as it is moved in: the pieces are small, so checking there costs less than a
+ * second walk of a million-key map.
+ */
+export function readMapBody(lines: LineWindow, onEntry?: (key: string, value: unknown) => void): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  let pendingComma = false;
+  for (const piece of lines.untilClose()) {
+    if (!pendingComma && out !== undefined) throw new LayoutError(piece.offset, 'expected "," after the previous entry');
+    const text = piece.text.trimEnd();
+    pendingComma = text.endsWith(',');
+    const body = pendingComma ? text.slice(0, -1) : text;
+    let entries: Record<string, unknown>;
+    try {
+      entries = JSON.parse(`{${body}}`) as Record<string, unknown>;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      const pos = /position (\d+)/.exec(msg);
+      const at = pos?.[1] === undefined ? 0 : Math.max(0, Number(pos[1]) - 1);
+      throw new LayoutError(piece.offset + Buffer.byteLength(body.slice(0, at)), msg);
+    }
+    if (out === undefined) {
+      out = entries;
+      if (onEntry) for (const k of Object.keys(entries)) onEntry(k, entries[k]);
+    } else {
+      for (const k of Object.keys(entries)) {
+        const value = entries[k];
+        onEntry?.(k, value);
+        setEntry(out, k, value);
+      }
+    }
+  }
+  if (pendingComma) throw new LayoutError(lines.offset, 'unexpected "," after the last entry');
+  return out ?? {};
+}
+
+export function expectLine(lines: LineWindow, want: string): void {
+  const at = lines.offset;
+  const got = lines.line();
+  if (got === null || got.trimEnd() !== want) throw new LayoutError(at, `expected ${want}`);
+}
+
+/** Nothing but blank lines may follow the end of the document. */
+export function expectEnd(lines: LineWindow): void {
+  const at = lines.offset;
+  for (let rest = lines.line(); rest !== null; rest = lines.line()) {
+    if (rest.trim() !== '') throw new LayoutError(at, 'unexpected text after the end of the document');
   }
 }

@@ -1,11 +1,11 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs } from 'node:fs';
 import { errorDiag } from '../model/diagnostics.js';
 import { InputError } from '../model/errors.js';
 import type { AccountAttrs } from '../model/accounts.js';
 import type { PersonState, RegistryEntry, StateDocument } from '../model/state.js';
 import { stringifyLine } from './canonical-json.js';
 import { readIfExists, replaceFileDurablyFrom } from './fs-durable.js';
-import { LineWindow } from './line-window.js';
+import { expectEnd, expectLine, LayoutError, LineWindow, readMapBody, setEntry } from './line-window.js';
 import { EntryChecks, mapPointer, parseJsonAt } from './schema.js';
 
 /**
@@ -145,102 +145,42 @@ export interface ReadStateFileOptions {
 const WHOLE_FILE_LIMIT = 400 * 2 ** 20;
 const WINDOW_BYTES = 4 * 2 ** 20;
 
-/** Where a line-layout file stopped following the layout (or JSON), by byte offset. */
-class LayoutError extends Error {
-  constructor(
-    readonly offset: number,
-    readonly detail: string,
-  ) {
-    super(detail);
-  }
-}
-
-function setEntry(into: Record<string, unknown>, key: string, value: unknown): void {
-  // A plain assignment of "__proto__" would replace the prototype instead of adding an entry.
-  if (key === '__proto__') Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
-  else into[key] = value;
-}
-
-/**
- * A section body (entry lines) parsed piece by piece into one object, each entry checked as
- * it is moved in: the pieces are small, so this costs less than a second walk of the map.
- */
-async function readBody(lines: LineWindow, checks: EntryChecks | undefined, base: string): Promise<Record<string, unknown>> {
-  let out: Record<string, unknown> | undefined;
-  let pendingComma = false;
-  for await (const piece of lines.untilClose()) {
-    if (pendingComma === false && out !== undefined) throw new LayoutError(piece.offset, 'expected "," after the previous entry');
-    const text = piece.text.trimEnd();
-    pendingComma = text.endsWith(',');
-    const body = pendingComma ? text.slice(0, -1) : text;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(`{${body}}`);
-    } catch (err) {
-      const pos = /position (\d+)/.exec(err instanceof Error ? err.message : '');
-      const at = pos?.[1] === undefined ? 0 : Math.max(0, Number(pos[1]) - 1);
-      throw new LayoutError(piece.offset + Buffer.byteLength(body.slice(0, at)), `corrupt state file: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const entries = parsed as Record<string, unknown>;
-    if (out === undefined) {
-      out = entries;
-      if (checks) checks.map(base, entries);
-    } else {
-      for (const k of Object.keys(entries)) {
-        const value = entries[k];
-        checks?.check(base, k, value);
-        setEntry(out, k, value);
-      }
-    }
-  }
-  if (pendingComma) throw new LayoutError(lines.offset, 'unexpected "," after the last entry');
-  return out ?? {};
-}
-
-async function expectLine(lines: LineWindow, want: string): Promise<void> {
-  const at = lines.offset;
-  const got = await lines.line();
-  if (got === null || got.trimEnd() !== want) throw new LayoutError(at, `expected ${want}`);
-}
-
 const TARGET_OPEN = /^("(?:[^"\\]|\\.)*"):\{$/;
 
-async function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks | undefined): Promise<Record<string, unknown>> {
+function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks | undefined): Record<string, unknown> {
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(`${headerLine.slice(0, -1)}}`) as Record<string, unknown>;
   } catch {
     throw new LayoutError(0, 'the first line is not a valid header');
   }
-  await expectLine(lines, '"registry":{');
-  const registry = await readBody(lines, checks, mapPointer('registry'));
-  await expectLine(lines, '},');
-  await expectLine(lines, '"people":{');
-  const people = await readBody(lines, checks, mapPointer('people'));
-  await expectLine(lines, '},');
-  await expectLine(lines, '"last_applied":{');
+  const section = (base: string): Record<string, unknown> => readMapBody(lines, checks && ((k, v) => checks.check(base, k, v)));
+  expectLine(lines, '"registry":{');
+  const registry = section(mapPointer('registry'));
+  expectLine(lines, '},');
+  expectLine(lines, '"people":{');
+  const people = section(mapPointer('people'));
+  expectLine(lines, '},');
+  expectLine(lines, '"last_applied":{');
   const lastApplied: Record<string, unknown> = {};
   for (;;) {
     const at = lines.offset;
-    const line = (await lines.line())?.trimEnd();
+    const line = lines.line()?.trimEnd();
     if (line === '}') break;
     const m = line === undefined ? null : TARGET_OPEN.exec(line);
     if (m?.[1] === undefined) throw new LayoutError(at, 'expected a target of last_applied or }');
     const target = JSON.parse(m[1]) as string;
-    setEntry(lastApplied, target, await readBody(lines, checks, mapPointer('last_applied', target)));
+    setEntry(lastApplied, target, section(mapPointer('last_applied', target)));
     const closeAt = lines.offset;
-    const close = (await lines.line())?.trimEnd();
+    const close = lines.line()?.trimEnd();
     if (close === '}') {
-      await expectLine(lines, '}');
+      expectLine(lines, '}');
       break;
     }
     if (close !== '},') throw new LayoutError(closeAt, 'expected } or },');
   }
-  await expectLine(lines, '}');
-  const at = lines.offset;
-  for (let rest = await lines.line(); rest !== null; rest = await lines.line()) {
-    if (rest.trim() !== '') throw new LayoutError(at, 'unexpected text after the end of the document');
-  }
+  expectLine(lines, '}');
+  expectEnd(lines);
   // Keys in format 1's order, so a document read back from either format compares equal by JSON.
   const { journal_seq: journalSeq, ...head } = doc;
   return { ...head, registry, people, last_applied: lastApplied, ...(journalSeq === undefined ? {} : { journal_seq: journalSeq }) };
@@ -294,9 +234,9 @@ export interface ParsedStateFile {
 /** The parsed state file, or null when there is none. A broken file is reported at its line and column. */
 export async function readStateFile(path: string, opts: ReadStateFileOptions = {}): Promise<ParsedStateFile | null> {
   const wholeFileLimit = opts.wholeFileLimit ?? WHOLE_FILE_LIMIT;
-  let fh: fs.FileHandle;
+  let fd: number;
   try {
-    fh = await fs.open(path, 'r');
+    fd = openSync(path, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
@@ -304,24 +244,24 @@ export async function readStateFile(path: string, opts: ReadStateFileOptions = {
   let size: number;
   let failure: LayoutError;
   try {
-    size = (await fh.stat()).size;
-    const lines = new LineWindow(fh, Math.max(64, opts.windowBytes ?? WINDOW_BYTES));
-    const first = await lines.line();
+    size = fstatSync(fd).size;
+    const lines = new LineWindow(fd, Math.max(64, opts.windowBytes ?? WINDOW_BYTES));
+    const first = lines.line();
     if (first === null || !first.startsWith(HEADER_PREFIX) || !first.endsWith(',')) return { doc: await readWhole(path, size, wholeFileLimit) };
     const checks = opts.checkEntries ? new EntryChecks() : undefined;
     try {
-      const doc = await readLayout(lines, first, checks);
+      const doc = readLayout(lines, first, checks);
       return checks ? { doc, checks } : { doc };
     } catch (err) {
       if (!(err instanceof LayoutError)) throw err;
       failure = err;
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   // Valid JSON laid out differently (an operator's edit) still reads when it fits in a string,
   // and a real syntax error is then reported by the whole-text parser at its line and column.
   if (size <= wholeFileLimit) return { doc: await readWhole(path, size, wholeFileLimit) };
   const { line, column } = await locate(path, failure.offset);
-  throw new InputError([errorDiag('state.corrupt', `${failure.detail} (state file line ${line}, column ${column})`, { source: { file: path, line, column } })]);
+  throw new InputError([errorDiag('state.corrupt', `corrupt state file: ${failure.detail} (line ${line}, column ${column})`, { source: { file: path, line, column } })]);
 }

@@ -1,6 +1,8 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { LineWindow } from '../../engine/state/line-window.js';
 import { join } from 'node:path';
 import type { AccountAttrs } from '../../engine/model/accounts.js';
+import { readDirectoryFile, writeDirectoryFile } from './directory-file.js';
 
 /**
  * The sandbox directory on disk: `directory.json` (a compacted base) plus `ops.jsonl`, an
@@ -41,6 +43,38 @@ export type SandboxOp =
   | { op: 'remove-member'; group: string; member: string }
   | { op: 'add-container'; path: string }
   | { op: 'seq'; seq: number };
+
+/**
+ * The operations in the log, read in windows (an apply of a million accounts logs more than
+ * fits in one string). A torn last line from a crash mid-append is skipped: that op never completed.
+ */
+function* readOps(log: string): Generator<SandboxOp> {
+  const fd = openSync(log, 'r');
+  try {
+    for (const piece of new LineWindow(fd, 4 * 2 ** 20).pieces()) {
+      let ops: SandboxOp[] | undefined;
+      try {
+        ops = JSON.parse(`[${piece.text.replaceAll('\n', ',')}]`) as SandboxOp[];
+      } catch {
+        ops = undefined;
+      }
+      if (ops) {
+        yield* ops;
+        continue;
+      }
+      for (const line of piece.text.split('\n')) {
+        if (!line) continue;
+        try {
+          yield JSON.parse(line) as SandboxOp;
+        } catch {
+          continue;
+        }
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Membership sets beside the arrays, so add/has stay O(1) for groups of thousands. */
 const memberSets = new WeakMap<SandboxGroup, Set<string>>();
@@ -143,21 +177,9 @@ export class SandboxStore {
   static load(dir: string): SandboxData {
     const data: SandboxData = { seq: 0, accounts: {}, groups: {}, containers: [] };
     const base = join(dir, 'directory.json');
-    if (existsSync(base)) Object.assign(data, JSON.parse(readFileSync(base, 'utf8')) as SandboxData);
+    if (existsSync(base)) Object.assign(data, readDirectoryFile(base));
     const log = join(dir, 'ops.jsonl');
-    if (existsSync(log)) {
-      const lines = readFileSync(log, 'utf8').split('\n');
-      for (const line of lines) {
-        if (!line) continue;
-        let op: SandboxOp;
-        try {
-          op = JSON.parse(line) as SandboxOp;
-        } catch {
-          continue; // a torn last line from a crash mid-append: the op never completed
-        }
-        SandboxStore.replay(data, op);
-      }
-    }
+    if (existsSync(log)) for (const op of readOps(log)) SandboxStore.replay(data, op);
     return data;
   }
 
@@ -218,13 +240,7 @@ export class SandboxStore {
   compact(): void {
     const data = this.data;
     mkdirSync(this.dir, { recursive: true });
-    const base = join(this.dir, 'directory.json');
-    const tmp = `${base}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(data));
-    const fd = openSync(tmp, 'r+');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, base);
+    writeDirectoryFile(join(this.dir, 'directory.json'), data);
     writeFileSync(join(this.dir, 'ops.jsonl'), '');
     this.appended = false;
     this.stamp = stampOf(this.dir);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,5 +65,25 @@ describe('sandbox store', () => {
     other.compact();
     expect((await p.read()).accounts.map((a) => a.id).sort()).toEqual(['u1', 'u3']);
     await p.close();
+  });
+
+  it('compacts to one account or group per line, read back exactly; the older one-line file still reads', async () => {
+    const dir = seeded();
+    const store = new SandboxStore(dir);
+    store.compact();
+    const text = readFileSync(join(dir, 'directory.json'), 'utf8');
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^\{"seq":\d+,"containers":\["Students"\],$/);
+    expect(lines.filter((l) => l.startsWith('"u'))).toHaveLength(3);
+    const data = SandboxStore.load(dir);
+    expect(JSON.parse(text)).toEqual(data);
+    writeFileSync(join(dir, 'directory.json'), JSON.stringify(data));
+    expect(SandboxStore.load(dir)).toEqual(data);
+  });
+
+  it('replays the log over the base, skipping a torn last line', async () => {
+    const dir = seeded();
+    appendFileSync(join(dir, 'ops.jsonl'), '{"op":"add-container","path":"Staff"}\n{"op":"add-cont');
+    expect(SandboxStore.load(dir).containers).toEqual(['Students', 'Staff']);
   });
 });
