@@ -13,7 +13,7 @@
  * CLI (after `npm run build`):
  *   node dist/scripts/generate-district.js --preset maplewood --out examples/maplewood/sis
  *   node dist/scripts/generate-district.js --people 50000 --seed 7 --school-year 2027 --out /tmp/d
- * Presets: maplewood, bench-10k, bench-50k, bench-100k, bench-1m.
+ * Presets: maplewood, bench-1k, bench-10k, bench-50k, bench-100k, bench-1m.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -86,6 +86,7 @@ export const PRESETS: Record<string, DistrictSpec> = {
       { code: 'MHS', name: 'Maplewood High School', level: 'high' },
     ],
   },
+  'bench-1k': { people: 1_000, seed: 1, schoolYear: 2027, secondaryTerms: 'semester', districtName: 'Bench District 1k', domain: 'bench1k.k12.example' },
   'bench-10k': { people: 10_000, seed: 10, schoolYear: 2027, secondaryTerms: 'semester', districtName: 'Bench District 10k', domain: 'bench10k.k12.example' },
   'bench-50k': { people: 50_000, seed: 50, schoolYear: 2027, secondaryTerms: 'semester', districtName: 'Bench District 50k', domain: 'bench50k.k12.example' },
   'bench-100k': { people: 100_000, seed: 100, schoolYear: 2027, secondaryTerms: 'semester', districtName: 'Bench District 100k', domain: 'bench100k.k12.example' },
@@ -978,7 +979,7 @@ export async function generateDistrict(spec: DistrictSpec, outDir: string): Prom
 // CLI
 // ---------------------------------------------------------------------------------------------
 
-const USAGE = `usage: generate-district (--preset maplewood|bench-10k|bench-50k|bench-100k|bench-1m | --people N [--seed S] [--school-year Y]) --out DIR`;
+const USAGE = `usage: generate-district (--preset maplewood|bench-1k|bench-10k|bench-50k|bench-100k|bench-1m | --people N [--seed S] [--school-year Y]) --out DIR`;
 
 export function parseArgs(argv: readonly string[]): { spec: DistrictSpec; out: string } {
   const flags = new Map<string, string>();
