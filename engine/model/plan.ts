@@ -111,6 +111,8 @@ export interface PendingDecision {
   target?: string;
   detail: string;
   candidates?: string[];
+  /** rename-approval: the username policy now gives, for the reviewer to approve in decisions/. */
+  proposed?: string;
 }
 
 export interface PlanInputs {

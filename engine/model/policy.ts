@@ -238,6 +238,14 @@ export interface AttributeOverride {
 }
 
 /** A reviewed resolution of an ambiguous correlation (decisions/*.yaml). */
+/** A reviewed approval: this person's username may become `to` (naming.renames: approve). */
+export interface RenameApproval {
+  origin: RuleOrigin;
+  person: string;
+  to: string;
+  reason: string;
+}
+
 export interface CorrelationDecision {
   origin: RuleOrigin;
   target: string;
@@ -277,5 +285,7 @@ export interface Policy {
   exclusions?: AccountExclusion[];
   overrides?: AttributeOverride[];
   decisions?: CorrelationDecision[];
+  /** Reviewed rename approvals (decisions/*.yaml `renames:`), for `naming.renames: approve`. */
+  renameApprovals?: RenameApproval[];
   adoption?: AdoptionPolicy;
 }

@@ -127,7 +127,7 @@ export function diffTarget(input: DiffInput): DiffResult {
         before: { username: obs.username, email: obs.email },
         after: { username: idn.username, email: newEmail, aliases: obs.email && obs.email !== newEmail ? [...new Set([...obs.aliases, obs.email])].sort() : [...obs.aliases].sort() },
         reason: idn.rename
-          ? { cause, rule: idn.rename.rule, detail: `renames: rename; ${policy.naming.renames}` }
+          ? { cause, rule: idn.rename.rule, detail: policy.naming.renames === 'approve' ? `rename approved in ${idn.rename.rule}` : `renames: rename; ${policy.naming.renames}` }
           : { cause, rule: 'state.registry', detail: 'the account\'s username differs from the one rollcall issued' },
       });
     }

@@ -1,4 +1,4 @@
-import type { AccountExclusion, AdoptionPolicy, AttributeOverride, CorrelationDecision, CorrelationMatcher, CorrelationPolicy, RuleOrigin } from '../model/policy.js';
+import type { AccountExclusion, AdoptionPolicy, AttributeOverride, CorrelationDecision, RenameApproval, CorrelationMatcher, CorrelationPolicy, RuleOrigin } from '../model/policy.js';
 import { PERSON_FIELDS } from '../resolve/naming/template.js';
 import { closest } from '../resolve/naming/suggest.js';
 import type { SectionContext } from './context.js';
@@ -117,6 +117,19 @@ export function normalizeDecisions(ctx: SectionContext, file: string, w: Written
     const source = ctx.at(at);
     const origin: RuleOrigin = source ? { id: `${file}[${i}]`, source } : { id: `${file}[${i}]` };
     out.push({ origin, target: d.target, account: d.account, person: d.person ?? null, notAPerson, reason: d.reason ?? '' });
+  });
+  return out;
+}
+
+/** The rename approvals of one decisions file; origins name the file and entry, e.g. `decisions/renames.yaml#renames[0]`. */
+export function normalizeRenameApprovals(ctx: SectionContext, file: string, w: WrittenDecisions | undefined): RenameApproval[] {
+  const out: RenameApproval[] = [];
+  (w?.renames ?? []).forEach((r, i) => {
+    if (!r?.person || !r.to || !r.reason) return; // the schema already reported what is missing
+    const at: PathSeg[] = ['renames', i];
+    const source = ctx.at(at);
+    const id = `${file}#renames[${i}]`;
+    out.push({ origin: source ? { id, source } : { id }, person: r.person, to: r.to.toLowerCase(), reason: r.reason });
   });
   return out;
 }

@@ -10,7 +10,7 @@ import { normalizeRoot } from './normalize-root.js';
 import { normalizeSafety } from './normalize-safety.js';
 import type { SectionName } from './sections.js';
 import type { Locator, PathSeg } from './source-doc.js';
-import { normalizeAdoption, normalizeCorrelation, normalizeDecisions, normalizeExclusions, normalizeOverrides } from './normalize-adoption.js';
+import { normalizeAdoption, normalizeCorrelation, normalizeDecisions, normalizeExclusions, normalizeOverrides, normalizeRenameApprovals } from './normalize-adoption.js';
 import type { WrittenCorrelation, WrittenDecisions, WrittenExclusions, WrittenOverrides } from './written-adoption.js';
 import type { WrittenGroups, WrittenLifecycle, WrittenNaming, WrittenPasswords, WrittenPlacement, WrittenRoot, WrittenSafety } from './written.js';
 
@@ -80,6 +80,7 @@ export function normalizePolicy(w: WrittenPolicy): { policy: Policy; diagnostics
     exclusions: normalizeExclusions(c.exclusions, w.exclusions.value),
     overrides: normalizeOverrides(c.overrides, w.overrides.value),
     decisions: decisionCtx.flatMap(({ d, c: dc }) => normalizeDecisions(dc, d.file, d.value)),
+    renameApprovals: decisionCtx.flatMap(({ d, c: dc }) => normalizeRenameApprovals(dc, d.file, d.value)),
     adoption: normalizeAdoption(w.root.value?.adoption),
   };
   const diagnostics = [rootCtx, ...Object.values(c), ...decisionCtx.map((x) => x.c)].flatMap((x) => x.diagnostics);

@@ -58,6 +58,7 @@ export interface WrittenDecision {
 
 export interface WrittenDecisions {
   decisions?: (WrittenDecision | undefined)[];
+  renames?: ({ person?: string; to?: string; reason?: string } | undefined)[];
 }
 
 export type WrittenAdoption = boolean | { enabled?: boolean; renames?: 'keep' | 'rename'; allowDisable?: boolean };

@@ -158,6 +158,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
 
   const identities: Identity[] = [];
   const cache = new ResolveCache();
+  const approvals = new Map((policy.renameApprovals ?? []).map((a) => [a.person, a]));
   for (const { anchor, f, outcome, factsChanged, remembered } of considered) {
     const alloc = allocation.results.get(anchor);
     let username = alloc?.username ?? current.get(anchor) ?? null;
@@ -167,7 +168,14 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
         rename = { from: alloc.username, to: alloc.pendingRename.to, rule: alloc.pendingRename.rule };
         username = alloc.pendingRename.to;
       } else if (policy.naming.renames === 'approve') {
-        decisions.push({ kind: 'rename-approval', anchor, detail: `policy ${alloc.pendingRename.rule} now gives a different username; renames: approve` });
+        const approval = approvals.get(anchor);
+        if (approval && approval.to === alloc.pendingRename.to) {
+          rename = { from: alloc.username, to: alloc.pendingRename.to, rule: approval.origin.id };
+          username = alloc.pendingRename.to;
+        } else {
+          const stale = approval ? ` (${approval.origin.id} approves another name)` : '';
+          decisions.push({ kind: 'rename-approval', anchor, proposed: alloc.pendingRename.to, detail: `policy ${alloc.pendingRename.rule} now gives a different username; renames: approve: add { person, to, reason } under renames: in decisions/${stale}` });
+        }
       }
     }
     const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, remembered, cache, factsChanged);
