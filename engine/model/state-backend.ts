@@ -37,7 +37,7 @@ export interface StateBackend {
   /** Append journal entries (intent/result) under the held lock; durable before returning. */
   appendJournal(entries: JournalEntry[], lock: LockHandle): Promise<void>;
   /** Read journal entries, optionally since an ISO time or for one anchor, in seq order. */
-  readJournal(filter?: { since?: string; anchor?: string }): Promise<JournalEntry[]>;
+  readJournal(filter?: { since?: string; anchor?: string; afterSeq?: number }): Promise<JournalEntry[]>;
   /** Current lock, if any (for `state show` and error messages). */
   currentLock(): Promise<LockInfo | null>;
   /** Break a lock by id (`rollcall force-unlock ID`). */

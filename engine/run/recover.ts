@@ -22,11 +22,13 @@ export interface Recovery {
 }
 
 /**
- * Journal entries that may not be folded into state yet: those written since the last
- * completed apply. Plan and apply both read only these, not the whole (ever-growing) journal.
+ * Journal entries that may not be folded into state yet: those after state's watermark
+ * (journal_seq). Plan and apply both read only these, not the whole (ever-growing) journal.
+ * By sequence number, not time: a plan made with `--now` in the future must not hide the
+ * results of an apply that crashed before it wrote state.
  */
 export async function unfoldedJournal(backend: StateBackend, state: StateDocument): Promise<JournalEntry[]> {
-  return backend.readJournal(state.sis ? { since: state.sis.taken_at } : undefined);
+  return backend.readJournal({ afterSeq: state.journal_seq ?? 0 });
 }
 
 export function foldJournal(state: StateDocument, entries: readonly JournalEntry[]): Recovery {

@@ -6,6 +6,8 @@ import type { JournalEntry } from '../model/state.js';
 export interface JournalFilter {
   since?: string;
   anchor?: string;
+  /** Only entries with a higher seq: what state has not folded in yet (its journal_seq). */
+  afterSeq?: number;
 }
 
 /** `since` as epoch ms; a value that is not a date is the operator's mistake, not a bug. */
@@ -19,5 +21,6 @@ export function sinceMillis(filter: JournalFilter | undefined): number | undefin
 export function journalMatcher(filter: JournalFilter | undefined): (e: JournalEntry) => boolean {
   const since = sinceMillis(filter);
   const anchor = filter?.anchor;
-  return (e) => (since === undefined || Date.parse(e.at) >= since) && (anchor === undefined || e.anchor === anchor);
+  const afterSeq = filter?.afterSeq;
+  return (e) => (since === undefined || Date.parse(e.at) >= since) && (anchor === undefined || e.anchor === anchor) && (afterSeq === undefined || e.seq > afterSeq);
 }

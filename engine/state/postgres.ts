@@ -140,8 +140,8 @@ export function postgresStateBackend(opts: PostgresStateOptions): StateBackend {
     async readJournal(filter?: JournalFilter) {
       const since = sinceMillis(filter);
       const r = await query<{ entry: unknown }>(
-        `SELECT entry FROM ${s}.journal WHERE workspace = $1 AND ($2::timestamptz IS NULL OR at >= $2::timestamptz) AND ($3::text IS NULL OR anchor = $3) ORDER BY seq`,
-        [workspace, since === undefined ? null : new Date(since).toISOString(), filter?.anchor ?? null],
+        `SELECT entry FROM ${s}.journal WHERE workspace = $1 AND ($2::timestamptz IS NULL OR at >= $2::timestamptz) AND ($3::text IS NULL OR anchor = $3) AND ($4::bigint IS NULL OR seq > $4) ORDER BY seq`,
+        [workspace, since === undefined ? null : new Date(since).toISOString(), filter?.anchor ?? null, filter?.afterSeq ?? null],
       );
       return r.rows.map((row) => assertJournalEntry(row.entry, where));
     },

@@ -129,6 +129,8 @@ export function backendContract(name: string, open: () => Promise<ContractStore>
       expect((await a.readJournal({ since: '2026-01-02' })).map((e) => e.seq)).toEqual([3, 4, 5]);
       expect((await a.readJournal({ since: '2026-01-02T00:00:00Z', anchor: 'stu-1' })).map((e) => e.seq)).toEqual([4]);
       expect(await a.readJournal({ anchor: 'nobody' })).toEqual([]);
+      expect((await a.readJournal({ afterSeq: 3 })).map((e) => e.seq)).toEqual([4, 5]);
+      expect((await a.readJournal({ afterSeq: 2, anchor: 'stu-1' })).map((e) => e.seq)).toEqual([4]);
       await expect(a.readJournal({ since: 'last tuesday' })).rejects.toBeInstanceOf(InputError);
     });
 
