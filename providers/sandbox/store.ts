@@ -110,6 +110,7 @@ export class SandboxStore {
   private readonly anchors = new Map<string, string>();
   private readonly usernames = new Map<string, string>();
   private readonly groupNames = new Map<string, string>();
+  private hasIndexes = false;
   private dirReady = false;
 
   /** Reads nothing yet: the directory is loaded on first use, once. */
@@ -122,18 +123,30 @@ export class SandboxStore {
   }
 
   get byAnchor(): Map<string, string> {
-    if (this.current === undefined) this.reload();
+    this.indexed();
     return this.anchors;
   }
 
   get byUsername(): Map<string, string> {
-    if (this.current === undefined) this.reload();
+    this.indexed();
     return this.usernames;
   }
 
   get groupByName(): Map<string, string> {
-    if (this.current === undefined) this.reload();
+    this.indexed();
     return this.groupNames;
+  }
+
+  /** The indexes, built on first use: a plan only reads, and a million accounts take seconds to index. */
+  private indexed(): void {
+    const data = this.data;
+    if (this.hasIndexes) return;
+    this.anchors.clear();
+    this.usernames.clear();
+    this.groupNames.clear();
+    for (const a of Object.values(data.accounts)) this.indexAccount(a, true);
+    for (const g of Object.values(data.groups)) this.groupNames.set(g.name, g.id);
+    this.hasIndexes = true;
   }
 
   /** True when this store appended operations that compact() has not folded in yet. */
@@ -154,11 +167,7 @@ export class SandboxStore {
   private reload(): SandboxData {
     const stamp = stampOf(this.dir);
     const data = SandboxStore.load(this.dir);
-    this.anchors.clear();
-    this.usernames.clear();
-    this.groupNames.clear();
-    for (const a of Object.values(data.accounts)) this.indexAccount(a, true);
-    for (const g of Object.values(data.groups)) this.groupNames.set(g.name, g.id);
+    this.hasIndexes = false;
     this.current = data;
     this.stamp = stamp;
     return data;
@@ -212,6 +221,7 @@ export class SandboxStore {
   /** Apply in memory and append to the log. */
   commit(op: SandboxOp): void {
     const data = this.data;
+    this.indexed();
     if (op.op === 'put-account' || op.op === 'delete-account') {
       const old = data.accounts[op.op === 'put-account' ? op.account.id : op.id];
       if (old) this.indexAccount(old, false);
