@@ -1,4 +1,4 @@
-import type { AcademicSession, ClassSection, Enrollment, Org, Person, Roster } from '../../../engine/model/people.js';
+import type { AcademicSession, ClassSection, Enrollment, Org, Person, PersonRole, Roster } from '../../../engine/model/people.js';
 import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { LaneTargets } from './enrollment-lane.js';
 import type { TableName } from './columns.js';
@@ -62,14 +62,47 @@ export class BulkBuilder implements RecordSink {
 
   // roles.csv and enrollments.csv come grouped by user: look each user up once per run of rows.
   private lastUid: string | undefined;
-  private lastPerson: Person | undefined;
-  private person(id: string): Person | undefined {
+  private lastIndex: number | undefined;
+  private index(id: string): number | undefined {
     if (id !== this.lastUid) {
       this.lastUid = id;
-      const i = this.users.get(id);
-      this.lastPerson = i === undefined ? undefined : this.people[i];
+      this.lastIndex = this.users.get(id);
     }
-    return this.lastPerson;
+    return this.lastIndex;
+  }
+  private person(id: string): Person | undefined {
+    const i = this.index(id);
+    return i === undefined ? undefined : this.people[i];
+  }
+
+  /** Roles read from roles.csv, with the index of their person, in file order (for the parse cache). */
+  private roleLog: { owners: number[]; roles: PersonRole[] } | undefined;
+  logRoles(): { owners: number[]; roles: PersonRole[] } {
+    return (this.roleLog ??= { owners: [], roles: [] });
+  }
+
+  /** People from the parse cache, in file order (what user() would have added). */
+  restoreUsers(people: readonly Person[]): void {
+    for (const p of people) {
+      this.users.set(p.sourcedId, this.people.length);
+      this.people.push(p);
+    }
+    this.lastUid = undefined;
+  }
+
+  /** Roles from the parse cache, in file order (what role() would have added). */
+  restoreRoles(owners: Int32Array, roles: readonly PersonRole[]): void {
+    for (let i = 0; i < roles.length; i++) this.people[owners[i]!]!.roles.push(roles[i]!);
+  }
+
+  /** The orgs read, when orgs.csv was in the set. */
+  orgIndex(): ReadonlyMap<string, Org> | undefined {
+    return this.present.has('orgs') ? this.orgs : undefined;
+  }
+
+  /** People in file order (for the parse cache). */
+  peopleInFileOrder(): readonly Person[] {
+    return this.people;
   }
 
   laneTargets(): LaneTargets | undefined {
@@ -128,7 +161,14 @@ export class BulkBuilder implements RecordSink {
   role(r: Rec<RoleValue>): void {
     if (this.gone('roles', r)) return;
     // The user may be missing because its own row was invalid (reported there): skip quietly.
-    if (checkRole(this.sink, this.idx, r)) this.person(r.value!.userSourcedId)?.roles.push(r.value!.role);
+    if (!checkRole(this.sink, this.idx, r)) return;
+    const i = this.index(r.value!.userSourcedId);
+    if (i === undefined) return;
+    this.people[i]!.roles.push(r.value!.role);
+    if (this.roleLog) {
+      this.roleLog.owners.push(i);
+      this.roleLog.roles.push(r.value!.role);
+    }
   }
   enrollment(r: Rec<EnrollmentValue>): void {
     if (this.gone('enrollments', r)) return;

@@ -12,7 +12,9 @@ import type { RecordSink } from './record-sink.js';
 import { checkRoster } from './checks.js';
 import type { TableName } from './columns.js';
 import { findFile, type Manifest, readManifest } from './manifest.js';
-import { hashEarly, readEnrollments } from './enrollments-read.js';
+import { readEnrollments } from './enrollments-read.js';
+import { loadRolesCache, loadUsersCache, ROLES_KIND, saveRolesCache, saveUsersCache, USERS_KIND } from './people-cache.js';
+import { type CacheWriter, hashEarly, throughCache } from './table-cache.js';
 import { type ParseCtx, parseTable } from './parse.js';
 import { classValue, courseValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
 import type { CourseValue, RoleValue, UserValue } from './records.js';
@@ -130,8 +132,16 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
     if (f.name !== `${t}.csv`) ctx.sink.warn('oneroster.file-name-case', `${f.name} should be named ${t}.csv (names are case-sensitive)`, { file: f.name });
     return { f, mode: mode as 'bulk' | 'delta' };
   };
-  // The cache check needs enrollments.csv's digest: a worker computes it while the main thread reads the rest.
-  const early = opts.skipEnrollments || manifest.modes.enrollments !== 'bulk' ? undefined : hashEarly(findFile(set, 'enrollments'), opts.cacheDir).catch(() => undefined);
+  // Cache checks need the files' digests: a worker computes them while the main thread reads the others.
+  const bulk = out instanceof BulkBuilder ? out : undefined;
+  const cacheDir = bulk ? opts.cacheDir : undefined;
+  const cacheable = (t: TableName) => (manifest.modes[t] === 'bulk' ? findFile(set, t) : undefined);
+  const early = hashEarly(cacheDir, [
+    { kind: USERS_KIND, file: ctx.rolesFromUsers ? undefined : cacheable('users') },
+    { kind: ROLES_KIND, file: ctx.rolesFromUsers ? undefined : cacheable('roles') },
+    { kind: 'enrollments', file: opts.skipEnrollments ? undefined : cacheable('enrollments') },
+  ]);
+  const writers: CacheWriter[] = [];
   const orgs = fileOf('orgs');
   if (orgs) await parseTable<Org>(ctx, orgs.f, 'orgs', orgs.mode, orgValue(ctx), (r) => out.org(r, orgs.mode), false, (id) => out.invalid('orgs', id));
   out.end('orgs', orgs?.mode);
@@ -155,15 +165,53 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
       }
       return makeUser(row, w, ix);
     };
-    await parseTable<UserValue>(ctx, users.f, 'users', users.mode, toValue, (r) => out.user(r, users.mode), false, (id) => out.invalid('users', id));
+    const parse = () => parseTable<UserValue>(ctx, users.f, 'users', users.mode, toValue, (r) => out.user(r, users.mode), false, (id) => out.invalid('users', id)).then(() => undefined);
+    // Cached only with roles.csv: then the users file alone decides what a user row gives.
+    if (bulk && users.mode === 'bulk' && !ctx.rolesFromUsers) {
+      const w = await throughCache(ctx, users.f, cacheDir, early.get(USERS_KIND), {
+        kind: USERS_KIND,
+        parse,
+        async load(key) {
+          const people = await loadUsersCache(cacheDir!, key, ctx.intern);
+          if (!people) return false;
+          bulk.restoreUsers(people);
+          ctx.onProgress(users.f.name, people.length);
+          return true;
+        },
+        save: (key, size) => saveUsersCache(cacheDir!, key, size, users.f.name, bulk.peopleInFileOrder()),
+      });
+      if (w) writers.push(w);
+    } else await parse();
   }
   out.end('users', users?.mode);
   const roles = ctx.rolesFromUsers ? undefined : fileOf('roles');
-  if (roles) await parseTable<RoleValue>(ctx, roles.f, 'roles', roles.mode, roleValue(ctx), (r) => out.role(r, roles.mode), false, (id) => out.invalid('roles', id));
+  if (roles) {
+    const parse = () => parseTable<RoleValue>(ctx, roles.f, 'roles', roles.mode, roleValue(ctx), (r) => out.role(r, roles.mode), false, (id) => out.invalid('roles', id)).then(() => undefined);
+    if (bulk && roles.mode === 'bulk') {
+      const log = cacheDir ? bulk.logRoles() : undefined;
+      const w = await throughCache(ctx, roles.f, cacheDir, early.get(ROLES_KIND), {
+        kind: ROLES_KIND,
+        parse,
+        async load(key) {
+          const hit = await loadRolesCache(cacheDir!, key, bulk.peopleInFileOrder().length, bulk.orgIndex(), ctx.intern);
+          if (!hit) return false;
+          bulk.restoreRoles(hit.owners, hit.roles);
+          ctx.onProgress(roles.f.name, hit.roles.length);
+          return true;
+        },
+        save: (key, size) => (log ? saveRolesCache(cacheDir!, key, size, log.owners, log.roles) : Promise.resolve()),
+      });
+      if (w) writers.push(w);
+    } else await parse();
+  }
   out.end('roles', roles?.mode);
   const enrollments = opts.skipEnrollments ? undefined : fileOf('enrollments');
-  const saveCache = enrollments ? await readEnrollments(ctx, enrollments.f, enrollments.mode, out, opts, early) : undefined;
+  const w = enrollments ? await readEnrollments(ctx, enrollments.f, enrollments.mode, out, opts, early.get('enrollments')) : undefined;
+  if (w) writers.push(w);
   out.end('enrollments', enrollments?.mode);
+  const saveCache = writers.length ? async () => {
+    for (const write of writers) await write();
+  } : undefined;
 
   const birth = new Map<string, string>();
   const demo = set.files.get('demographics.csv');

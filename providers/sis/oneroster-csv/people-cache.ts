@@ -1,0 +1,210 @@
+import type { Org, Person, PersonRole } from '../../../engine/model/people.js';
+import type { Interner } from '../csv-util/intern.js';
+import { readCacheFile, StringWriter, writeCacheFile } from './cache-file.js';
+
+/**
+ * The parse cache for a clean bulk users.csv (1.2 layout: roles come from roles.csv) and
+ * roles.csv: what the reader made of each row, rebuilt with the very object shapes the parse
+ * makes (row-values.ts userValue and roleValue), so a cached roster is the parsed one.
+ */
+
+export const USERS_KIND = 'users';
+export const ROLES_KIND = 'roles';
+
+interface UsersExtra {
+  rows: number;
+  file: string;
+  grades: string[];
+  types: string[];
+  gradeCount: number;
+  idCount: number;
+}
+
+/** People in file order, without roles or enrollments; undefined when the cache is not usable. */
+export async function loadUsersCache(dir: string, key: string, intern: Interner): Promise<Person[] | undefined> {
+  const c = await readCacheFile<UsersExtra>(dir, `${USERS_KIND}.bin`, USERS_KIND, key);
+  if (!c) return undefined;
+  try {
+    const { header: h, ints, strings } = c;
+    const n = h.rows;
+    if (!Number.isInteger(n) || typeof h.file !== 'string' || !Array.isArray(h.grades) || !Array.isArray(h.types)) return undefined;
+    if (ints.length !== 4 * n + h.gradeCount + h.idCount) return undefined;
+    const grades = h.grades.map((g) => intern.get(String(g)));
+    const types = h.types.map((t) => intern.get(String(t)));
+    const file = h.file;
+    let gi = 4 * n;
+    let ti = 4 * n + h.gradeCount;
+    const people = new Array<Person>(n);
+    for (let i = 0; i < n; i++) {
+      const sourcedId = strings.next();
+      const sisUsername = strings.next();
+      const identifier = strings.next();
+      const ng = ints[2 * n + i]!;
+      const nu = ints[3 * n + i]!;
+      if (ng < 0 || nu < 0) return undefined;
+      const userIds = new Array<{ type: string; identifier: string }>(nu);
+      for (let k = 0; k < nu; k++) {
+        const type = types[ints[ti++]!];
+        if (type === undefined) return undefined;
+        userIds[k] = { type, identifier: strings.next() };
+      }
+      const g = new Array<string>(ng);
+      for (let k = 0; k < ng; k++) {
+        const v = grades[ints[gi++]!];
+        if (v === undefined) return undefined;
+        g[k] = v;
+      }
+      const enabled = ints[n + i];
+      if (enabled !== 0 && enabled !== 1) return undefined;
+      // The literal of row-values.ts userValue, field for field and in its order.
+      people[i] = {
+        sourcedId,
+        enabledUser: enabled === 1,
+        sisUsername,
+        identifier,
+        userIds,
+        givenName: strings.next(),
+        familyName: strings.next(),
+        middleName: strings.next(),
+        preferredGivenName: strings.next(),
+        preferredFamilyName: strings.next(),
+        preferredMiddleName: strings.next(),
+        email: strings.next(),
+        grades: g,
+        roles: [],
+        enrollments: [],
+        source: { file, line: ints[i]! },
+      };
+    }
+    if (gi !== 4 * n + h.gradeCount || ti !== ints.length || !strings.done()) return undefined;
+    return people;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function saveUsersCache(dir: string, key: string, size: number, file: string, people: readonly Person[]): Promise<void> {
+  const n = people.length;
+  const gradeIndex = new Map<string, number>();
+  const typeIndex = new Map<string, number>();
+  const extra: UsersExtra = { rows: n, file, grades: [], types: [], gradeCount: 0, idCount: 0 };
+  for (const p of people) {
+    extra.gradeCount += p.grades.length;
+    extra.idCount += p.userIds.length;
+  }
+  const ints = new Int32Array(4 * n + extra.gradeCount + extra.idCount);
+  const strings = new StringWriter();
+  let gi = 4 * n;
+  let ti = 4 * n + extra.gradeCount;
+  const index = (map: Map<string, number>, list: string[], v: string) => {
+    let k = map.get(v);
+    if (k === undefined) {
+      k = list.length;
+      map.set(v, k);
+      list.push(v);
+    }
+    return k;
+  };
+  for (let i = 0; i < n; i++) {
+    const p = people[i]!;
+    ints[i] = p.source.line ?? 0;
+    ints[n + i] = p.enabledUser ? 1 : 0;
+    ints[2 * n + i] = p.grades.length;
+    ints[3 * n + i] = p.userIds.length;
+    strings.add(p.sourcedId);
+    strings.add(p.sisUsername);
+    strings.add(p.identifier);
+    for (const u of p.userIds) {
+      ints[ti++] = index(typeIndex, extra.types, u.type);
+      strings.add(u.identifier);
+    }
+    for (const g of p.grades) ints[gi++] = index(gradeIndex, extra.grades, g);
+    strings.add(p.givenName);
+    strings.add(p.familyName);
+    strings.add(p.middleName);
+    strings.add(p.preferredGivenName);
+    strings.add(p.preferredFamilyName);
+    strings.add(p.preferredMiddleName);
+    strings.add(p.email);
+  }
+  await writeCacheFile(dir, `${USERS_KIND}.bin`, { kind: USERS_KIND, key, size, ...extra }, ints, strings);
+}
+
+interface RolesExtra {
+  rows: number;
+  values: string[];
+}
+
+export interface CachedRoles {
+  owners: Int32Array;
+  roles: PersonRole[];
+}
+
+/** Roles in file order with the index of their person; undefined when the cache is not usable. */
+export async function loadRolesCache(dir: string, key: string, people: number, orgs: ReadonlyMap<string, Org> | undefined, intern: Interner): Promise<CachedRoles | undefined> {
+  const c = await readCacheFile<RolesExtra>(dir, `${ROLES_KIND}.bin`, ROLES_KIND, key);
+  if (!c) return undefined;
+  try {
+    const { header: h, ints, strings } = c;
+    const n = h.rows;
+    if (!Number.isInteger(n) || ints.length !== 6 * n || !Array.isArray(h.values)) return undefined;
+    const values = h.values.map((v) => intern.get(String(v)));
+    const roles = new Array<PersonRole>(n);
+    for (let i = 0; i < n; i++) {
+      const owner = ints[i]!;
+      const role = values[ints[n + i]!];
+      const org = values[ints[2 * n + i]!];
+      const type = ints[3 * n + i];
+      const b = ints[4 * n + i]!;
+      const e = ints[5 * n + i]!;
+      if (owner < 0 || owner >= people || role === undefined || org === undefined || (type !== 0 && type !== 1)) return undefined;
+      if (orgs && !orgs.has(org)) return undefined;
+      // The object of row-values.ts roleValue, with its optional dates added in the same order.
+      const r: PersonRole = { role, orgSourcedId: org, roleType: type === 0 ? 'primary' : 'secondary', sourcedId: strings.next() };
+      if (b >= 0) {
+        const v = values[b];
+        if (v === undefined) return undefined;
+        r.beginDate = v;
+      }
+      if (e >= 0) {
+        const v = values[e];
+        if (v === undefined) return undefined;
+        r.endDate = v;
+      }
+      roles[i] = r;
+    }
+    if (!strings.done()) return undefined;
+    return { owners: ints.slice(0, n), roles };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function saveRolesCache(dir: string, key: string, size: number, owners: readonly number[], roles: readonly PersonRole[]): Promise<void> {
+  const n = roles.length;
+  const index = new Map<string, number>();
+  const extra: RolesExtra = { rows: n, values: [] };
+  const value = (v: string) => {
+    let k = index.get(v);
+    if (k === undefined) {
+      k = extra.values.length;
+      index.set(v, k);
+      extra.values.push(v);
+    }
+    return k;
+  };
+  const ints = new Int32Array(6 * n);
+  const strings = new StringWriter();
+  for (let i = 0; i < n; i++) {
+    const r = roles[i]!;
+    if (r.sourcedId === undefined) return;
+    ints[i] = owners[i]!;
+    ints[n + i] = value(r.role);
+    ints[2 * n + i] = value(r.orgSourcedId);
+    ints[3 * n + i] = r.roleType === 'primary' ? 0 : 1;
+    ints[4 * n + i] = r.beginDate ? value(r.beginDate) : -1;
+    ints[5 * n + i] = r.endDate ? value(r.endDate) : -1;
+    strings.add(r.sourcedId);
+  }
+  await writeCacheFile(dir, `${ROLES_KIND}.bin`, { kind: ROLES_KIND, key, size, ...extra }, ints, strings);
+}

@@ -1,0 +1,53 @@
+import type { ExportFile } from '../csv-util/file-set.js';
+import { sha256OfFile } from '../csv-util/hash-file.js';
+import { cachedSize, cacheKey } from './cache-file.js';
+import type { ParseCtx } from './parse.js';
+
+/**
+ * One file through the parse cache: when a cache of the same size is there, the file's digest
+ * (often already computed on a worker, see hashEarly) and those of the files read before it
+ * make the key; a usable cache replaces the parse. Otherwise the file is parsed, and when that
+ * added no diagnostic at all, a writer for the cache is returned, to run once the whole read
+ * has succeeded.
+ */
+export interface CachedTable {
+  kind: string;
+  /** Load the cache for `key` into the roster; false when there is none usable (nothing changed). */
+  load(key: string): Promise<boolean>;
+  parse(): Promise<void>;
+  save(key: string, size: number): Promise<void>;
+}
+
+export type CacheWriter = () => Promise<void>;
+
+export async function throughCache(ctx: ParseCtx, file: ExportFile, cacheDir: string | undefined, early: Promise<string | undefined> | undefined, t: CachedTable): Promise<CacheWriter | undefined> {
+  const before = new Map(ctx.digests);
+  if (cacheDir && (await cachedSize(cacheDir, `${t.kind}.bin`, t.kind)) === file.size) {
+    const sha = (await early) ?? (await sha256OfFile(file));
+    if (await t.load(cacheKey(t.kind, sha, before))) {
+      ctx.digests.set(file.name, sha);
+      return undefined;
+    }
+  }
+  const diagnostics = ctx.sink.diagnostics.length;
+  await t.parse();
+  if (!cacheDir || ctx.sink.diagnostics.length !== diagnostics) return undefined;
+  const key = cacheKey(t.kind, ctx.digests.get(file.name)!, before);
+  return () => t.save(key, file.size);
+}
+
+/**
+ * Digests of the cacheable files, one after another on a worker thread, started when the read
+ * starts: the main thread parses meanwhile. Only files with a cache of the same size are hashed.
+ */
+export function hashEarly(cacheDir: string | undefined, files: readonly { kind: string; file: ExportFile | undefined }[]): Map<string, Promise<string | undefined>> {
+  const out = new Map<string, Promise<string | undefined>>();
+  let prev: Promise<unknown> = Promise.resolve();
+  for (const { kind, file } of files) {
+    if (!cacheDir || !file) continue;
+    const p = prev.then(async () => ((await cachedSize(cacheDir, `${kind}.bin`, kind)) === file.size ? sha256OfFile(file) : undefined)).catch(() => undefined);
+    out.set(kind, p);
+    prev = p;
+  }
+  return out;
+}
