@@ -27,7 +27,8 @@ export function checkRoster(sink: DiagnosticSink, roster: Roster, birthFacts: Re
       if (prev) sink.warn('oneroster.duplicate-email', `user ${p.sourcedId} has the same email as user ${prev.sourcedId} (${formatSource(prev.source)})`, p.source);
       else emails.set(key, p);
     }
-    const birth = birthFacts.get(p.sourcedId);
+    // Most exports have no demographics.csv: skip a million lookups in an empty map.
+    const birth = birthFacts.size > 0 ? birthFacts.get(p.sourcedId) : undefined;
     if (birth) {
       const key = `${p.givenName.trim().toLowerCase()}\0${p.familyName.trim().toLowerCase()}\0${birth}`;
       const prev = twins.get(key);

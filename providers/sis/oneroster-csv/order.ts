@@ -83,28 +83,34 @@ const PREFIX = 6;
  */
 export function sortedOrder(keys: readonly string[]): Int32Array {
   const n = keys.length;
+  // Every key is read once, in order (keys scattered over the heap make each read a cache miss).
+  const digits = new Int32Array(n * PREFIX);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    const m = Math.min(PREFIX, k.length);
+    for (let d = 0; d < m; d++) digits[i * PREFIX + d] = k.charCodeAt(d) + 1;
+  }
   let perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
   let tmp = new Int32Array(n);
-  const digit = new Int32Array(n);
   const count = new Int32Array(65538);
   for (let d = PREFIX - 1; d >= 0; d--) {
-    for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
-      digit[i] = d < k.length ? k.charCodeAt(d) + 1 : 0;
-    }
     count.fill(0);
-    for (let i = 0; i < n; i++) count[digit[i]! + 1]!++;
+    for (let i = 0; i < n; i++) count[digits[i * PREFIX + d]! + 1]!++;
     for (let b = 1; b < count.length; b++) count[b]! += count[b - 1]!;
     for (let i = 0; i < n; i++) {
       const p = perm[i]!;
-      tmp[count[digit[p]!]!++] = p;
+      tmp[count[digits[p * PREFIX + d]!]!++] = p;
     }
     [perm, tmp] = [tmp, perm];
   }
+  const samePrefix = (a: number, b: number) => {
+    for (let d = 0; d < PREFIX; d++) if (digits[a * PREFIX + d] !== digits[b * PREFIX + d]) return false;
+    return true;
+  };
   let start = 0;
   for (let i = 1; i <= n; i++) {
-    if (i < n && samePrefix(keys[perm[start]!]!, keys[perm[i]!]!)) continue;
+    if (i < n && samePrefix(perm[start]!, perm[i]!)) continue;
     if (i - start > 1) {
       const run = Array.from(perm.subarray(start, i)).sort((a, b) => byCode(keys[a]!, keys[b]!));
       perm.set(run, start);
@@ -112,12 +118,6 @@ export function sortedOrder(keys: readonly string[]): Int32Array {
     start = i;
   }
   return perm;
-}
-
-function samePrefix(a: string, b: string): boolean {
-  const m = Math.min(PREFIX, a.length, b.length);
-  for (let j = 0; j < m; j++) if (a.charCodeAt(j) !== b.charCodeAt(j)) return false;
-  return Math.min(PREFIX, a.length) === Math.min(PREFIX, b.length);
 }
 
 /** Already in order (exports often are): then a sort, and its allocations, can be skipped. */
