@@ -61,6 +61,8 @@ export default class Apply extends RollcallCommand {
     process.stdout.write(`Apply complete: ${report.applied} applied, ${report.already} already in effect, ${report.failed.length} failed, ${report.skipped.length} skipped. State serial ${report.serial}.\n`);
     for (const f of report.failed.slice(0, 50)) process.stdout.write(`  failed ${f.id}: ${f.error}\n`);
     for (const s of report.skipped.slice(0, 50)) process.stdout.write(`  skipped ${s.id}: ${s.reason}\n`);
+    if (report.purgedCredentials > 0) process.stdout.write(`Purged ${report.purgedCredentials} stored initial password(s) older than passwords.keepDays.\n`);
+    if (report.purgeProblem) process.stderr.write(`Warning: stored initial passwords were not purged: ${report.purgeProblem}\n`);
     if (report.failed.length > 0 || report.skipped.length > 0) this.exit(1);
   }
 }

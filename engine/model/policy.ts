@@ -149,6 +149,8 @@ export interface PasswordRule {
 
 export interface PasswordsPolicy {
   rules: PasswordRule[];
+  /** Stored initial passwords older than this many days are purged at the end of each apply. */
+  keepDays: number;
 }
 
 export interface TargetConfig {

@@ -22,6 +22,8 @@ export const DEFAULTS = {
   },
   passwords: {
     length: { words: 3, random: 16 },
+    /** Long enough to print and hand out a term's sheets; short enough not to hoard passwords. */
+    keepDays: 30,
     changeAtNextLogin: true,
     /** Used when passwords.rules is absent. */
     rule: { kind: 'random', length: 16, changeAtNextLogin: true } satisfies Omit<PasswordRule, 'origin' | 'when'>,

@@ -9,7 +9,7 @@ const MIN_RANDOM_LENGTH = 8;
 
 export function normalizePasswords(ctx: SectionContext, w: WrittenPasswords | undefined): PasswordsPolicy {
   if (!w?.rules) {
-    return { rules: [{ origin: { id: 'passwords.rules[default]' }, when: {}, ...DEFAULTS.passwords.rule }] };
+    return { rules: [{ origin: { id: 'passwords.rules[default]' }, when: {}, ...DEFAULTS.passwords.rule }], keepDays: w?.keepDays ?? DEFAULTS.passwords.keepDays };
   }
   const rules: PasswordRule[] = [];
   w.rules.forEach((r, i) => {
@@ -23,5 +23,5 @@ export function normalizePasswords(ctx: SectionContext, w: WrittenPasswords | un
     }
     rules.push({ origin, when, kind: r.kind, length, changeAtNextLogin: r.changeAtNextLogin ?? DEFAULTS.passwords.changeAtNextLogin });
   });
-  return { rules };
+  return { rules, keepDays: w.keepDays ?? DEFAULTS.passwords.keepDays };
 }

@@ -103,6 +103,7 @@ export interface WrittenPasswordRule extends WrittenRuleBase {
 
 export interface WrittenPasswords {
   rules?: (WrittenPasswordRule | undefined)[];
+  keepDays?: number;
 }
 
 export interface WrittenTarget {

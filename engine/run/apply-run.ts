@@ -7,6 +7,7 @@ import { planDigest } from '../plan/build-plan.js';
 import { snapshotDigest } from '../plan/snapshot-digest.js';
 import { closeAll, loadPolicyInput, openProviders, openState, type RunOptions } from './inputs.js';
 import { initialPasswordFor, type CredentialSink } from './passwords.js';
+import { addDays } from '../resolve/school-year.js';
 import { recordOutcome, recordStateUpdate } from './record.js';
 import { foldJournal, unfoldedJournal } from './recover.js';
 import { redactForJournal } from './redact.js';
@@ -35,6 +36,10 @@ export interface ApplyReport {
   failed: { id: string; error: string }[];
   skipped: { id: string; reason: string }[];
   serial: number;
+  /** Stored initial passwords purged for age (passwords.keepDays). */
+  purgedCredentials: number;
+  /** Why the purge could not run (the store is unreadable with this key); never a secret. */
+  purgeProblem?: string;
 }
 
 /** Journal intents are written for a batch before it runs, results after. */
@@ -180,7 +185,7 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
     // A first apply names the state's lineage; plans made before it carry the empty one.
     if (!state.lineage) state.lineage = randomUUID();
 
-    const report: ApplyReport = { applied: 0, already: 0, failed: [], skipped: [], serial: state.serial };
+    const report: ApplyReport = { applied: 0, already: 0, failed: [], skipped: [], serial: state.serial, purgedCredentials: 0 };
     const failedIds = new Set<string>();
     const failedAnchors = new Set<string>();
     let seq = recovery.lastSeq;
@@ -260,6 +265,15 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
     state.serial = expected + 1;
     await backend.write(state, expected, lock);
     report.serial = state.serial;
+    // Initial passwords are kept only as long as sheets are printed (passwords.keepDays).
+    // Everything is applied and recorded by now: a store that cannot be purged is reported, not fatal.
+    if (opts.credentials?.purgeBefore) {
+      try {
+        report.purgedCredentials = opts.credentials.purgeBefore(addDays(now.slice(0, 10), -loaded.policy.passwords.keepDays));
+      } catch (e) {
+        report.purgeProblem = e instanceof Error ? e.message : String(e);
+      }
+    }
     return report;
   } finally {
     if (providers) await closeAll(providers);

@@ -12,6 +12,8 @@ import { WORDS } from './words.js';
 export interface CredentialSink {
   /** Keep the initial credential for the teacher's printable sheet (see engine/secrets). */
   record(change: Change, password: string): Promise<void>;
+  /** Drop credentials recorded before `cutoff` (ISO time); returns how many went. */
+  purgeBefore?(cutoff: string): number;
 }
 
 const RANDOM_ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Change } from '../model/plan.js';
 import { RefusedError } from '../model/errors.js';
@@ -82,6 +82,27 @@ export class CredentialStore implements CredentialSink {
       out.push(JSON.parse(plain) as CredentialRecord);
     }
     return out;
+  }
+
+  /**
+   * Drop records created before `cutoff` (ISO date or time), rewriting the file atomically
+   * (same mode, fsynced, renamed over). Returns how many were dropped.
+   */
+  purgeBefore(cutoff: string): number {
+    const all = this.readAll();
+    const kept = all.filter((r) => r.createdAt >= cutoff);
+    if (kept.length === all.length) return 0;
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      fchmodSync(fd, 0o600);
+      writeSync(fd, kept.map((r) => JSON.stringify(seal(this.key, JSON.stringify(r))) + '\n').join(''));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
+    return all.length - kept.length;
   }
 
   private append(line: string): void {

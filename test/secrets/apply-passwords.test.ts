@@ -7,6 +7,8 @@ import Passwords from '../../cli/commands/passwords.js';
 import Plan from '../../cli/commands/plan.js';
 import { CredentialStore, CREDENTIALS_FILE, type CredentialRecord } from '../../engine/secrets/credential-store.js';
 import { KEY_ENV } from '../../engine/secrets/key.js';
+import { runApply } from '../../engine/run/apply-run.js';
+import { runPlan } from '../../engine/run/plan-run.js';
 import { col, readCsv, scratchDistrict } from '../helpers/district.js';
 import { runCommand } from '../helpers/run-command.js';
 
@@ -116,5 +118,26 @@ describe('initial passwords through a real apply of the example district', () =>
     expect(out.code).toBe(0);
     expect(out.stderr.split('\n').filter((l) => l.includes(KEY_ENV))).toEqual([expect.stringMatching(/^Initial passwords are not stored/)]);
     expect(existsSync(join(other, '.rollcall', 'secrets'))).toBe(false);
+  }, 120_000);
+});
+
+describe('stored initial passwords are kept passwords.keepDays (default 30)', () => {
+  it('an apply purges older records and keeps the ones it made', async () => {
+    const dir = scratchDistrict('rollcall-secrets-purge-');
+    const key = randomBytes(32);
+    const secrets = join(dir, '.rollcall', 'secrets');
+    await new CredentialStore(secrets, key, () => '2026-08-01T09:00:00.000Z').record({
+      id: 'sandbox:account:gone-1:create', target: 'sandbox', kind: 'account', action: 'create', anchor: 'gone-1', key: 'gone-1',
+      after: { username: 'gone30', displayName: 'Old Record' }, reason: { cause: 'sis', detail: 'new' },
+    }, 'OldPassword1234');
+    const at = '2026-10-01T12:00:00.000Z';
+    const store = new CredentialStore(secrets, key, () => at);
+    const plan = (await runPlan({ dir, now: at })).plan;
+    const report = await runApply({ dir, plan, accept: [], now: () => at, actor: 'test', lockTimeoutMs: 0, credentials: store });
+    expect(report.failed).toEqual([]);
+    expect(report.purgedCredentials).toBe(1);
+    const left = store.readAll();
+    expect(left.some((r) => r.anchor === 'gone-1')).toBe(false);
+    expect(left.length).toBe(plan.changes.filter((c) => c.kind === 'account' && c.action === 'create').length);
   }, 120_000);
 });

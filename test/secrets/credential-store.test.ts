@@ -47,6 +47,21 @@ describe('the initial-credential store', () => {
     expect(new Set(lines.map((l) => (JSON.parse(l) as { ct: string }).ct)).size).toBe(3);
   });
 
+  it('purges records older than a cutoff, keeping the rest readable and the file 0600', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'rollcall-secrets-')), 'secrets');
+    const k = key();
+    let now = '2026-08-01T09:00:00.000Z';
+    const store = new CredentialStore(dir, k, () => now);
+    await store.record(create('stu-1', 'old30'), 'pw-old-1234');
+    now = '2026-09-20T09:00:00.000Z';
+    await store.record(create('stu-2', 'new30'), 'pw-new-1234');
+    expect(store.purgeBefore('2026-09-01')).toBe(1);
+    expect(store.readAll().map((r) => r.anchor)).toEqual(['stu-2']);
+    expect(statSync(join(dir, CREDENTIALS_FILE)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, CREDENTIALS_FILE), 'utf8')).not.toContain('pw-old-1234');
+    expect(store.purgeBefore('2026-09-01')).toBe(0);
+  });
+
   it('a wrong key or an altered line fails cleanly, naming neither password nor person', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rollcall-secrets-'));
     const pw = generatePassword({ kind: 'random', length: 16 });
