@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -124,6 +124,16 @@ describe('enrollments parse cache', () => {
     expect(await outcome(dir, cache)).toEqual(plain);
   });
 
+  it('keys on the file name too: people name the file they came from', async () => {
+    const dir = await writeSet(ENR);
+    const cache = await cacheDir();
+    await outcome(dir, cache);
+    await rename(path.join(dir, 'users.csv'), path.join(dir, 'Users.csv'));
+    const plain = await outcome(dir);
+    expect(plain.roster.people[0]!.source.file).toBe('Users.csv');
+    expect(await outcome(dir, cache)).toEqual(plain);
+  });
+
   it('is ignored when corrupt, truncated, of another version or for other files, and then rewritten', async () => {
     const dir = await writeSet(ENR);
     const cache = await cacheDir();
@@ -167,6 +177,10 @@ describe('enrollments parse cache', () => {
     const r = await outcome(warned, cache);
     expect(r.warnings.some((w) => w.code === 'oneroster.enum-case')).toBe(true);
     expect(await readdir(cache)).not.toContain(CACHE_FILE);
+    // Also when warnings are only counted, not listed.
+    const capped = await cacheDir();
+    await readOneRosterCsv(warned, { cacheDir: capped, warningCap: 0 });
+    expect(await readdir(capped)).not.toContain(CACHE_FILE);
     const other = await cacheDir();
     const broken = await writeSet([...ENR, 'e-9,,,cls-9,org-hs,u3,student,false,,']);
     await expect(outcome(broken, other)).rejects.toThrow();

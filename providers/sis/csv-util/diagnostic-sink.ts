@@ -8,13 +8,17 @@ import { type Diagnostic, errorDiag, type SourceRange, warningDiag } from '../..
 export class DiagnosticSink {
   readonly diagnostics: Diagnostic[] = [];
   private readonly counts = new Map<string, number>();
+  /** Every error and warning reported, listed or only counted. */
+  reported = 0;
   constructor(private readonly warningCap = 20) {}
 
   error(code: string, summary: string, source?: SourceRange, detail?: string): void {
+    this.reported++;
     this.diagnostics.push(errorDiag(code, summary, { ...(source ? { source } : {}), ...(detail ? { detail } : {}) }));
   }
 
   warn(code: string, summary: string, source?: SourceRange, detail?: string): void {
+    this.reported++;
     const key = `${code}\0${source?.file ?? ''}`;
     const n = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, n);
@@ -23,7 +27,10 @@ export class DiagnosticSink {
 
   add(diags: readonly Diagnostic[]): void {
     for (const d of diags) {
-      if (d.severity === 'error') this.diagnostics.push(d);
+      if (d.severity === 'error') {
+        this.reported++;
+        this.diagnostics.push(d);
+      }
       else this.warn(d.code, d.summary, d.source, d.detail);
     }
   }

@@ -24,15 +24,16 @@ export async function throughCache(ctx: ParseCtx, file: ExportFile, cacheDir: st
   const before = new Map(ctx.digests);
   if (cacheDir && (await cachedSize(cacheDir, `${t.kind}.bin`, t.kind)) === file.size) {
     const sha = (await early) ?? (await sha256OfFile(file));
-    if (await t.load(cacheKey(t.kind, sha, before))) {
+    if (await t.load(cacheKey(t.kind, `${file.name}\0${sha}`, before))) {
       ctx.digests.set(file.name, sha);
       return undefined;
     }
   }
-  const diagnostics = ctx.sink.diagnostics.length;
+  const reported = ctx.sink.reported;
   await t.parse();
-  if (!cacheDir || ctx.sink.diagnostics.length !== diagnostics) return undefined;
-  const key = cacheKey(t.kind, ctx.digests.get(file.name)!, before);
+  if (!cacheDir || ctx.sink.reported !== reported) return undefined;
+  // The name too: people keep the file they came from (Person.source).
+  const key = cacheKey(t.kind, `${file.name}\0${ctx.digests.get(file.name)!}`, before);
   return () => t.save(key, file.size);
 }
 
