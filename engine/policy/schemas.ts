@@ -29,29 +29,29 @@ export function schemaFileName(name: SchemaName | 'common'): string {
   return `${name}.schema.json`;
 }
 
-let compiled: Map<SchemaName, ValidateFunction> | null = null;
+let ajv: Ajv | null = null;
+const compiled = new Map<SchemaName, ValidateFunction>();
 
-function compile(): Map<SchemaName, ValidateFunction> {
-  // allErrors: one run reports every problem; verbose: errors carry their schema, for messages.
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  addFormats.default(ajv, ['date', 'hostname']);
-  // VS Code / yaml-language-server show this instead of the raw regex; we do the same.
-  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-  for (const [name, schema] of Object.entries(SCHEMAS)) ajv.addSchema(schema, schemaFileName(name as SchemaName));
-  const out = new Map<SchemaName, ValidateFunction>();
-  for (const name of Object.keys(SCHEMAS)) {
-    if (name === 'common') continue;
-    const v = ajv.getSchema(schemaFileName(name as SchemaName));
-    if (!v) throw new Error(`schema ${name} did not compile`);
-    out.set(name as SchemaName, v);
+/** Each schema compiles on first use: a run pays only for the policy files the repo has. */
+function validatorFor(name: SchemaName): ValidateFunction {
+  let v = compiled.get(name);
+  if (v) return v;
+  if (!ajv) {
+    // allErrors: one run reports every problem; verbose: errors carry their schema, for messages.
+    ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    addFormats.default(ajv, ['date', 'hostname']);
+    // VS Code / yaml-language-server show this instead of the raw regex; we do the same.
+    ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+    for (const [n, schema] of Object.entries(SCHEMAS)) ajv.addSchema(schema, schemaFileName(n as SchemaName));
   }
-  return out;
+  v = ajv.getSchema(schemaFileName(name));
+  if (!v) throw new Error(`schema ${name} did not compile`);
+  compiled.set(name, v);
+  return v;
 }
 
 /** Validate one document against its schema; [] when valid. */
 export function validateAgainst(name: SchemaName, value: unknown): ErrorObject[] {
-  compiled ??= compile();
-  const v = compiled.get(name);
-  if (!v) throw new Error(`no schema ${name}`);
+  const v = validatorFor(name);
   return v(value) ? [] : [...(v.errors ?? [])];
 }
