@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -62,82 +62,88 @@ export async function cachedSize(dir: string, file: string, kind: string): Promi
   }
 }
 
+/**
+ * Read and check a cache file. It is read part by part (the columns, then one string chunk at a
+ * time), so no buffer of the whole file is held beside the roster being built.
+ */
 export async function readCacheFile<H>(dir: string, file: string, kind: string, key: string): Promise<CacheContents<H> | undefined> {
-  let buf: Buffer;
+  let fh: FileHandle;
   try {
-    buf = await readFile(path.join(dir, file));
+    fh = await open(path.join(dir, file), 'r');
   } catch {
     return undefined;
   }
   try {
-    if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC)) return undefined;
-    const len = buf.readUInt32LE(8);
+    const exact = async (buf: Uint8Array, at: number) => (await fh.read(buf, 0, buf.length, at)).bytesRead === buf.length;
+    const size = (await fh.stat()).size;
+    const head = Buffer.alloc(12);
+    if (size < 12 || !(await exact(head, 0)) || !head.subarray(0, 8).equals(MAGIC)) return undefined;
+    const len = head.readUInt32LE(8);
     const start = pad4(12 + len);
-    if (start > buf.length) return undefined;
-    const h = JSON.parse(buf.toString('utf8', 12, 12 + len)) as H & CacheHeader;
+    if (start > size) return undefined;
+    const json = Buffer.alloc(len);
+    if (!(await exact(json, 12))) return undefined;
+    const h = JSON.parse(json.toString('utf8')) as H & CacheHeader;
     if (h.v !== CACHE_VERSION || h.kind !== kind || h.key !== key || !Number.isInteger(h.ints) || h.ints < 0 || !Array.isArray(h.chunks)) return undefined;
     const stringBytes = h.chunks.reduce((n, c) => n + c.bytes, 0);
-    if (start + 4 * h.ints + stringBytes !== buf.length) return undefined;
-    if (crc32(buf.subarray(start)) !== h.crc) return undefined;
-    // A view when aligned (large files are read into their own buffer), else a copy.
-    let ints: Int32Array;
-    if ((buf.byteOffset + start) % 4 === 0) ints = new Int32Array(buf.buffer, buf.byteOffset + start, h.ints);
-    else {
-      ints = new Int32Array(h.ints);
-      new Uint8Array(ints.buffer).set(buf.subarray(start, start + 4 * h.ints));
+    if (start + 4 * h.ints + stringBytes !== size) return undefined;
+    const ints = new Int32Array(h.ints);
+    const intBytes = new Uint8Array(ints.buffer);
+    if (!(await exact(intBytes, start))) return undefined;
+    let crc = crc32(intBytes);
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const chunks: { ends: Int32Array; text: string }[] = [];
+    let at = start + 4 * h.ints;
+    for (const c of h.chunks) {
+      if (!Number.isInteger(c.count) || c.count < 0 || 4 * c.count > c.bytes) return undefined;
+      const buf = Buffer.allocUnsafe(c.bytes);
+      if (!(await exact(buf, at))) return undefined;
+      at += c.bytes;
+      crc = crc32(buf, crc);
+      const ends = new Int32Array(c.count);
+      new Uint8Array(ends.buffer).set(buf.subarray(0, 4 * c.count));
+      chunks.push({ ends, text: decoder.decode(buf.subarray(4 * c.count)) });
     }
-    return { header: h, ints, strings: new StringReader(buf, start + 4 * h.ints, h.chunks) };
+    if (crc !== h.crc) return undefined;
+    return { header: h, ints, strings: new StringReader(chunks) };
   } catch {
     return undefined;
+  } finally {
+    await fh.close();
   }
 }
 
 /**
- * Strings in the order they were written. Each chunk is one decoded string cut at the recorded
- * ends; a read past the end, or a bad end, throws (the caller then ignores the cache).
+ * Strings in the order they were written: each chunk is one decoded string cut at the recorded
+ * ends. A read past the end, or a bad end, throws (the caller then ignores the cache).
  */
 export class StringReader {
-  private chunk = -1;
-  private text = '';
-  private ends = new Int32Array(0);
+  private c = 0;
   private k = 0;
   private from = 0;
-  private at: number;
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-  constructor(
-    private readonly buf: Buffer,
-    start: number,
-    private readonly chunks: readonly { count: number; bytes: number }[],
-  ) {
-    this.at = start;
-  }
+  constructor(private readonly chunks: readonly { ends: Int32Array; text: string }[]) {}
 
-  /** Ends of strings come first in each chunk: count Int32 values, then the UTF-8 bytes. */
   next(): string {
-    while (this.k >= this.ends.length) this.load();
-    const to = this.ends[this.k++]!;
-    if (to < this.from || to > this.text.length) throw new Error('cache: bad string end');
-    const s = this.text.substring(this.from, to);
+    let chunk = this.chunks[this.c];
+    while (chunk && this.k >= chunk.ends.length) {
+      if (this.from !== chunk.text.length) throw new Error('cache: chunk not used up');
+      chunk = this.chunks[++this.c];
+      this.k = 0;
+      this.from = 0;
+    }
+    if (!chunk) throw new Error('cache: no more strings');
+    const to = chunk.ends[this.k++]!;
+    if (to < this.from || to > chunk.text.length) throw new Error('cache: bad string end');
+    const s = chunk.text.substring(this.from, to);
     this.from = to;
     return s;
   }
 
   /** True when every string was read. */
   done(): boolean {
-    return this.k >= this.ends.length && this.chunk === this.chunks.length - 1 && this.from === this.text.length;
-  }
-
-  private load(): void {
-    if (this.chunk >= 0 && this.from !== this.text.length) throw new Error('cache: chunk not used up');
-    const c = this.chunks[++this.chunk];
-    if (!c || c.count < 0 || 4 * c.count > c.bytes) throw new Error('cache: no more strings');
-    const ends = new Int32Array(c.count);
-    new Uint8Array(ends.buffer).set(this.buf.subarray(this.at, this.at + 4 * c.count));
-    this.text = this.decoder.decode(this.buf.subarray(this.at + 4 * c.count, this.at + c.bytes));
-    this.at += c.bytes;
-    this.ends = ends;
-    this.k = 0;
-    this.from = 0;
+    for (let c = this.c + 1; c < this.chunks.length; c++) if (this.chunks[c]!.ends.length > 0) return false;
+    const chunk = this.chunks[this.c];
+    return !chunk || (this.k >= chunk.ends.length && this.from === chunk.text.length);
   }
 }
 
