@@ -29,21 +29,38 @@ export function schemaFileName(name: SchemaName | 'common'): string {
   return `${name}.schema.json`;
 }
 
+/** The policy schemas that validate a document (common holds shared definitions). */
+export const SCHEMA_NAMES = Object.keys(SCHEMAS).filter((n) => n !== 'common') as SchemaName[];
+
+/**
+ * The one ajv configuration, used to compile at run time and, with `source`, by
+ * scripts/policy-validators.mjs to precompile standalone validators at build time.
+ */
+export function policyAjv(opts: { source?: boolean } = {}): Ajv {
+  // allErrors: one run reports every problem; verbose: errors carry their schema, for messages.
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, ...(opts.source ? { code: { source: true, esm: true } } : {}) });
+  addFormats.default(ajv, ['date', 'hostname']);
+  // VS Code / yaml-language-server show this instead of the raw regex; we do the same.
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  for (const [n, schema] of Object.entries(SCHEMAS)) ajv.addSchema(schema, schemaFileName(n as SchemaName));
+  return ajv;
+}
+
+/**
+ * Validators precompiled by the build (dist only): compiling the schemas costs more than the
+ * rest of loading a policy. Running from source (tests), the module is absent and each schema
+ * compiles on first use instead.
+ */
+const PRECOMPILED = './policy-validators.js';
+const precompiled = (await import(PRECOMPILED).catch(() => null)) as Partial<Record<SchemaName, ValidateFunction>> | null;
+
 let ajv: Ajv | null = null;
 const compiled = new Map<SchemaName, ValidateFunction>();
 
-/** Each schema compiles on first use: a run pays only for the policy files the repo has. */
 function validatorFor(name: SchemaName): ValidateFunction {
-  let v = compiled.get(name);
+  let v = compiled.get(name) ?? precompiled?.[name];
   if (v) return v;
-  if (!ajv) {
-    // allErrors: one run reports every problem; verbose: errors carry their schema, for messages.
-    ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    addFormats.default(ajv, ['date', 'hostname']);
-    // VS Code / yaml-language-server show this instead of the raw regex; we do the same.
-    ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-    for (const [n, schema] of Object.entries(SCHEMAS)) ajv.addSchema(schema, schemaFileName(n as SchemaName));
-  }
+  ajv ??= policyAjv();
   v = ajv.getSchema(schemaFileName(name));
   if (!v) throw new Error(`schema ${name} did not compile`);
   compiled.set(name, v);
