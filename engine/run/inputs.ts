@@ -46,8 +46,10 @@ export interface LoadedPolicy {
 
 export async function loadPolicyInput(opts: RunOptions): Promise<LoadedPolicy> {
   const dir = resolve(opts.dir);
+  // The git lookup is a child process: it runs while the policy files are parsed.
+  const commit = policyCommit(dir); // never rejects: outside git it is null
   const { policy, digest } = await loadPolicyOrThrow(dir);
-  return { dir, policy: selectTargets(policy, opts.targets), allTargets: policy.targets, digest, commit: await policyCommit(dir) };
+  return { dir, policy: selectTargets(policy, opts.targets), allTargets: policy.targets, digest, commit: await commit };
 }
 
 /** Apply `--target` and `enabled: false`; the `enabled` key is rollcall's, not the provider's. */
