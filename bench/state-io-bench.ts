@@ -17,14 +17,14 @@ if (!repo) throw new Error('usage: state-io-bench REPO_DIR [state|state-write|sa
 const what = new Set(rest.length > 0 ? rest : ['state', 'state-write', 'sandbox', 'snapshot']);
 const scratch = mkdtempSync(join(tmpdir(), 'rollcall-io-bench-'));
 
-function report(name: string, ms: number, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(JSON.stringify({ name, ms: Math.round(ms), rssMb: Math.round(process.memoryUsage().rss / 2 ** 20), ...extra }) + '\n');
-}
-
+/** Wall time, and CPU time of all the process's threads (less skewed by other load on the machine). */
 async function timed<T>(name: string, fn: () => Promise<T>, extra?: (v: T) => Record<string, unknown>): Promise<T> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const v = await fn();
-  report(name, performance.now() - t0, extra?.(v) ?? {});
+  const cpu = process.cpuUsage(c0);
+  const line = { name, ms: Math.round(performance.now() - t0), cpuMs: Math.round((cpu.user + cpu.system) / 1000), rssMb: Math.round(process.memoryUsage().rss / 2 ** 20), ...(extra?.(v) ?? {}) };
+  process.stdout.write(JSON.stringify(line) + '\n');
   return v;
 }
 

@@ -169,7 +169,12 @@ function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks |
     if (line === '}') break;
     const m = line === undefined ? null : TARGET_OPEN.exec(line);
     if (m?.[1] === undefined) throw new LayoutError(at, 'expected a target of last_applied or }');
-    const target = JSON.parse(m[1]) as string;
+    let target: string;
+    try {
+      target = JSON.parse(m[1]) as string;
+    } catch {
+      throw new LayoutError(at, 'expected a target of last_applied or }');
+    }
     setEntry(lastApplied, target, section(mapPointer('last_applied', target)));
     const closeAt = lines.offset;
     const close = lines.line()?.trimEnd();
