@@ -34,18 +34,25 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
   const loaded = await loadPolicyInput(opts);
   clock('policy');
   const backend = openState(loaded, opts);
-  let state: StateDocument;
-  try {
-    state = await backend.read();
-    // An apply killed before it wrote state left results in the journal: plan as if folded,
-    // so the plan does not re-adopt accounts rollcall itself just created (read-only here).
-    // Only entries after the last completed apply can be unfolded.
-    foldJournal(state, await unfoldedJournal(backend, state));
-  } finally {
-    await backend.close();
-  }
+  const stateRead = (async (): Promise<StateDocument> => {
+    try {
+      const read = await backend.read();
+      // An apply killed before it wrote state left results in the journal: plan as if folded,
+      // so the plan does not re-adopt accounts rollcall itself just created (read-only here).
+      // Only entries after the last completed apply can be unfolded.
+      foldJournal(read, await unfoldedJournal(backend, read));
+      return read;
+    } finally {
+      await backend.close();
+    }
+  })();
+  // The SIS is read while state is: its big files are hashed on a worker thread meanwhile.
+  // Only a delta set waits for state, for the roster it applies to.
+  const sisRead = readSis(loaded, opts, {}, stateRead.then((s) => s.sis, () => null));
+  sisRead.catch(() => undefined); // if state fails first, that error is the one reported
+  const state = await stateRead;
   clock('state');
-  const sis = await readSis(loaded, opts, {}, state.sis);
+  const sis = await sisRead;
   if (opts.saveSisSnapshot) await writeRosterSnapshot(loaded.dir, sis.digest, sis.roster);
   clock('ingest');
   let snapshots = opts.snapshots;
