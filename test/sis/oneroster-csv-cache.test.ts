@@ -59,20 +59,26 @@ async function outcome(dir: string, cache?: string) {
   return readOneRosterCsv(dir, cache ? { cacheDir: cache } : {});
 }
 
-/** Rewrite the cache with its CRC fixed up, after `patch` changed its payload. */
-async function patchCache(file: string, patch: (payload: Buffer) => void): Promise<void> {
+interface Layout {
+  crc: number;
+  chunks: { count: number; bytes: number }[];
+}
+
+/** Where the Int32 columns start in the payload (after the string chunks, padded to 4). */
+const intsAt = (h: Layout) => ((8 + h.chunks.reduce((n, c) => n + c.bytes, 0) + 3) & ~3) - 8;
+
+/** Rewrite a cache file with its CRC fixed up, after `patch` changed its payload (magic, payload, header, length, magic). */
+async function patchCache(file: string, patch: (payload: Buffer, header: Layout) => void): Promise<void> {
   const buf = await readFile(file);
-  const len = buf.readUInt32LE(8);
-  const start = (12 + len + 3) & ~3;
-  const header = JSON.parse(buf.toString('utf8', 12, 12 + len)) as { crc: number };
-  const payload = buf.subarray(start);
-  patch(payload);
+  const len = buf.readUInt32LE(buf.length - 12);
+  const header = JSON.parse(buf.toString('utf8', buf.length - 12 - len, buf.length - 12)) as Layout;
+  const payload = buf.subarray(8, buf.length - 12 - len);
+  patch(payload, header);
   const json = Buffer.from(JSON.stringify({ ...header, crc: crc32(payload) }), 'utf8');
-  const head = Buffer.alloc((12 + json.length + 3) & ~3);
-  buf.copy(head, 0, 0, 8);
-  head.writeUInt32LE(json.length, 8);
-  json.copy(head, 12);
-  await writeFile(file, Buffer.concat([head, payload]));
+  const tail = Buffer.alloc(12);
+  tail.writeUInt32LE(json.length, 0);
+  buf.copy(tail, 4, 0, 8);
+  await writeFile(file, Buffer.concat([buf.subarray(0, 8), payload, json, tail]));
 }
 
 describe('enrollments parse cache', () => {
@@ -156,7 +162,7 @@ describe('enrollments parse cache', () => {
 
     // An index out of range, with a CRC that matches: still refused.
     await writeFile(file, good);
-    await patchCache(file, (payload) => payload.writeInt32LE(99, 0));
+    await patchCache(file, (payload, h) => payload.writeInt32LE(99, intsAt(h)));
     expect(await outcome(dir, cache)).toEqual(plain);
 
     await writeFile(file, 'not a cache');

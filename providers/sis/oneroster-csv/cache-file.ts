@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { type FileHandle, open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 
 /**
- * The container of the parse cache (one file per cached CSV file): 8-byte magic, u32 header
- * length, a JSON header (padded to 4 bytes), Int32 columns, then strings in UTF-8 chunks.
- * Reading checks magic, version, kind, key, lengths and a CRC-32 of everything after the
- * header; the caller checks what the numbers mean. Anything wrong reads as "no cache".
+ * The container of the parse cache (one file per cached CSV file): 8-byte magic, strings in
+ * UTF-8 chunks (each: Int32 ends, then the text), padding to 4 bytes, Int32 columns, then a
+ * JSON header, its u32 length and the magic again. The header comes last so a writer can
+ * stream everything before it. Reading checks both magics, version, kind, key, lengths and a
+ * CRC-32 of everything between the first magic and the header; the caller checks what the
+ * numbers mean. Anything wrong reads as "no cache".
  */
 
 const MAGIC = Buffer.from('RCENRC\n\0', 'latin1');
 export const CACHE_VERSION = 1;
 /** Strings are decoded chunk by chunk, each far below V8's largest string. */
-const CHUNK_CHARS = 1 << 26;
+const CHUNK_CHARS = 1 << 22;
 
 export interface CacheHeader {
   v: number;
@@ -45,21 +48,27 @@ export async function cachedSize(dir: string, file: string, kind: string): Promi
   try {
     const fh = await open(path.join(dir, file), 'r');
     try {
-      const head = Buffer.alloc(12);
-      await fh.read(head, 0, 12, 0);
-      if (!head.subarray(0, 8).equals(MAGIC)) return undefined;
-      const len = head.readUInt32LE(8);
-      if (len > 1 << 26) return undefined;
-      const json = Buffer.alloc(len);
-      await fh.read(json, 0, len, 12);
-      const h = JSON.parse(json.toString('utf8')) as Partial<CacheHeader>;
-      return h.v === CACHE_VERSION && h.kind === kind && typeof h.size === 'number' ? h.size : undefined;
+      const h = await readHeader(fh);
+      return h && h.v === CACHE_VERSION && h.kind === kind && typeof h.size === 'number' ? h.size : undefined;
     } finally {
       await fh.close();
     }
   } catch {
     return undefined;
   }
+}
+
+/** The header at the end of a cache file, with where it starts; undefined when the file is not one. */
+async function readHeader(fh: FileHandle): Promise<(Partial<CacheHeader> & { at: number }) | undefined> {
+  const size = (await fh.stat()).size;
+  if (size < 20) return undefined;
+  const tail = Buffer.alloc(12);
+  if ((await fh.read(tail, 0, 12, size - 12)).bytesRead !== 12 || !tail.subarray(4).equals(MAGIC)) return undefined;
+  const len = tail.readUInt32LE(0);
+  if (len > 1 << 27 || len > size - 20) return undefined;
+  const json = Buffer.alloc(len);
+  if ((await fh.read(json, 0, len, size - 12 - len)).bytesRead !== len) return undefined;
+  return { ...(JSON.parse(json.toString('utf8')) as Partial<CacheHeader>), at: size - 12 - len };
 }
 
 /**
@@ -75,25 +84,19 @@ export async function readCacheFile<H>(dir: string, file: string, kind: string, 
   }
   try {
     const exact = async (buf: Uint8Array, at: number) => (await fh.read(buf, 0, buf.length, at)).bytesRead === buf.length;
-    const size = (await fh.stat()).size;
-    const head = Buffer.alloc(12);
-    if (size < 12 || !(await exact(head, 0)) || !head.subarray(0, 8).equals(MAGIC)) return undefined;
-    const len = head.readUInt32LE(8);
-    const start = pad4(12 + len);
-    if (start > size) return undefined;
-    const json = Buffer.alloc(len);
-    if (!(await exact(json, 12))) return undefined;
-    const h = JSON.parse(json.toString('utf8')) as H & CacheHeader;
+    const found = await readHeader(fh);
+    if (!found) return undefined;
+    const h = found as unknown as H & CacheHeader & { at: number };
+    const head = Buffer.alloc(8);
+    if (!(await exact(head, 0)) || !head.equals(MAGIC)) return undefined;
     if (h.v !== CACHE_VERSION || h.kind !== kind || h.key !== key || !Number.isInteger(h.ints) || h.ints < 0 || !Array.isArray(h.chunks)) return undefined;
     const stringBytes = h.chunks.reduce((n, c) => n + c.bytes, 0);
-    if (start + 4 * h.ints + stringBytes !== size) return undefined;
-    const ints = new Int32Array(h.ints);
-    const intBytes = new Uint8Array(ints.buffer);
-    if (!(await exact(intBytes, start))) return undefined;
-    let crc = crc32(intBytes);
+    const intsAt = pad4(8 + stringBytes);
+    if (intsAt + 4 * h.ints !== h.at) return undefined;
     const decoder = new TextDecoder('utf-8', { fatal: true });
     const chunks: { ends: Int32Array; text: string }[] = [];
-    let at = start + 4 * h.ints;
+    let crc = 0;
+    let at = 8;
     for (const c of h.chunks) {
       if (!Number.isInteger(c.count) || c.count < 0 || 4 * c.count > c.bytes) return undefined;
       const buf = Buffer.allocUnsafe(c.bytes);
@@ -104,6 +107,13 @@ export async function readCacheFile<H>(dir: string, file: string, kind: string, 
       new Uint8Array(ends.buffer).set(buf.subarray(0, 4 * c.count));
       chunks.push({ ends, text: decoder.decode(buf.subarray(4 * c.count)) });
     }
+    const pad = Buffer.alloc(intsAt - at);
+    if (!(await exact(pad, at))) return undefined;
+    crc = crc32(pad, crc);
+    const ints = new Int32Array(h.ints);
+    const intBytes = new Uint8Array(ints.buffer);
+    if (!(await exact(intBytes, intsAt))) return undefined;
+    crc = crc32(intBytes, crc);
     if (crc !== h.crc) return undefined;
     return { header: h, ints, strings: new StringReader(chunks) };
   } catch {
@@ -147,13 +157,41 @@ export class StringReader {
   }
 }
 
-/** Collects strings for a cache file, in chunks of bounded length. */
-export class StringWriter {
-  readonly chunks: Buffer[] = [];
-  readonly meta: { count: number; bytes: number }[] = [];
+/**
+ * Writes one cache file: strings as they come (in bounded chunks, straight to disk, so a
+ * million people's strings are never held twice), then the columns and the header. Written
+ * under a temporary name and renamed, mode 0600; any failure leaves no file (the cache is
+ * optional: the next read parses again).
+ */
+export class CacheWriter {
   private list: string[] = [];
   private ends: number[] = [];
   private chars = 0;
+  private crc = 0;
+  private written = 8;
+  private readonly meta: { count: number; bytes: number }[] = [];
+  private failed = false;
+
+  private constructor(
+    private readonly fd: number,
+    private readonly tmp: string,
+    private readonly target: string,
+  ) {}
+
+  /** undefined when the folder or file cannot be made. */
+  static open(dir: string, file: string): CacheWriter | undefined {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const target = path.join(dir, file);
+      const tmp = `${target}.tmp-${process.pid}`;
+      const fd = openSync(tmp, 'w', 0o600);
+      const w = new CacheWriter(fd, tmp, target);
+      writeSync(fd, MAGIC);
+      return w;
+    } catch {
+      return undefined;
+    }
+  }
 
   add(s: string): void {
     if (this.chars + s.length > CHUNK_CHARS && this.list.length > 0) this.flush();
@@ -162,50 +200,54 @@ export class StringWriter {
     this.ends.push(this.chars);
   }
 
-  finish(): void {
-    if (this.list.length > 0 || this.meta.length === 0) this.flush();
+  /** Give up: no file is left behind. */
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.tmp, { force: true });
+  }
+
+  async finish(header: Omit<CacheHeader, 'v' | 'ints' | 'chunks' | 'crc'> & Record<string, unknown>, ints: Int32Array): Promise<void> {
+    try {
+      if (this.list.length > 0 || this.meta.length === 0) this.flush();
+      if (this.failed) throw new Error('cache write failed');
+      this.put(Buffer.alloc(pad4(this.written) - this.written));
+      this.put(Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength));
+      const json = Buffer.from(JSON.stringify({ ...header, v: CACHE_VERSION, ints: ints.length, chunks: this.meta, crc: this.crc }), 'utf8');
+      const tail = Buffer.alloc(12);
+      tail.writeUInt32LE(json.length, 0);
+      MAGIC.copy(tail, 4);
+      writeSync(this.fd, json);
+      writeSync(this.fd, tail);
+      closeSync(this.fd);
+      await rename(this.tmp, this.target);
+    } catch {
+      this.abort();
+    }
   }
 
   private flush(): void {
-    const text = Buffer.from(this.list.join(''), 'utf8');
-    const ends = Buffer.from(Int32Array.from(this.ends).buffer);
-    this.chunks.push(ends, text);
-    this.meta.push({ count: this.list.length, bytes: ends.length + text.length });
+    try {
+      const text = Buffer.from(this.list.join(''), 'utf8');
+      const ends = Buffer.from(Int32Array.from(this.ends).buffer);
+      this.put(ends);
+      this.put(text);
+      this.meta.push({ count: this.list.length, bytes: ends.length + text.length });
+    } catch {
+      this.failed = true;
+    }
     this.list = [];
     this.ends = [];
     this.chars = 0;
   }
-}
 
-/** Write a cache file atomically (mode 0600); failures are ignored (the cache is optional). */
-export async function writeCacheFile(dir: string, file: string, header: Omit<CacheHeader, 'v' | 'ints' | 'chunks' | 'crc'> & Record<string, unknown>, ints: Int32Array, strings: StringWriter): Promise<void> {
-  try {
-    strings.finish();
-    const intBytes = Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength);
-    let crc = crc32(intBytes);
-    for (const c of strings.chunks) crc = crc32(c, crc);
-    const json = Buffer.from(JSON.stringify({ ...header, v: CACHE_VERSION, ints: ints.length, chunks: strings.meta, crc }), 'utf8');
-    const head = Buffer.alloc(pad4(12 + json.length));
-    MAGIC.copy(head, 0);
-    head.writeUInt32LE(json.length, 8);
-    json.copy(head, 12);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const target = path.join(dir, file);
-    const tmp = `${target}.tmp-${process.pid}`;
-    try {
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        // One part at a time: no second copy of a payload that can be hundreds of megabytes.
-        for (const part of [head, intBytes, ...strings.chunks]) await fh.write(part);
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, target);
-    } catch {
-      await rm(tmp, { force: true });
-    }
-  } catch {
-    // A cache that cannot be written only means the next read parses again.
+  private put(b: Buffer): void {
+    this.crc = crc32(b, this.crc);
+    for (let off = 0; off < b.length; ) off += writeSync(this.fd, b, off, b.length - off);
+    this.written += b.length;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ClassSection, Enrollment } from '../../../engine/model/people.js';
 import type { Interner } from '../csv-util/intern.js';
-import { readCacheFile, StringWriter, writeCacheFile } from './cache-file.js';
+import { CacheWriter, readCacheFile } from './cache-file.js';
 import { makeEnrollment } from './row-values.js';
 
 /**
@@ -76,13 +76,14 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
   const comboIndex = new Map<string, number>();
   const extra: Extra = { rows, classes: [], combos: [] };
   const ints = new Int32Array(3 * rows);
-  const strings = new StringWriter();
+  const strings = CacheWriter.open(dir, CACHE_FILE);
+  if (!strings) return;
   let last: Pick<Enrollment, 'role' | 'primary' | 'beginDate' | 'endDate'> = { role: '\u0000', primary: false };
   let lastCombo = -1;
   for (let i = 0; i < rows; i++) {
     const e = list[i]!;
     const id = e.sourcedId ?? '';
-    if (id === '') return; // only lane-shaped enrollments (every one has its id) are cached
+    if (id === '') return strings.abort(); // only lane-shaped enrollments (every one has its id) are cached
     let c = classIndex.get(e.classSourcedId);
     if (c === undefined) {
       c = extra.classes.length;
@@ -106,7 +107,7 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
     ints[2 * rows + i] = lastCombo;
     strings.add(id);
   }
-  await writeCacheFile(dir, CACHE_FILE, { kind: KIND, key, size, ...extra }, ints, strings);
+  await strings.finish({ kind: KIND, key, size, ...extra }, ints);
 }
 
 function optString(v: unknown): boolean {

@@ -1,6 +1,6 @@
 import type { Org, Person, PersonRole } from '../../../engine/model/people.js';
 import type { Interner } from '../csv-util/intern.js';
-import { readCacheFile, StringWriter, writeCacheFile } from './cache-file.js';
+import { CacheWriter, readCacheFile } from './cache-file.js';
 
 /**
  * The parse cache for a clean bulk users.csv (1.2 layout: roles come from roles.csv) and
@@ -93,7 +93,8 @@ export async function saveUsersCache(dir: string, key: string, size: number, fil
     extra.idCount += p.userIds.length;
   }
   const ints = new Int32Array(4 * n + extra.gradeCount + extra.idCount);
-  const strings = new StringWriter();
+  const strings = CacheWriter.open(dir, `${USERS_KIND}.bin`);
+  if (!strings) return;
   let gi = 4 * n;
   let ti = 4 * n + extra.gradeCount;
   const index = (map: Map<string, number>, list: string[], v: string) => {
@@ -127,7 +128,7 @@ export async function saveUsersCache(dir: string, key: string, size: number, fil
     strings.add(p.preferredMiddleName);
     strings.add(p.email);
   }
-  await writeCacheFile(dir, `${USERS_KIND}.bin`, { kind: USERS_KIND, key, size, ...extra }, ints, strings);
+  await strings.finish({ kind: USERS_KIND, key, size, ...extra }, ints);
 }
 
 interface RolesExtra {
@@ -194,10 +195,11 @@ export async function saveRolesCache(dir: string, key: string, size: number, own
     return k;
   };
   const ints = new Int32Array(6 * n);
-  const strings = new StringWriter();
+  const strings = CacheWriter.open(dir, `${ROLES_KIND}.bin`);
+  if (!strings) return;
   for (let i = 0; i < n; i++) {
     const r = roles[i]!;
-    if (r.sourcedId === undefined) return;
+    if (r.sourcedId === undefined) return strings.abort();
     ints[i] = owners[i]!;
     ints[n + i] = value(r.role);
     ints[2 * n + i] = value(r.orgSourcedId);
@@ -206,5 +208,5 @@ export async function saveRolesCache(dir: string, key: string, size: number, own
     ints[5 * n + i] = r.endDate ? value(r.endDate) : -1;
     strings.add(r.sourcedId);
   }
-  await writeCacheFile(dir, `${ROLES_KIND}.bin`, { kind: ROLES_KIND, key, size, ...extra }, ints, strings);
+  await strings.finish({ kind: ROLES_KIND, key, size, ...extra }, ints);
 }
