@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanDocument } from '../engine/model/plan.js';
 import { emptyState } from '../engine/model/state.js';
 import { recordOutcome, recordStateUpdate } from '../engine/run/record.js';
 import { localStateBackend } from '../engine/state/local.js';
+import { writeDirectoryFile } from '../providers/sandbox/directory-file.js';
 import { SandboxStore, type SandboxData } from '../providers/sandbox/store.js';
 
 /**
@@ -41,33 +42,11 @@ export async function materialize(plan: PlanDocument, repoDir: string, now: stri
   state.sis = { digest: plan.inputs.sis_digest, people: plan.inputs.sis_people, taken_at: now };
   const sandbox = join(repoDir, '.rollcall', 'sandbox');
   mkdirSync(sandbox, { recursive: true });
-  writeDirectoryJson(join(sandbox, 'directory.json'), data);
+  writeDirectoryFile(join(sandbox, 'directory.json'), data);
   writeFileSync(join(sandbox, 'ops.jsonl'), '');
   const backend = localStateBackend(join(repoDir, '.rollcall', 'state.json'));
   const lock = await backend.lock('apply', 0);
   await backend.write({ ...state, serial: 1 }, 0, lock);
   await lock.release();
   await backend.close();
-}
-
-/** The sandbox's directory.json, written in pieces: at 1M people one JSON.stringify would pass V8's string limit. */
-function writeDirectoryJson(path: string, data: SandboxData): void {
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, `{"seq":${data.seq},"accounts":{`);
-    writeEntries(fd, Object.entries(data.accounts));
-    writeSync(fd, '},"groups":{');
-    writeEntries(fd, Object.entries(data.groups));
-    writeSync(fd, `},"containers":${JSON.stringify(data.containers)}}`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function writeEntries(fd: number, entries: [string, unknown][]): void {
-  const CHUNK = 10_000;
-  for (let i = 0; i < entries.length; i += CHUNK) {
-    const part = entries.slice(i, i + CHUNK).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',');
-    writeSync(fd, (i > 0 ? ',' : '') + part);
-  }
 }
