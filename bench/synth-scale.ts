@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StateDocument } from '../engine/model/state.js';
 import { writeSnapshotFile } from '../engine/run/snapshot-file.js';
 import { localStateBackend } from '../engine/state/local.js';
 import { writeStateFile } from '../engine/state/state-file.js';
+import { writeDirectoryFile } from '../providers/sandbox/directory-file.js';
 import { SandboxProvider } from '../providers/sandbox/index.js';
 import { SandboxStore, type SandboxAccount, type SandboxData, type SandboxGroup } from '../providers/sandbox/store.js';
 
@@ -47,31 +48,8 @@ for (let i = 0; i < factor; i++) {
     data.groups[grp.id] = grp;
   }
 }
-// The directory in the layout compact() writes, but streamed: at 1M it is near V8's string limit.
 t0 = performance.now();
-const fd = openSync(join(to, '.rollcall', 'sandbox', 'directory.json'), 'w');
-writeSync(fd, `{"seq":${data.seq},"containers":${JSON.stringify(data.containers)},"accounts":{`);
-let first = true;
-let buf: string[] = [];
-const flush = (): void => {
-  writeSync(fd, buf.join(''));
-  buf = [];
-};
-for (const a of Object.values(data.accounts)) {
-  buf.push(`${first ? '' : ','}${JSON.stringify(a.id)}:${JSON.stringify(a)}`);
-  first = false;
-  if (buf.length >= 10000) flush();
-}
-buf.push('},"groups":{');
-first = true;
-for (const g of Object.values(data.groups)) {
-  buf.push(`${first ? '' : ','}${JSON.stringify(g.id)}:${JSON.stringify(g)}`);
-  first = false;
-  if (buf.length >= 10000) flush();
-}
-buf.push('}}');
-flush();
-closeSync(fd);
+writeDirectoryFile(join(to, '.rollcall', 'sandbox', 'directory.json'), data);
 closeSync(openSync(join(to, '.rollcall', 'sandbox', 'ops.jsonl'), 'w'));
 process.stdout.write(`sandbox: ${Object.keys(data.accounts).length} accounts, ${Object.keys(data.groups).length} groups written in ${Math.round(performance.now() - t0)} ms\n`);
 
