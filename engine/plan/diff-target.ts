@@ -187,7 +187,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       changes.push({ id, target, kind: 'group', action: 'create', key: name, after: { name, description: want.description }, reason: { cause: 'policy', rule: want.rule, detail: 'group required by rule' } });
     }
     const groupDep = groupCreates.get(name);
-    const observed = observedMembersOf(obsGroup?.members ?? [], managedIxOfId, byId, observedStamps);
+    const observed = observedMembersOf(obsGroup?.members ?? [], managedIxOfId, byId, byAnchor, observedStamps);
     const adds: MemberRef[] = [];
     for (const ix of want.members) {
       const idn = identities[ix]!;
@@ -212,8 +212,12 @@ export function diffTarget(input: DiffInput): DiffResult {
           managedGone.push({ anchor: identities[m.key]!.anchor, username: m.username });
           continue;
         }
-        // Not a managed person's account (keyed by username, or id when the account is unknown).
-        if (!protectedNames.has(m.username.toLowerCase())) unmanaged.push({ username: m.username });
+        if (protectedNames.has(m.username.toLowerCase())) continue;
+        // A person's account whose person needs nothing this run (gone from the SIS, in the
+        // grace period before suspension) leaves like any member who no longer matches: a SIS
+        // change, not drift. Anything else is not rollcall's (keyed by username, or id).
+        if (m.anchor !== undefined) managedGone.push({ anchor: m.anchor, username: m.username });
+        else unmanaged.push({ username: m.username });
       }
       if (managedGone.length > 0) {
         changes.push({ id: `${target}:membership:${name}:remove`, target, kind: 'membership', action: 'remove', key: name, object_id: obsGroup.id, before: { group: name }, members: managedGone, reason: { cause: 'sis', rule: want.rule, detail: `${managedGone.length} member(s) no longer match ${want.rule}` } });
@@ -313,6 +317,8 @@ interface ObservedMember {
   /** Identity index of a managed person's account; otherwise the member's username (or raw id). */
   key: number | string;
   username: string;
+  /** String keys only: the anchor, when this is the account of a person without an identity this run. */
+  anchor?: string;
 }
 
 interface ObservedMembers {
@@ -326,13 +332,14 @@ interface ObservedMembers {
  * its own namespace: an unmanaged account whose username happens to equal some anchor is
  * still an unmanaged member, never mistaken for that person.
  */
-function observedMembersOf(memberIds: readonly string[], managedIxOfId: ReadonlyMap<string, number>, byId: ReadonlyMap<string, ObservedAccount>, stamps: IndexStamps): ObservedMembers {
+function observedMembersOf(memberIds: readonly string[], managedIxOfId: ReadonlyMap<string, number>, byId: ReadonlyMap<string, ObservedAccount>, byAnchor: ReadonlyMap<string, ObservedAccount>, stamps: IndexStamps): ObservedMembers {
   const present = stamps.fresh();
   let others: Set<string> | undefined;
   const inOrder: ObservedMember[] = [];
   for (const mid of memberIds) {
     const ix = managedIxOfId.get(mid);
-    const username = byId.get(mid)?.username ?? mid;
+    const acc = byId.get(mid);
+    const username = acc?.username ?? mid;
     if (ix !== undefined) {
       if (present.add(ix)) inOrder.push({ key: ix, username });
       continue;
@@ -340,7 +347,8 @@ function observedMembersOf(memberIds: readonly string[], managedIxOfId: Readonly
     others ??= new Set();
     if (others.has(username)) continue;
     others.add(username);
-    inOrder.push({ key: username, username });
+    const anchored = acc && acc.anchor !== null && byAnchor.get(acc.anchor) === acc ? acc.anchor : undefined;
+    inOrder.push(anchored === undefined ? { key: username, username } : { key: username, username, anchor: anchored });
   }
   return {
     inOrder,

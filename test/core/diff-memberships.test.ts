@@ -13,7 +13,8 @@ import { scratchDistrict } from '../helpers/district.js';
  * test holds it to a plain reference: the same diff written with a Map of observed members
  * per group, keyed by anchor (managed people) or username, as the first version was, except
  * that the two kinds of key are kept apart (the first version let an unmanaged account named
- * like some person's anchor stand in for that person).
+ * like some person's anchor stand in for that person), and that the account of a person with
+ * no identity this run (gone, in grace) leaves as that person, not as an unmanaged member.
  */
 
 let basePolicy: Policy;
@@ -52,7 +53,7 @@ function referenceMemberships(identities: readonly Identity[], snapshot: TargetS
     const observed = new Map<string, string>();
     for (const mid of obsGroup?.members ?? []) {
       const acc = byId.get(mid);
-      const managed = accountIdOf.get(mid);
+      const managed = accountIdOf.get(mid) ?? (acc?.anchor != null && byAnchor.get(acc.anchor) === acc ? acc.anchor : undefined);
       observed.set(managed !== undefined ? `a:${managed}` : `u:${acc?.username ?? mid}`, acc?.username ?? mid);
     }
     const adds: MemberRef[] = [];
@@ -87,6 +88,8 @@ const scenario = fc.record({
   hasAccount: fc.array(fc.boolean(), { minLength: PEOPLE, maxLength: PEOPLE }),
   duplicateAccount: fc.array(fc.boolean(), { minLength: PEOPLE, maxLength: PEOPLE }),
   unmanagedCount: fc.integer({ min: 0, max: 4 }),
+  // accounts of people with no identity this run (gone from the SIS, in their grace period)
+  ghostCount: fc.integer({ min: 0, max: 3 }),
   groupExists: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
   // observed member lists as indexes into the account list (may repeat, may be stale ids)
   observed: fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 20 }), { minLength: 4, maxLength: 4 }),
@@ -112,6 +115,7 @@ describe('membership diff on identity indexes', () => {
         if (s.hasAccount[i]) accounts.push(acct(`id-${String(i).padStart(2, '0')}`));
         if (s.duplicateAccount[i]) accounts.push(acct(`id-dup-${i}`));
       }
+      for (let g = 0; g < s.ghostCount; g++) accounts.push({ id: `id-g${g}`, anchor: `ghost${g}`, username: `ghost${g}`, givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] });
       for (let u = 0; u < s.unmanagedCount; u++) accounts.push({ id: `id-x${u}`, anchor: null, username: u === 0 ? anchorOf(3) : `stray${u}`, givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] });
       const groups: ObservedGroup[] = [];
       for (let g = 0; g < s.groupCount; g++) {
