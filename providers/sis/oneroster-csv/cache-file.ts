@@ -165,7 +165,7 @@ export class StringReader {
  */
 export class CacheWriter {
   private list: string[] = [];
-  private ends: number[] = [];
+  private ends = new Int32Array(1 << 16);
   private chars = 0;
   private crc = 0;
   private written = 8;
@@ -196,8 +196,14 @@ export class CacheWriter {
   add(s: string): void {
     if (this.chars + s.length > CHUNK_CHARS && this.list.length > 0) this.flush();
     this.chars += s.length;
+    const n = this.list.length;
+    if (n === this.ends.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.ends[n] = this.chars;
     this.list.push(s);
-    this.ends.push(this.chars);
   }
 
   /** Give up: no file is left behind. */
@@ -232,7 +238,7 @@ export class CacheWriter {
   private flush(): void {
     try {
       const text = Buffer.from(this.list.join(''), 'utf8');
-      const ends = Buffer.from(Int32Array.from(this.ends).buffer);
+      const ends = Buffer.from(this.ends.buffer, 0, 4 * this.list.length);
       this.put(ends);
       this.put(text);
       this.meta.push({ count: this.list.length, bytes: ends.length + text.length });
@@ -240,7 +246,6 @@ export class CacheWriter {
       this.failed = true;
     }
     this.list = [];
-    this.ends = [];
     this.chars = 0;
   }
 
