@@ -10,9 +10,10 @@ import { terraformPlanMs } from './terraform.js';
  * process (bench/plan-once.ts) so one run's heap never helps the next.
  *
  * Per size: a first plan (no accounts anywhere yet), then the district is materialized in the
- * sandbox and state (bench/setup-existing.ts, as an apply would leave it), `rollcall refresh`
- * writes the snapshot once, and one family name changes in users.csv: "one-line change" plans
- * against that cached snapshot, as `plan --refresh=false`.
+ * sandbox and state (bench/setup-existing.ts, as an apply would leave it) and `rollcall refresh`
+ * writes the target snapshot and primes the SIS parse cache. Then, planning against that
+ * snapshot as `plan --refresh=false`: one line of policy changes (a pull request), and one
+ * family name changes in users.csv (planned as the new export comes, then after a refresh).
  *
  * Flags: --sizes 1k,10k,50k,100k[,1m]  --runs N  --terraform 1000[,10000] (plan that many
  * `terraform_data` objects once each and compare cost per object with the first plan of the
@@ -140,12 +141,25 @@ for (const size of sizes) {
   firstPlanMs.set(district.people, first);
 
   setupExisting(district.dir);
+  // `rollcall refresh`: the target snapshot, and the SIS parse cache of the current export.
   const refreshed = await runRefresh({ dir: district.dir, now: NOW });
   const noop = planOnce(district.dir, refreshed.path);
   if (noop.changes !== 0) process.stdout.write(`  (warning: re-plan after materialize has ${noop.changes} changes)\n`);
+
+  // A pull request that changes one line of policy, planned against the same export.
+  const naming = join(district.dir, 'policy', 'naming.yaml');
+  const policyBefore = readFileSync(naming, 'utf8');
+  writeFileSync(naming, policyBefore.replace(/^reserved: \[/m, 'reserved: [benchreserved, '));
+  report(`one-line policy change, ${size}`, Array.from({ length: runs }, () => planOnce(district.dir, refreshed.path)));
+  writeFileSync(naming, policyBefore);
+
+  // A new export with one family name changed: planned as it comes (every file parsed), then
+  // after a refresh has primed the parse cache from it.
   oneLineChange(district.sis, false);
   try {
-    report(`one-line change, ${size} people (cached snapshot)`, Array.from({ length: runs }, () => planOnce(district.dir, refreshed.path)));
+    report(`one-line SIS change, ${size}, before refresh`, Array.from({ length: runs }, () => planOnce(district.dir, refreshed.path)));
+    await runRefresh({ dir: district.dir, now: NOW });
+    report(`one-line SIS change, ${size}, after refresh`, Array.from({ length: runs }, () => planOnce(district.dir, refreshed.path)));
   } finally {
     oneLineChange(district.sis, true);
   }

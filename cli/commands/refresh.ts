@@ -3,7 +3,7 @@ import { runRefresh } from '../../engine/run/refresh-run.js';
 import { nowFlag, parseNow, RollcallCommand } from '../base.js';
 
 export default class Refresh extends RollcallCommand {
-  static override description = 'Read every target into a local snapshot for `plan --refresh=false` (incremental where the target has a change feed).';
+  static override description = 'Read every target into a local snapshot for `plan --refresh=false` (incremental where the target has a change feed), and prime the SIS parse cache from the current export.';
   static override flags = {
     now: nowFlag,
     snapshot: Flags.string({ description: 'snapshot file (default .rollcall/snapshot.jsonl in the policy repo)' }),
@@ -14,6 +14,8 @@ export default class Refresh extends RollcallCommand {
     const { flags } = await this.parse(Refresh);
     const r = await runRefresh({ dir: flags.dir, now: parseNow(flags.now), full: flags.full, ...(flags.snapshot ? { snapshot: flags.snapshot } : {}) });
     for (const t of r.targets) process.stdout.write(`${t.target}: ${t.accounts} accounts, ${t.groups} groups (${t.incremental ? 'incremental' : 'full read'})\n`);
+    if (r.sis?.primed) process.stdout.write(`SIS: ${r.sis.people} people parsed once; plans of this export read the parse cache.\n`);
+    else if (r.sis) process.stdout.write(`SIS: the export has ${r.sis.errors} error(s), or is a delta set; its parse cache was not primed (rollcall plan reports the errors).\n`);
     process.stdout.write(`Snapshot written to ${r.path}. Plan against it with: rollcall plan --refresh=false\n`);
   }
 }

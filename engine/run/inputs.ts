@@ -74,7 +74,7 @@ export function selectTargets(policy: Policy, names: readonly string[] | undefin
  * password sheets, explain). Otherwise enrollments, by far the biggest SIS file, are read only
  * when a group rule is `forEach: class`.
  */
-export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { enrollments?: boolean } = {}, lastApplied?: { digest: string } | null | Promise<{ digest: string } | null | undefined>): Promise<SisReadResult> {
+export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { enrollments?: boolean; primeCache?: boolean } = {}, lastApplied?: { digest: string } | null | Promise<{ digest: string } | null | undefined>): Promise<SisReadResult> {
   const { policy, dir } = loaded;
   const location = opts.sis ?? policy.sis.path;
   const abs = /^[a-z]+:\/\//i.test(location) || isAbsolute(location) ? location : resolve(opts.sis ? process.cwd() : dir, location);
@@ -82,7 +82,9 @@ export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { e
   const skip = !needs.enrollments && policy.sis.settings.skipEnrollments !== false && !policy.groups.rules.some((r) => r.forEach === 'class');
   const settings: Record<string, unknown> = skip ? { ...policy.sis.settings, skipEnrollments: true } : { ...policy.sis.settings };
   // "Refresh once, plan many": OneRoster CSV keeps parsed files beside state (student data: ignored folder).
+  // Only `rollcall refresh` writes it (primeCache): a plan reads it and never pays for writing.
   if (policy.sis.format === 'oneroster-csv' && settings.cacheDir === undefined) settings.cacheDir = join(dir, '.rollcall', 'cache', 'sis');
+  if (!needs.primeCache) settings.cacheWrite = false;
   // A delta set applies to the roster last applied, kept as a snapshot beside state. Only a
   // delta waits for state (the caller may still be reading it).
   const last = policy.sis.format === 'oneroster-csv' && declaresDelta(abs) ? await lastApplied : null;

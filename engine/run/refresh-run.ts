@@ -1,13 +1,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { TargetSnapshot } from '../model/accounts.js';
-import { closeAll, loadPolicyInput, openProviders, type RunOptions } from './inputs.js';
+import { InputError } from '../model/errors.js';
+import { closeAll, loadPolicyInput, openProviders, readSis, type LoadedPolicy, type RunOptions } from './inputs.js';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
 
 /**
  * `rollcall refresh`: read every target once into a local snapshot, so many plans can run
  * against it (`plan --refresh=false`), as Terraform's -refresh=false. Providers with a change
- * feed bring the previous snapshot up to date instead of reading everything again.
+ * feed bring the previous snapshot up to date instead of reading everything again. It also
+ * primes the SIS parse cache from the current export (plans read that cache, never write it).
  */
 
 export const DEFAULT_SNAPSHOT = '.rollcall/snapshot.jsonl';
@@ -20,6 +22,11 @@ export function snapshotPath(dir: string, file?: string): string {
 export interface RefreshResult {
   path: string;
   targets: { target: string; accounts: number; groups: number; incremental: boolean }[];
+  /**
+   * The SIS parse cache (OneRoster CSV): primed from the current export, so plans of it skip
+   * parsing; or why not (the export has errors, or is a delta set). Counts only, no records.
+   */
+  sis: { primed: true; people: number } | { primed: false; errors: number } | null;
 }
 
 export async function runRefresh(opts: RunOptions & { snapshot?: string; now: string; full?: boolean }): Promise<RefreshResult> {
@@ -52,5 +59,17 @@ export async function runRefresh(opts: RunOptions & { snapshot?: string; now: st
   }
   mkdirSync(dirname(path), { recursive: true });
   await writeSnapshotFile(path, out, opts.now);
-  return { path, targets };
+  return { path, targets, sis: await primeSisCache(loaded, opts) };
+}
+
+/** Read the export once with cache writes on; a bad export is left for `plan` to report. */
+async function primeSisCache(loaded: LoadedPolicy, opts: RunOptions): Promise<RefreshResult['sis']> {
+  if (loaded.policy.sis.format !== 'oneroster-csv') return null;
+  try {
+    const read = await readSis(loaded, opts, { primeCache: true });
+    return { primed: true, people: read.roster.people.length };
+  } catch (e) {
+    if (e instanceof InputError) return { primed: false, errors: e.diagnostics.filter((d) => d.severity === 'error').length };
+    throw e;
+  }
 }

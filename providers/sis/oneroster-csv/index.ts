@@ -4,7 +4,8 @@ import { readOneRosterCsv } from './read.js';
 /**
  * OneRoster 1.1 / 1.2 CSV (folder or .zip) as a rollcall SIS source.
  * `settings.skipEnrollments: true` skips enrollments.csv when the policy needs no class sections.
- * `settings.cacheDir` (set by the run, not the policy) turns on the parse cache there.
+ * `settings.cacheDir` (set by the run, not the policy) turns on the parse cache there;
+ * `settings.cacheWrite: false` reads it without writing (plans: `rollcall refresh` primes it).
  */
 export const oneRosterCsvSource: SisSource = {
   read(options: SisReadOptions): Promise<SisReadResult> {
@@ -14,6 +15,7 @@ export const oneRosterCsvSource: SisSource = {
       ...(options.settings.skipEnrollments === true ? { skipEnrollments: true } : {}),
       ...(options.base ? { base: options.base } : {}),
       ...(typeof options.settings.cacheDir === 'string' ? { cacheDir: options.settings.cacheDir } : {}),
+      ...(options.settings.cacheWrite === false ? { cacheWrite: false } : {}),
     });
   },
 };

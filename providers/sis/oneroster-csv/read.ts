@@ -44,6 +44,8 @@ export interface ReadOneRosterOptions {
    * `.rollcall/cache/sis`; without it nothing is cached.
    */
   cacheDir?: string;
+  /** false: use the parse cache but never write it (plans; `rollcall refresh` primes it). */
+  cacheWrite?: boolean;
 }
 
 /**
@@ -209,7 +211,7 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
   const w = enrollments ? await readEnrollments(ctx, enrollments.f, enrollments.mode, out, opts, early.get('enrollments')) : undefined;
   if (w) writers.push(w);
   out.end('enrollments', enrollments?.mode);
-  const saveCache = writers.length ? async () => {
+  const saveCache = writers.length && opts.cacheWrite !== false ? async () => {
     for (const write of writers) await write();
   } : undefined;
 

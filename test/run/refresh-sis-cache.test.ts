@@ -1,0 +1,32 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runPlan } from '../../engine/run/plan-run.js';
+import { runRefresh } from '../../engine/run/refresh-run.js';
+import { scratchDistrict } from '../helpers/district.js';
+
+/**
+ * Refresh once, plan many, for the SIS too: `rollcall refresh` primes the OneRoster parse
+ * cache from the current export; plans read it and never write it (a first plan does not pay
+ * for writing a cache), and a plan from the cache equals a plan from parsing.
+ */
+
+const NOW = '2026-10-01T12:00:00.000Z';
+const cacheFiles = (dir: string): string[] => {
+  const d = join(dir, '.rollcall', 'cache', 'sis');
+  return existsSync(d) ? readdirSync(d).sort() : [];
+};
+
+describe('the SIS parse cache', () => {
+  it('is written by refresh only, and plans read it to the same plan', async () => {
+    const dir = scratchDistrict('rollcall-sis-cache-');
+    const parsed = (await runPlan({ dir, now: NOW })).plan;
+    expect(cacheFiles(dir)).toEqual([]);
+    const r = await runRefresh({ dir, now: NOW });
+    expect(r.sis).toEqual({ primed: true, people: parsed.inputs.sis_people });
+    expect(cacheFiles(dir).length).toBeGreaterThan(0);
+    const cached = (await runPlan({ dir, now: NOW })).plan;
+    expect(JSON.stringify(cached)).toBe(JSON.stringify(parsed));
+    rmSync(join(dir, '.rollcall', 'cache'), { recursive: true });
+  });
+});
