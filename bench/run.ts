@@ -1,7 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runRefresh } from '../engine/run/refresh-run.js';
 import { benchDistrict, writePolicyRepo } from './district-repo.js';
 import { terraformPlanMs } from './terraform.js';
 
@@ -15,7 +14,7 @@ import { terraformPlanMs } from './terraform.js';
  * snapshot as `plan --refresh=false`: one line of policy changes (a pull request), and one
  * family name changes in users.csv (planned as the new export comes, then after a refresh).
  *
- * Flags: --sizes 1k,10k,50k,100k[,1m]  --runs N  --terraform 1000[,10000] (plan that many
+ * Flags: --sizes 1k,10k,50k,100k[,1m]  --runs N  --skip-first  --terraform 1000[,10000] (plan that many
  * `terraform_data` objects once each and compare cost per object with the first plan of the
  * same number of people; needs `terraform` on PATH; 10,000 objects take Terraform ~18 min).
  */
@@ -30,6 +29,8 @@ const arg = (name: string, dflt: string): string => {
 const sizes = arg('sizes', '10k,50k,100k').split(',');
 const runs = Number(arg('runs', '3'));
 const terraformCounts = arg('terraform', '').split(',').filter(Boolean).map(Number);
+/** --skip-first: only the existing-district scenarios (re-runs at 1M). */
+const skipFirst = args.includes('--skip-first');
 
 interface RunResult { wallMs: number; maxRssMb: number; phases: Record<string, number>; changes: number; people: number }
 
@@ -126,6 +127,12 @@ function ensureMarker(sis: string): void {
   writeFileSync(file, Buffer.concat([Buffer.from(lines.join('\n')), buf.subarray(headEnd < 0 ? buf.length : headEnd)]));
 }
 
+/** `rollcall refresh` through the CLI, in its own process (its heap cap fits a million people). */
+function refresh(dir: string): string {
+  execFileSync(process.execPath, [join(ROOT, 'bin/run.js'), 'refresh', '--dir', dir, '--now', NOW], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return join(dir, '.rollcall', 'snapshot.jsonl');
+}
+
 /** Materialize the first plan as an apply would leave it, in its own process (a 1M plan needs a big heap). */
 function setupExisting(dir: string): void {
   execFileSync(process.execPath, [...HEAP, join(ROOT, 'dist/bench/setup-existing.js'), dir, NOW], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -137,29 +144,28 @@ for (const size of sizes) {
   const district = await benchDistrict(`bench-${size}`);
   ensureMarker(district.sis);
   writePolicyRepo(district.dir, district.sis);
-  const first = report(`first plan, ${size} people`, Array.from({ length: runs }, () => planOnce(district.dir)));
-  firstPlanMs.set(district.people, first);
+  if (!skipFirst) firstPlanMs.set(district.people, report(`first plan, ${size} people`, Array.from({ length: runs }, () => planOnce(district.dir))));
 
   setupExisting(district.dir);
   // `rollcall refresh`: the target snapshot, and the SIS parse cache of the current export.
-  const refreshed = await runRefresh({ dir: district.dir, now: NOW });
-  const noop = planOnce(district.dir, refreshed.path);
+  const snapshot = refresh(district.dir);
+  const noop = planOnce(district.dir, snapshot);
   if (noop.changes !== 0) process.stdout.write(`  (warning: re-plan after materialize has ${noop.changes} changes)\n`);
 
   // A pull request that changes one line of policy, planned against the same export.
   const naming = join(district.dir, 'policy', 'naming.yaml');
   const policyBefore = readFileSync(naming, 'utf8');
   writeFileSync(naming, policyBefore.replace(/^reserved: \[/m, 'reserved: [benchreserved, '));
-  report(`one-line policy change, ${size}`, Array.from({ length: runs }, () => planOnce(district.dir, refreshed.path)));
+  report(`one-line policy change, ${size}`, Array.from({ length: runs }, () => planOnce(district.dir, snapshot)));
   writeFileSync(naming, policyBefore);
 
   // A new export with one family name changed: planned as it comes (every file parsed), then
   // after a refresh has primed the parse cache from it.
   oneLineChange(district.sis, false);
   try {
-    report(`one-line SIS change, ${size}, before refresh`, Array.from({ length: runs }, () => planOnce(district.dir, refreshed.path)));
-    await runRefresh({ dir: district.dir, now: NOW });
-    report(`one-line SIS change, ${size}, after refresh`, Array.from({ length: runs }, () => planOnce(district.dir, refreshed.path)));
+    report(`one-line SIS change, ${size}, before refresh`, Array.from({ length: runs }, () => planOnce(district.dir, snapshot)));
+    refresh(district.dir);
+    report(`one-line SIS change, ${size}, after refresh`, Array.from({ length: runs }, () => planOnce(district.dir, snapshot)));
   } finally {
     oneLineChange(district.sis, true);
   }
