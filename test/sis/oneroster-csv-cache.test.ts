@@ -149,7 +149,7 @@ describe('enrollments parse cache', () => {
     const good = await readFile(file);
 
     const flipped = Buffer.from(good);
-    flipped[flipped.length - 3] ^= 0x20;
+    flipped[flipped.length - 3] = flipped[flipped.length - 3]! ^ 0x20;
     await writeFile(file, flipped);
     expect(await outcome(dir, cache)).toEqual(plain);
     expect(await readFile(file)).toEqual(good);
