@@ -25,8 +25,11 @@ export class RateLimiter {
     this.cap = Math.max(1, Math.floor(limit * SAFETY));
   }
 
-  /** Resolve when one call may be sent. Reservations are made in call order. */
-  async acquire(): Promise<void> {
+  /**
+   * Resolve when one call may be sent, with the time (performance.now()) it was admitted.
+   * Reservations are made in call order.
+   */
+  async acquire(): Promise<number> {
     const now = performance.now();
     const tat = Math.max(this.tat, now);
     const allowAt = tat - this.tau;
@@ -40,7 +43,7 @@ export class RateLimiter {
       while (this.sent.length > 0 && (this.sent[0] ?? 0) <= t - this.windowMs) this.sent.shift();
       if (this.sent.length < this.cap) {
         this.sent.push(t);
-        return;
+        return t;
       }
       await sleep((this.sent[0] ?? t) + this.windowMs - t + 1);
     }
