@@ -188,13 +188,10 @@ describe('allocateUsernames: scale', () => {
   it('20,000 people with the same name are numbered without retrying from the start', () => {
     const r2 = rule('r', ['{given}'], { maxLength: 64 });
     const reqs = Array.from({ length: 20_000 }, (_, i) => ({ anchor: `a${String(i).padStart(5, '0')}`, rule: r2, values: { given: 'Li' } }));
-    const t0 = performance.now();
     const r = allocateUsernames(reqs, { ...empty, constraints: SANDBOX_CONSTRAINTS });
-    const ms = performance.now() - t0;
     expect(new Set([...r.results.values()].map((v) => v.username)).size).toBe(20_000);
     expect(r.results.get('a19999')?.username).toBe('li20000');
-    // Retrying from 2 for each person would be 200 million checks (tens of seconds); the
-    // per-base counter makes it 20,000 (well under a second, even on a loaded machine).
-    expect(ms).toBeLessThan(5000);
+    // Retrying from 2 for each person would be 200 million checks; the per-base counter makes
+    // it 20,000. Speed is the benchmarks' business (npm run bench), not a timed assertion here.
   });
 });
