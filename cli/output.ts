@@ -14,8 +14,12 @@ export interface RenderChoice {
 
 export function renderPlan(plan: PlanDocument, choice: RenderChoice): string {
   switch (choice.format) {
-    case 'json':
-      return JSON.stringify(plan, null, 2) + '\n';
+    case 'json': {
+      // One JSON layout everywhere: the saved plan's, one change per line.
+      let out = '';
+      writePlanJson(plan, (chunk) => (out += chunk));
+      return out;
+    }
     case 'markdown':
       return renderMarkdown(plan, { showPii: choice.showPii, pseudonymKey: choice.pseudonymKey, maxChars: 60_000 });
     case 'text':

@@ -37,17 +37,8 @@ fi
 
 cmd="DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}"
 
-# Root, or a CI user with passwordless sudo (GitHub-hosted runners), may install.
-can_apt=0
-SUDO=()
-if command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    can_apt=1
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
-    can_apt=1
-    SUDO=(sudo -n)
-  fi
-fi
+# shellcheck source=deps/apt-access.sh
+source "$(dirname "${BASH_SOURCE[0]}")/deps/apt-access.sh"
 
 if [ "$can_apt" -ne 1 ]; then
   echo "ensure-system-deps: missing system packages: ${missing[*]}" >&2

@@ -8,7 +8,7 @@ import type { StateDocument } from '../model/state.js';
 import { computePlan } from '../plan/build-plan.js';
 import { parsePolicyFiles } from '../policy/load.js';
 import type { Identity } from '../resolve/identities.js';
-import { closeAll, loadPolicyInput, openProviders, openState, readSis, readSnapshots, selectTargets, targetConstraints, type LoadedPolicy, type RunOptions } from '../run/inputs.js';
+import { loadPolicyInput, openState, readSis, readTargets, selectTargets, targetConstraints, type LoadedPolicy, type RunOptions } from '../run/inputs.js';
 import { computeImpact } from './compute.js';
 import { readPolicyAtRef } from './git-policy.js';
 import type { ImpactDocument } from './types.js';
@@ -62,15 +62,7 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
   } finally {
     await backend.close();
   }
-  let snapshots = opts.snapshots;
-  if (!snapshots) {
-    const providers = await openProviders(head, opts);
-    try {
-      snapshots = await readSnapshots(providers);
-    } finally {
-      await closeAll(providers);
-    }
-  }
+  const snapshots = opts.snapshots ?? (await readTargets(head, opts));
   const planFor = (p: LoadedPolicy) => computePlan({
     policy: p.policy,
     policyDigest: p.digest,

@@ -262,9 +262,9 @@ function renderPaths(base: Template, overrides: Readonly<Record<string, Template
 
 /**
  * Per-run caches of what thousands of people share. Group intents are the hot path at
- * district scale (a secondary student has ~10). Names
- * that depend only on class fields are computed once per class, intents with the same name
- * are shared, and per-class values reuse one scratch object instead of a copy per class.
+ * district scale (a secondary student has ~10). Names that depend only on class fields are
+ * computed once per class, intents with the same name are shared, and per-class values reuse
+ * one scratch object instead of a copy per class.
  */
 export class ResolveCache {
   private readonly byName = new Map<string, GroupIntent>();
@@ -287,11 +287,20 @@ export class ResolveCache {
   isClassOnly(rule: GroupRule): boolean {
     let v = this.classOnly.get(rule);
     if (v === undefined) {
-      const fields = [rule.name, ...(rule.description ? [rule.description] : [])].flatMap((t) => t.parts.filter((p) => p.kind === 'field').map((p) => (p.kind === 'field' ? p.field : '')));
-      v = fields.every((f) => f.startsWith('class.'));
+      v = this.dependencies(rule).every((f) => f.startsWith('class.'));
       this.classOnly.set(rule, v);
     }
     return v;
+  }
+
+  /** The template fields a rule's name and description read (with fallback sources). */
+  private dependencies(rule: GroupRule): string[] {
+    let deps = this.deps.get(rule);
+    if (!deps) {
+      deps = templateDependencies([rule.name, ...(rule.description ? [rule.description] : [])]);
+      this.deps.set(rule, deps);
+    }
+    return deps;
   }
 
   classMap(rule: GroupRule): Map<string, GroupIntent> {
@@ -309,11 +318,7 @@ export class ResolveCache {
    * distinct combination of those values.
    */
   personIntent(rule: GroupRule, values: Readonly<Record<string, string>>): GroupIntent {
-    let deps = this.deps.get(rule);
-    if (!deps) {
-      deps = templateDependencies([rule.name, ...(rule.description ? [rule.description] : [])]);
-      this.deps.set(rule, deps);
-    }
+    const deps = this.dependencies(rule);
     let byKey = this.perPerson.get(rule);
     if (!byKey) {
       byKey = new Map();

@@ -131,6 +131,16 @@ export async function readSnapshots(providers: Map<string, TargetProvider>): Pro
   return out;
 }
 
+/** Open every selected target, read it, and close it again (a plan's refresh). */
+export async function readTargets(loaded: LoadedPolicy, opts: RunOptions): Promise<TargetSnapshot[]> {
+  const providers = await openProviders(loaded, opts);
+  try {
+    return await readSnapshots(providers);
+  } finally {
+    await closeAll(providers);
+  }
+}
+
 export async function closeAll(providers: Map<string, TargetProvider>): Promise<void> {
   for (const p of providers.values()) await p.close();
 }

@@ -5,7 +5,7 @@ import { computePlan } from '../plan/build-plan.js';
 import { foldJournal, unfoldedJournal } from './recover.js';
 import { writeRosterSnapshot } from './sis-snapshot.js';
 import type { Identity } from '../resolve/identities.js';
-import { closeAll, loadPolicyInput, openProviders, openState, readSis, readSnapshots, targetConstraints, type LoadedPolicy, type RunOptions } from './inputs.js';
+import { loadPolicyInput, openState, readSis, readTargets, targetConstraints, type LoadedPolicy, type RunOptions } from './inputs.js';
 
 /** `rollcall plan`: read everything, then hand it to the pure core. */
 
@@ -55,15 +55,7 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
   const sis = await sisRead;
   if (opts.saveSisSnapshot) await writeRosterSnapshot(loaded.dir, sis.digest, sis.roster);
   clock('ingest');
-  let snapshots = opts.snapshots;
-  if (!snapshots) {
-    const providers = await openProviders(loaded, opts);
-    try {
-      snapshots = await readSnapshots(providers);
-    } finally {
-      await closeAll(providers);
-    }
-  }
+  const snapshots = opts.snapshots ?? (await readTargets(loaded, opts));
   clock('refresh');
   const { plan, identities } = computePlan({
     policy: loaded.policy,

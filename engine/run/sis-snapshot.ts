@@ -10,7 +10,7 @@ import type { Roster } from '../model/people.js';
  * SIS snapshots: the roster of an export, keyed by its digest, kept beside state
  * (`.rollcall/sis/<digest>.json.gz`). A plan saved for apply stores its roster; state
  * records the digest of the export last applied; the next plan finds that roster here as
- * the base for a OneRoster delta set, and to report what changed in the SIS since.
+ * the base for a OneRoster delta set (what changed since is counted by the plan itself).
  * Snapshots hold student data: they live in the ignored `.rollcall/` folder, mode 0600.
  */
 
@@ -84,26 +84,4 @@ export function declaresDelta(location: string): boolean {
   if (location.toLowerCase().endsWith('.zip')) return true;
   if (!existsSync(manifest)) return false;
   return /,\s*"?delta"?\s*$/im.test(readFileSync(manifest, 'utf8'));
-}
-
-export interface SisChangeSummary {
-  added: number;
-  removed: number;
-  changed: number;
-}
-
-/** People added, removed or changed (any field) since the base roster. */
-export function compareRosters(base: Roster, current: Roster): SisChangeSummary {
-  const before = new Map(base.people.map((p) => [p.sourcedId, p]));
-  let added = 0;
-  let changed = 0;
-  for (const p of current.people) {
-    const b = before.get(p.sourcedId);
-    if (!b) added++;
-    else {
-      if (JSON.stringify({ ...b, source: null }) !== JSON.stringify({ ...p, source: null })) changed++;
-      before.delete(p.sourcedId);
-    }
-  }
-  return { added, removed: before.size, changed };
 }

@@ -15,16 +15,8 @@ fi
 
 cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium"
 
-SUDO=()
-can_apt=0
-if command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    can_apt=1
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
-    can_apt=1
-    SUDO=(sudo -n)
-  fi
-fi
+# shellcheck source=apt-access.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-access.sh"
 
 if [ "$can_apt" -ne 1 ]; then
   echo "deps/chromium: $CHROMIUM is missing. Install it (as root) with:" >&2
