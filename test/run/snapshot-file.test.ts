@@ -32,14 +32,43 @@ describe('refresh snapshot file', () => {
     }
   });
 
-  it('keeps format 1: a header line, then one record per line', async () => {
+  it('writes version 2: a header line, then one record per line, members of groups by account position', async () => {
     const file = join(dir, 'format.jsonl');
     await writeSnapshotFile(file, snapshots(2), '2026-10-01T12:00:00.000Z');
     const lines = readFileSync(file, 'utf8').split('\n');
-    expect(lines[0]).toBe('{"format":"rollcall-snapshot","version":1,"taken_at":"2026-10-01T12:00:00.000Z"}');
+    expect(lines[0]).toBe('{"format":"rollcall-snapshot","version":2,"taken_at":"2026-10-01T12:00:00.000Z"}');
     expect(lines[1]).toBe('["T","sandbox",["Staff","Students"],null]');
     expect(JSON.parse(lines[2]!)).toEqual(['A', 'sandbox', snapshots(2)[0]!.accounts[0]]);
+    // s-1 is the sandbox's second account; s-2 is not an account of it, so it stays an id.
+    expect(JSON.parse(lines[4]!)).toEqual(['G', 'sandbox', { id: 'g1', name: 'all', description: 'd', members: [1, 's-2'], managed: true }]);
     expect(lines.at(-1)).toBe('');
+  });
+
+  it('still reads version 1 files, whose members are all ids', async () => {
+    const file = join(dir, 'v1.jsonl');
+    const snaps = snapshots(3);
+    const v1 = [
+      JSON.stringify({ format: 'rollcall-snapshot', version: 1, taken_at: '2026-10-01T12:00:00.000Z' }),
+      ...snaps.flatMap((s) => [JSON.stringify(['T', s.target, s.containers, s.cursor ?? null]), ...s.accounts.map((a) => JSON.stringify(['A', s.target, a])), ...s.groups.map((g) => JSON.stringify(['G', s.target, g]))]),
+      '',
+    ].join('\n');
+    writeFileSync(file, v1);
+    expect((await readSnapshotFile(file)).snapshots).toEqual(snaps);
+  });
+
+  it('refuses a member position the file does not have, and a version it does not know', async () => {
+    const file = join(dir, 'bad-position.jsonl');
+    await writeSnapshotFile(file, snapshots(3), '2026-10-01T12:00:00.000Z');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    expect(lines[5]).toContain('"members":[1,2]');
+    lines[5] = lines[5]!.replace('"members":[1,', '"members":[7,');
+    writeFileSync(file, lines.join('\n'));
+    const err = await readSnapshotFile(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).diagnostics[0]).toMatchObject({ summary: expect.stringMatching(/position 7/), source: { file, line: 6 } });
+    lines[0] = lines[0]!.replace('"version":2', '"version":9');
+    writeFileSync(file, lines.join('\n'));
+    await expect(readSnapshotFile(file)).rejects.toThrow(/version 9/);
   });
 
   it('tolerates blank lines and reports a broken line by its number', async () => {
