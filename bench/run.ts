@@ -55,7 +55,27 @@ const PHASE_GROUPS: Record<string, (phase: string) => boolean> = {
   render: (p) => p === 'render',
 };
 
-function report(label: string, results: RunResult[]): number {
+/**
+ * The scale issue's targets, printed beside the figure they judge, so a run says plainly
+ * what is met and what is not. Keyed by scenario and size.
+ */
+const TARGETS: { scenario: string; size: string; wallMs: number; rssMb?: number }[] = [
+  { scenario: 'first plan', size: '100k', wallMs: 5000 },
+  { scenario: 'one-line policy change', size: '50k', wallMs: 1000 },
+  { scenario: 'one-line SIS change, after refresh', size: '50k', wallMs: 1000 },
+  { scenario: 'one-line policy change', size: '1m', wallMs: 10_000, rssMb: 2048 },
+  { scenario: 'one-line SIS change, after refresh', size: '1m', wallMs: 10_000, rssMb: 2048 },
+];
+
+function judge(scenario: string, size: string, wallMs: number, rssMb: number): void {
+  const t = TARGETS.find((x) => x.scenario === scenario && x.size === size);
+  if (!t) return;
+  const met = wallMs <= t.wallMs && (t.rssMb === undefined || rssMb <= t.rssMb);
+  const want = `≤ ${t.wallMs / 1000} s${t.rssMb ? ` and ≤ ${t.rssMb} MB peak RSS` : ''}`;
+  process.stdout.write(`${''.padEnd(34)} target ${want}: ${met ? 'met' : 'NOT met'}\n`);
+}
+
+function report(label: string, results: RunResult[], judged?: { scenario: string; size: string }): number {
   const phases = Object.keys(results[0]!.phases);
   const med = Object.fromEntries(phases.map((p) => [p, median(results.map((r) => r.phases[p] ?? 0))]));
   const people = results[0]!.people;
@@ -67,6 +87,7 @@ function report(label: string, results: RunResult[]): number {
   process.stdout.write(
     `${label.padEnd(34)} wall ${String(wall).padStart(7)} ms  peak RSS ${String(median(results.map((r) => r.maxRssMb))).padStart(5)} MB  changes ${results[0]!.changes}\n` +
     `${''.padEnd(34)} ${throughput}\n${''.padEnd(34)} all phases ${JSON.stringify(med)}\n`);
+  if (judged) judge(judged.scenario, judged.size, wall, median(results.map((r) => r.maxRssMb)));
   return wall;
 }
 
@@ -83,7 +104,8 @@ function helpStartup(): void {
     spawnSync(process.execPath, ['-e', '0']);
     base.push(performance.now() - t);
   }
-  process.stdout.write(`rollcall --help start-up              median ${Math.round(median(times))} ms (node -e 0: ${Math.round(median(base))} ms)\n`);
+  const help = Math.round(median(times));
+  process.stdout.write(`rollcall --help start-up              median ${help} ms (node -e 0: ${Math.round(median(base))} ms); target ≤ 300 ms: ${help <= 300 ? 'met' : 'NOT met'}\n`);
 }
 
 /** Change one person's family name in place (same byte length), as the "one-line change". */
@@ -144,7 +166,7 @@ for (const size of sizes) {
   const district = await benchDistrict(`bench-${size}`);
   ensureMarker(district.sis);
   writePolicyRepo(district.dir, district.sis);
-  if (!skipFirst) firstPlanMs.set(district.people, report(`first plan, ${size} people`, Array.from({ length: runs }, () => planOnce(district.dir))));
+  if (!skipFirst) firstPlanMs.set(district.people, report(`first plan, ${size} people`, Array.from({ length: runs }, () => planOnce(district.dir)), { scenario: 'first plan', size }));
 
   setupExisting(district.dir);
   // `rollcall refresh`: the target snapshot, and the SIS parse cache of the current export.
@@ -156,7 +178,7 @@ for (const size of sizes) {
   const naming = join(district.dir, 'policy', 'naming.yaml');
   const policyBefore = readFileSync(naming, 'utf8');
   writeFileSync(naming, policyBefore.replace(/^reserved: \[/m, 'reserved: [benchreserved, '));
-  report(`one-line policy change, ${size}`, Array.from({ length: runs }, () => planOnce(district.dir, snapshot)));
+  report(`one-line policy change, ${size}`, Array.from({ length: runs }, () => planOnce(district.dir, snapshot)), { scenario: 'one-line policy change', size });
   writeFileSync(naming, policyBefore);
 
   // A new export with one family name changed: planned as it comes (every file parsed), then
@@ -165,7 +187,7 @@ for (const size of sizes) {
   try {
     report(`one-line SIS change, ${size}, before refresh`, Array.from({ length: runs }, () => planOnce(district.dir, snapshot)));
     refresh(district.dir);
-    report(`one-line SIS change, ${size}, after refresh`, Array.from({ length: runs }, () => planOnce(district.dir, snapshot)));
+    report(`one-line SIS change, ${size}, after refresh`, Array.from({ length: runs }, () => planOnce(district.dir, snapshot)), { scenario: 'one-line SIS change, after refresh', size });
   } finally {
     oneLineChange(district.sis, true);
   }
@@ -179,5 +201,5 @@ for (const objects of terraformCounts) {
   }
   const ours = firstPlanMs.get(objects);
   process.stdout.write(`terraform plan, ${objects} terraform_data objects: ${(ms / 1000).toFixed(1)} s (${(ms / objects).toFixed(2)} ms/object)` +
-    (ours === undefined ? `; add --sizes ${objects / 1000}k to compare\n` : `; rollcall first plan, ${objects} people: ${ours} ms (${(ours / objects).toFixed(3)} ms/person), ${Math.round(ms / ours)}x less per object\n`));
+    (ours === undefined ? `; add --sizes ${objects / 1000}k to compare\n` : `; rollcall first plan, ${objects} people: ${ours} ms (${(ours / objects).toFixed(3)} ms/person), ${Math.round(ms / ours)}x less per object; target ≥ 1000x: ${ms / ours >= 1000 ? 'met' : 'NOT met'}\n`));
 }
