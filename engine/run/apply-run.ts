@@ -188,6 +188,21 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
     const report: ApplyReport = { applied: 0, already: 0, failed: [], skipped: [], serial: state.serial, purgedCredentials: 0 };
     const failedIds = new Set<string>();
     const failedAnchors = new Set<string>();
+    // One initial password per person and rule in an apply: a student created in AD and in
+    // Google at once learns one password (the teacher's sheet shows one), as districts that
+    // sync passwords between directories expect.
+    const issuedSecrets = new Map<string, ApplySecrets>();
+    const secretsFor = (change: Change): ApplySecrets => {
+      if (change.kind !== 'account' || change.action !== 'create') return {};
+      if (!change.anchor) return initialPasswordFor(change, loaded.policy);
+      const key = `${change.anchor}\u0000${change.password_rule ?? ''}`;
+      let s = issuedSecrets.get(key);
+      if (!s) {
+        s = initialPasswordFor(change, loaded.policy);
+        issuedSecrets.set(key, s);
+      }
+      return s;
+    };
     let seq = recovery.lastSeq;
     const base = { plan_digest: plan.digest, policy_commit: plan.inputs.policy_commit, actor: opts.actor };
     const entry = (c: Change, outcome: JournalEntry['outcome'], at: string, error?: string): JournalEntry => ({
@@ -219,7 +234,7 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
         failedIds.add(change.id);
         return entry(change, 'failed', at, `${r.failed.length} of ${change.members.length} member(s) failed`);
       } else {
-        const secrets: ApplySecrets = change.kind === 'account' && change.action === 'create' ? initialPasswordFor(change, loaded.policy) : {};
+        const secrets = secretsFor(change);
         try {
           outcome = await provider.apply(change, secrets);
         } catch (e) {

@@ -51,10 +51,19 @@ export function buildSheet(cls: ClassSection, schoolName: string, students: read
   return { classTitle: cls.title, classCode: cls.classCode, school: schoolName, rows };
 }
 
+/**
+ * The passwords a row shows: one when every target got the same (an apply gives a person one
+ * initial password across the targets it creates them in), else one per target.
+ */
+function shownPasswords(r: SheetRow): SheetRow['passwords'] {
+  return new Set(r.passwords.map((p) => p.password)).size === 1 ? r.passwords.slice(0, 1) : r.passwords;
+}
+
 export function renderSheetText(s: Sheet): string {
   const out = [`${s.classTitle} (${s.classCode}), ${s.school}`, 'Initial sign-in details. Confidential: hand each student only their own line.', ''];
   for (const r of s.rows) {
-    const pw = r.passwords.length === 0 ? '(no initial password stored)' : r.passwords.map((p) => (s.rows.some((x) => x.passwords.length > 1) ? `${p.target}: ${p.password}` : p.password)).join('  ');
+    const shown = shownPasswords(r);
+    const pw = shown.length === 0 ? '(no initial password stored)' : shown.map((p) => (s.rows.some((x) => shownPasswords(x).length > 1) ? `${p.target}: ${p.password}` : p.password)).join('  ');
     out.push(`${r.displayName}\t${r.username || '(no account yet)'}\t${pw}`);
   }
   return out.join('\n') + '\n';
@@ -67,9 +76,10 @@ function esc(s: string): string {
 /** One card per student, sized to cut apart; print CSS keeps a card on one page. */
 export function renderSheetHtml(s: Sheet): string {
   const cards = s.rows.map((r) => {
-    const pw = r.passwords.length === 0
+    const shown = shownPasswords(r);
+    const pw = shown.length === 0
       ? '<dd class="missing">no initial password stored</dd>'
-      : r.passwords.map((p) => `<dd class="pw">${r.passwords.length > 1 ? `<small>${esc(p.target)}</small> ` : ''}${esc(p.password)}</dd>`).join('');
+      : shown.map((p) => `<dd class="pw">${shown.length > 1 ? `<small>${esc(p.target)}</small> ` : ''}${esc(p.password)}</dd>`).join('');
     return `<section class="card"><h2>${esc(r.displayName)}</h2><dl><dt>Username</dt><dd class="user">${esc(r.username || 'no account yet')}</dd><dt>Password</dt>${pw}</dl><p class="class">${esc(s.classTitle)}</p></section>`;
   }).join('\n');
   return `<!doctype html>

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -139,5 +139,33 @@ describe('stored initial passwords are kept passwords.keepDays (default 30)', ()
     const left = store.readAll();
     expect(left.some((r) => r.anchor === 'gone-1')).toBe(false);
     expect(left.length).toBe(plan.changes.filter((c) => c.kind === 'account' && c.action === 'create').length);
+  }, 120_000);
+});
+
+describe('one initial password per person across the targets of an apply', () => {
+  it('a person created in two directories at once gets the same password in both, and the sheet shows it once', async () => {
+    const dir = scratchDistrict('rollcall-secrets-two-targets-');
+    const root = join(dir, 'rollcall.yaml');
+    writeFileSync(root, readFileSync(root, 'utf8').replace(/^( {2}sandbox:\n {4}provider: sandbox\n {4}path: \.rollcall\/sandbox\n)/m, '$1  mirror:\n    provider: sandbox\n    path: .rollcall/mirror\n'));
+    const key = randomBytes(32);
+    const at = '2026-10-01T12:00:00.000Z';
+    const store = new CredentialStore(join(dir, '.rollcall', 'secrets'), key, () => at);
+    const plan = (await runPlan({ dir, now: at })).plan;
+    const creates = plan.changes.filter((c) => c.kind === 'account' && c.action === 'create');
+    expect(new Set(creates.map((c) => c.target))).toEqual(new Set(['sandbox', 'mirror']));
+    const report = await runApply({ dir, plan, accept: [], now: () => at, actor: 'test', lockTimeoutMs: 0, credentials: store });
+    expect(report.failed).toEqual([]);
+    const byAnchor = new Map<string, Map<string, string>>();
+    for (const r of store.readAll()) {
+      if (!byAnchor.has(r.anchor)) byAnchor.set(r.anchor, new Map());
+      byAnchor.get(r.anchor)!.set(r.target, r.password);
+    }
+    expect(byAnchor.size).toBeGreaterThan(1900);
+    for (const perTarget of byAnchor.values()) {
+      expect([...perTarget.keys()].sort()).toEqual(['mirror', 'sandbox']);
+      expect(new Set(perTarget.values()).size).toBe(1);
+    }
+    // Different people still get different passwords.
+    expect(new Set([...byAnchor.values()].map((m) => m.get('sandbox'))).size).toBeGreaterThan(byAnchor.size * 0.99);
   }, 120_000);
 });

@@ -58,4 +58,14 @@ describe('the class sheet', () => {
     const one = buildSheet(alg, '', studentsOf(roster, 'cls-alg'), multi, 'google');
     expect(one.rows.find((r) => r.anchor === 's1')?.passwords).toEqual([{ target: 'google', password: 'PwGoogle1' }]);
   });
+
+  it('shows one password, unlabelled, when every target got the same one', () => {
+    const same = [...records, rec('s1', 'PwOne1', '2026-10-01T00:00:00Z', 'google')];
+    const sheet = buildSheet(alg, '', studentsOf(roster, 'cls-alg'), same);
+    expect(sheet.rows.find((r) => r.anchor === 's1')?.passwords).toHaveLength(2);
+    const text = renderSheetText(sheet);
+    expect(text).toContain('Name s1\ts1user\tPwOne1\n');
+    expect(text).not.toContain('google:');
+    expect(renderSheetHtml(sheet)).not.toContain('<small>google</small>');
+  });
 });
