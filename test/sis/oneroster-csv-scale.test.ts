@@ -214,3 +214,67 @@ describe('the enrollments fast lane', () => {
     );
   });
 });
+
+describe('the users and roles fast lanes', () => {
+  const part = <T>(plain: T, ...odd: T[]) => fc.oneof({ weight: 4, arbitrary: fc.constant(plain) }, fc.constantFrom(plain, ...odd));
+  const outcome = async (dir: string, fastLanes: boolean) => {
+    try {
+      const r = await readOneRosterCsv(dir, { fastLanes });
+      return { roster: r.roster, warnings: r.warnings };
+    } catch (e) {
+      return { errors: (e as InputError).diagnostics };
+    }
+  };
+  const userRow = fc.record({
+    id: fc.constantFrom('u1', 'u2', 'u3', 'u4', 'u5', ' u6', 'u7 ', '', 'a-long-user-id-0001'),
+    status: part('', 'active', 'tobedeleted', 'gone'),
+    dlm: part('', '2026-01-01'),
+    enabled: part('true', 'false', '', 'TRUE', '1', 'no'),
+    username: part('user', ' user ', '"a,b"', ''),
+    userIds: part('"{SIS:1},{State:22}"', '', '{SIS:1}', '"{SIS:1}, {X:2}"', ' ', 'bare', '"{a:b:c}"', '{:x}', '"{SIS:1},,{X:2}"', '"{ SIS : 1 }"', '"{x:{y}"'),
+    given: part('Zoë', '', ' ', '"Smith, Jr"', 'A-very-long-given-name'),
+    family: part('Family', '', ' '),
+    email: part('', 'z@example.org', ' z@example.org '),
+    grades: part('09', '', 'K', '"09,10"', 'Grade 3', 'weird', '"09,,10"', ' ', '","'),
+    org: part('org-hs', '', 'org-x', ' org-hs', 'org-d'),
+    tail: part('', ',', '\r', ',x'),
+  });
+  const userLine = (r: { id: string; status: string; dlm: string; enabled: string; username: string; userIds: string; given: string; family: string; email: string; grades: string; org: string; tail: string }) =>
+    `${r.id},${r.status},${r.dlm},${r.enabled},${r.username},${r.userIds},${r.given},${r.family},,${r.id},${r.email},,,,${r.grades},,,,,,,${r.org},${r.tail}`;
+  const roleRow = fc.record({
+    id: fc.constantFrom('r1', 'r2', 'r3', 'r4', ' r5', '', 'a-long-role-id-00001'),
+    status: part('', 'active', 'tobedeleted'),
+    dlm: part('', '2026-01-01'),
+    user: part('u1', 'u2', 'u9', ' u1', ''),
+    type: part('primary', 'secondary', 'Primary', 'other', ''),
+    role: part('student', 'teacher', 'Student', 'ext:tutor', 'pupil', ' student', ''),
+    begin: part('', '2026-08-20', '08/20/2026', '20/08/2026', '2026-02-30', ' 2026-08-20'),
+    end: part('', '2027-06-18', '20270618', 'never'),
+    org: part('org-hs', 'org-d', 'org-x', ' org-hs', ''),
+    tail: part('', ',', '\r', ',x'),
+  });
+  const roleLine = (r: { id: string; status: string; dlm: string; user: string; type: string; role: string; begin: string; end: string; org: string; tail: string }) =>
+    `${r.id},${r.status},${r.dlm},${r.user},${r.type},${r.role},${r.begin},${r.end},${r.org},${r.tail}`;
+
+  it('users.csv: the same roster, warnings and errors as the general path', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(userRow, { minLength: 1, maxLength: 12 }), async (rows) => {
+        const ids = [...new Set(rows.map((r) => r.id.trim()).filter((id) => id !== ''))];
+        const dir = await writeSet(rows.map(userLine), ids.map((u, i) => role(`r${i}`, u)), []);
+        expect(await outcome(dir, true)).toEqual(await outcome(dir, false));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('roles.csv: the same roster, warnings and errors as the general path', async () => {
+    const users = ['u1', 'u2', 'u3'];
+    await fc.assert(
+      fc.asyncProperty(fc.array(roleRow, { minLength: 1, maxLength: 15 }), async (rows) => {
+        const dir = await writeSet(users.map(user), rows.map(roleLine), []);
+        expect(await outcome(dir, true)).toEqual(await outcome(dir, false));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
