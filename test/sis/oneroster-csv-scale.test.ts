@@ -75,8 +75,8 @@ const USERS_HEAD = 'sourcedId,status,dateLastModified,enabledUser,username,userI
 const ROLES_HEAD = 'sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n';
 const ENR_HEAD = 'sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n';
 
-/** A small 1.2 bulk set; users/roles/enrollments rows as given (without headers). */
-async function writeSet(users: string[], roles: string[], enrollments: string[]): Promise<string> {
+/** A small 1.2 bulk set; users/roles/enrollments rows as given (without headers), and optionally other files. */
+async function writeSet(users: string[], roles: string[], enrollments: string[], more: Record<string, string> = {}): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'rollcall-scale-'));
   temps.push(dir);
   const files: Record<string, string> = {
@@ -86,6 +86,7 @@ async function writeSet(users: string[], roles: string[], enrollments: string[])
     'users.csv': USERS_HEAD + users.join('\n') + '\n',
     'roles.csv': ROLES_HEAD + roles.join('\n') + '\n',
     'enrollments.csv': ENR_HEAD + enrollments.join('\n') + '\n',
+    ...more,
   };
   for (const [f, text] of Object.entries(files)) await writeFile(path.join(dir, f), text);
   return dir;
@@ -272,6 +273,35 @@ describe('the users and roles fast lanes', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(roleRow, { minLength: 1, maxLength: 15 }), async (rows) => {
         const dir = await writeSet(users.map(user), rows.map(roleLine), []);
+        expect(await outcome(dir, true)).toEqual(await outcome(dir, false));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('classes.csv: the same roster, warnings and errors as the general path', async () => {
+    const classRow = fc.record({
+      id: fc.constantFrom('cls-1', 'cls-2', 'cls-3', ' cls-4', '', 'a-long-class-id-0001'),
+      status: part('', 'active', 'tobedeleted'),
+      dlm: part('', '2026-01-01'),
+      title: part('Bio', '"Bio, Honors"', '', ' '),
+      course: part('crs-1', '', 'crs-9', ' crs-1'),
+      type: part('scheduled', 'homeroom', '', 'Scheduled', 'ext:lab', 'lecture'),
+      school: part('org-hs', 'org-d', 'org-x', ' org-hs', ''),
+      terms: part('t1', '"t1,t2"', '', 't9', '"t1, t2"', ' t1', '","'),
+      tail: part('', ',', '\r', ',x'),
+    });
+    const sets = fc.constantFrom<Record<string, string>>(
+      {},
+      { 'courses.csv': 'sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects,subjectCodes\ncrs-1,,,,Bio,B,,org-hs,,\n' },
+      { 'academicSessions.csv': 'sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\nt1,,,Fall,term,2026-08-01,2026-12-20,,2027\nt2,,,Spring,term,2027-01-05,2027-06-01,,2027\n' },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(classRow, { minLength: 1, maxLength: 12 }), sets, async (rows, more) => {
+        const manifest = 'propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.orgs,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.roles,bulk\nfile.enrollments,bulk\n' +
+          Object.keys(more).map((f) => `file.${f.replace('.csv', '')},bulk\n`).join('');
+        const classes = CLASSES.split('\n')[0] + '\n' + rows.map((r) => `${r.id},${r.status},${r.dlm},${r.title},,${r.course},C,${r.type},,${r.school},${r.terms},,,${r.tail}`).join('\n') + '\n';
+        const dir = await writeSet(['u1'].map(user), [role('r1', 'u1')], [], { ...more, 'manifest.csv': manifest, 'classes.csv': classes });
         expect(await outcome(dir, true)).toEqual(await outcome(dir, false));
       }),
       { numRuns: 150 },

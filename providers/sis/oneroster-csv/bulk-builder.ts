@@ -2,6 +2,7 @@ import type { AcademicSession, ClassSection, Enrollment, Org, Person, PersonRole
 import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { LaneTargets } from './enrollment-lane.js';
 import type { PeopleTargets } from './people-lane.js';
+import type { ClassTargets } from './class-lane.js';
 import type { TableName } from './columns.js';
 import { sortPerson, valuesBySourcedId } from './order.js';
 import type { ParseCtx } from './parse.js';
@@ -114,6 +115,18 @@ export class BulkBuilder implements RecordSink {
       orgs: this.orgs,
       person: (id) => users.get(id) ?? -1,
       stage: (owner, e) => this.stage(owner, e),
+    };
+  }
+
+  /** What the classes lane needs (orgs.csv read; courses and terms checked when their files are in the set). */
+  classTargets(): ClassTargets | undefined {
+    if (!this.present.has('orgs')) return undefined;
+    const classes = this.classes;
+    return {
+      orgs: this.orgs,
+      courses: this.idx.courses,
+      sessions: this.idx.sessions,
+      addClass: (c) => classes.set(c.sourcedId, c),
     };
   }
 

@@ -27,12 +27,12 @@ export interface PeopleTargets {
 }
 
 /** Field k of the row, '' when the column is absent. */
-function field(row: RowSpans, k: number): string {
+export function field(row: RowSpans, k: number): string {
   return k < 0 ? '' : row.text.substring(row.start[k]!, row.end[k]!);
 }
 
 /** Field k is absent or blank. */
-function blank(row: RowSpans, k: number): boolean {
+export function blank(row: RowSpans, k: number): boolean {
   return k < 0 || row.end[k] === row.start[k];
 }
 
@@ -42,7 +42,7 @@ function edge(c: number): boolean {
 }
 
 /** The row's sourcedId when it is plain (no edge characters) and new in the file; else undefined. */
-function plainId(row: RowSpans, k: number, seen: SeenIds): string | undefined {
+export function plainId(row: RowSpans, k: number, seen: SeenIds): string | undefined {
   const s = row.start[k]!;
   const e = row.end[k]!;
   const text = row.text;
@@ -52,7 +52,7 @@ function plainId(row: RowSpans, k: number, seen: SeenIds): string | undefined {
 }
 
 /** The field equals `lit`, compared in place. */
-function is(row: RowSpans, k: number, lit: string): boolean {
+export function is(row: RowSpans, k: number, lit: string): boolean {
   const s = row.start[k]!;
   return row.end[k]! - s === lit.length && row.text.startsWith(lit, s);
 }

@@ -17,6 +17,7 @@ import { loadRolesCache, loadUsersCache, ROLES_KIND, saveRolesCache, saveUsersCa
 import { type CacheWriter, hashEarly, throughCache } from './table-cache.js';
 import { type Ix, type ParseCtx, parseTable } from './parse.js';
 import { roleLane, userLane } from './people-lane.js';
+import { classLane } from './class-lane.js';
 import type { SeenIds } from '../csv-util/seen-ids.js';
 import { classValue, courseValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
 import type { CourseValue, RoleValue, UserValue } from './records.js';
@@ -156,7 +157,11 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
   if (courses) await parseTable<CourseValue>(ctx, courses.f, 'courses', courses.mode, courseValue(ctx), (r) => out.course(r, courses.mode), false, (id) => out.invalid('courses', id));
   out.end('courses', courses?.mode);
   const classes = fileOf('classes');
-  if (classes) await parseTable<ClassSection>(ctx, classes.f, 'classes', classes.mode, classValue(ctx), (r) => out.cls(r, classes.mode), false, (id) => out.invalid('classes', id));
+  if (classes) {
+    const targets = bulk && opts.fastLanes !== false ? bulk.classTargets() : undefined;
+    const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => classLane(ix, n, seen, ctx.intern, targets) : undefined;
+    await parseTable<ClassSection>(ctx, classes.f, 'classes', classes.mode, classValue(ctx), (r) => out.cls(r, classes.mode), false, (id) => out.invalid('classes', id), lane);
+  }
   out.end('classes', classes?.mode);
   const users = fileOf('users');
   if (users) {
