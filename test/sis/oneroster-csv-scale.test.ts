@@ -75,8 +75,8 @@ const USERS_HEAD = 'sourcedId,status,dateLastModified,enabledUser,username,userI
 const ROLES_HEAD = 'sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n';
 const ENR_HEAD = 'sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n';
 
-/** A small 1.2 bulk set; users/roles/enrollments rows as given (without headers). */
-async function writeSet(users: string[], roles: string[], enrollments: string[]): Promise<string> {
+/** A small 1.2 bulk set; users/roles/enrollments rows as given (without headers), and optionally other files. */
+async function writeSet(users: string[], roles: string[], enrollments: string[], more: Record<string, string> = {}): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'rollcall-scale-'));
   temps.push(dir);
   const files: Record<string, string> = {
@@ -86,6 +86,7 @@ async function writeSet(users: string[], roles: string[], enrollments: string[])
     'users.csv': USERS_HEAD + users.join('\n') + '\n',
     'roles.csv': ROLES_HEAD + roles.join('\n') + '\n',
     'enrollments.csv': ENR_HEAD + enrollments.join('\n') + '\n',
+    ...more,
   };
   for (const [f, text] of Object.entries(files)) await writeFile(path.join(dir, f), text);
   return dir;
@@ -209,6 +210,99 @@ describe('the enrollments fast lane', () => {
           }
         };
         expect(await outcome(true)).toEqual(await outcome(false));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('the users and roles fast lanes', () => {
+  const part = <T>(plain: T, ...odd: T[]) => fc.oneof({ weight: 4, arbitrary: fc.constant(plain) }, fc.constantFrom(plain, ...odd));
+  const outcome = async (dir: string, fastLanes: boolean) => {
+    try {
+      const r = await readOneRosterCsv(dir, { fastLanes });
+      return { roster: r.roster, warnings: r.warnings };
+    } catch (e) {
+      return { errors: (e as InputError).diagnostics };
+    }
+  };
+  const userRow = fc.record({
+    id: fc.constantFrom('u1', 'u2', 'u3', 'u4', 'u5', ' u6', 'u7 ', '', 'a-long-user-id-0001'),
+    status: part('', 'active', 'tobedeleted', 'gone'),
+    dlm: part('', '2026-01-01'),
+    enabled: part('true', 'false', '', 'TRUE', '1', 'no'),
+    username: part('user', ' user ', '"a,b"', ''),
+    userIds: part('"{SIS:1},{State:22}"', '', '{SIS:1}', '"{SIS:1}, {X:2}"', ' ', 'bare', '"{a:b:c}"', '{:x}', '"{SIS:1},,{X:2}"', '"{ SIS : 1 }"', '"{x:{y}"'),
+    given: part('Zoë', '', ' ', '"Smith, Jr"', 'A-very-long-given-name'),
+    family: part('Family', '', ' '),
+    email: part('', 'z@example.org', ' z@example.org '),
+    grades: part('09', '', 'K', '"09,10"', 'Grade 3', 'weird', '"09,,10"', ' ', '","'),
+    org: part('org-hs', '', 'org-x', ' org-hs', 'org-d'),
+    tail: part('', ',', '\r', ',x'),
+  });
+  const userLine = (r: { id: string; status: string; dlm: string; enabled: string; username: string; userIds: string; given: string; family: string; email: string; grades: string; org: string; tail: string }) =>
+    `${r.id},${r.status},${r.dlm},${r.enabled},${r.username},${r.userIds},${r.given},${r.family},,${r.id},${r.email},,,,${r.grades},,,,,,,${r.org},${r.tail}`;
+  const roleRow = fc.record({
+    id: fc.constantFrom('r1', 'r2', 'r3', 'r4', ' r5', '', 'a-long-role-id-00001'),
+    status: part('', 'active', 'tobedeleted'),
+    dlm: part('', '2026-01-01'),
+    user: part('u1', 'u2', 'u9', ' u1', ''),
+    type: part('primary', 'secondary', 'Primary', 'other', ''),
+    role: part('student', 'teacher', 'Student', 'ext:tutor', 'pupil', ' student', ''),
+    begin: part('', '2026-08-20', '08/20/2026', '20/08/2026', '2026-02-30', ' 2026-08-20'),
+    end: part('', '2027-06-18', '20270618', 'never'),
+    org: part('org-hs', 'org-d', 'org-x', ' org-hs', ''),
+    tail: part('', ',', '\r', ',x'),
+  });
+  const roleLine = (r: { id: string; status: string; dlm: string; user: string; type: string; role: string; begin: string; end: string; org: string; tail: string }) =>
+    `${r.id},${r.status},${r.dlm},${r.user},${r.type},${r.role},${r.begin},${r.end},${r.org},${r.tail}`;
+
+  it('users.csv: the same roster, warnings and errors as the general path', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(userRow, { minLength: 1, maxLength: 12 }), async (rows) => {
+        const ids = [...new Set(rows.map((r) => r.id.trim()).filter((id) => id !== ''))];
+        const dir = await writeSet(rows.map(userLine), ids.map((u, i) => role(`r${i}`, u)), []);
+        expect(await outcome(dir, true)).toEqual(await outcome(dir, false));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('roles.csv: the same roster, warnings and errors as the general path', async () => {
+    const users = ['u1', 'u2', 'u3'];
+    await fc.assert(
+      fc.asyncProperty(fc.array(roleRow, { minLength: 1, maxLength: 15 }), async (rows) => {
+        const dir = await writeSet(users.map(user), rows.map(roleLine), []);
+        expect(await outcome(dir, true)).toEqual(await outcome(dir, false));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('classes.csv: the same roster, warnings and errors as the general path', async () => {
+    const classRow = fc.record({
+      id: fc.constantFrom('cls-1', 'cls-2', 'cls-3', ' cls-4', '', 'a-long-class-id-0001'),
+      status: part('', 'active', 'tobedeleted'),
+      dlm: part('', '2026-01-01'),
+      title: part('Bio', '"Bio, Honors"', '', ' '),
+      course: part('crs-1', '', 'crs-9', ' crs-1'),
+      type: part('scheduled', 'homeroom', '', 'Scheduled', 'ext:lab', 'lecture'),
+      school: part('org-hs', 'org-d', 'org-x', ' org-hs', ''),
+      terms: part('t1', '"t1,t2"', '', 't9', '"t1, t2"', ' t1', '","'),
+      tail: part('', ',', '\r', ',x'),
+    });
+    const sets = fc.constantFrom<Record<string, string>>(
+      {},
+      { 'courses.csv': 'sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects,subjectCodes\ncrs-1,,,,Bio,B,,org-hs,,\n' },
+      { 'academicSessions.csv': 'sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\nt1,,,Fall,term,2026-08-01,2026-12-20,,2027\nt2,,,Spring,term,2027-01-05,2027-06-01,,2027\n' },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(classRow, { minLength: 1, maxLength: 12 }), sets, async (rows, more) => {
+        const manifest = 'propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.orgs,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.roles,bulk\nfile.enrollments,bulk\n' +
+          Object.keys(more).map((f) => `file.${f.replace('.csv', '')},bulk\n`).join('');
+        const classes = CLASSES.split('\n')[0] + '\n' + rows.map((r) => `${r.id},${r.status},${r.dlm},${r.title},,${r.course},C,${r.type},,${r.school},${r.terms},,,${r.tail}`).join('\n') + '\n';
+        const dir = await writeSet(['u1'].map(user), [role('r1', 'u1')], [], { ...more, 'manifest.csv': manifest, 'classes.csv': classes });
+        expect(await outcome(dir, true)).toEqual(await outcome(dir, false));
       }),
       { numRuns: 150 },
     );

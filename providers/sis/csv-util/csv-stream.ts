@@ -20,12 +20,27 @@ export interface CsvHandlers {
   /** One data row. `fields` is only valid during the call unless kept deliberately. */
   onRow(fields: string[], line: number): void;
   /**
-   * Optional fast lane: a data row from quote-free text, offered before it is split, as
-   * `text.slice(start, end)` (no newline). Return true when the row was fully handled (it then
-   * counts as a row and onRow is not called); false to have it split and passed to onRow.
+   * Optional fast lane: a non-empty data row offered as field offsets into the decoded text
+   * (see RowSpans), before any field string is made. Return true when the row was fully handled
+   * (it then counts as a row and onRow is not called); false to have it passed to onRow.
    * Only rows that are certain to pass every check should be taken.
    */
-  onPlainRow?(text: string, start: number, end: number, line: number): boolean;
+  onPlainRow?(row: RowSpans, line: number): boolean;
+}
+
+/**
+ * One row as offsets: field k is `text.substring(start[k], end[k])` (quotes removed), for k <
+ * count. Offered only for rows that split without papaparse: quotes, if any, wrap whole fields
+ * on one line and hold no doubled quote, and the row ends without a stray CR. The object and
+ * its arrays are reused from row to row.
+ */
+export interface RowSpans {
+  text: string;
+  start: Int32Array;
+  end: Int32Array;
+  count: number;
+  /** Some field of the row was quoted. */
+  quoted: boolean;
 }
 
 export interface CsvReadOptions {
@@ -67,6 +82,7 @@ export async function readCsv(file: ExportFile, handlers: CsvHandlers, opts: Csv
   let rows = 0;
   let blankWarned = false;
   const reused: string[] = [];
+  const spans: RowSpans = { text: '', start: new Int32Array(64), end: new Int32Array(64), count: 0, quoted: false };
 
   const stream = await file.open();
   try {
@@ -142,16 +158,27 @@ export async function readCsv(file: ExportFile, handlers: CsvHandlers, opts: Csv
       }
       parser = new Papa.Parser({ delimiter: ',', newline, quoteChar: '"' });
     }
-    const hasQuotes = input.includes('"');
-    if (!hasQuotes) return feedPlain(input, final);
+    // Old Mac files (CR newlines) with quotes keep papaparse whole: its error columns there count
+    // from the start of the piece, which a hand-over mid-piece would change.
+    if (newline === '\r' && input.includes('"')) return feedPapa(input, final);
+    return feedSimple(input, final);
+  }
+
+  /**
+   * papaparse on `input`: rows with quoted newlines, doubled quotes, stray quotes, broken quoting.
+   * Its quoting errors go at `errorsAt` in the diagnostics: the start of the piece, where they
+   * stood when papaparse read whole pieces (ahead of the piece's row shape diagnostics).
+   */
+  function feedPapa(input: string, final: boolean, errorsAt = diagnostics.length): boolean {
     const res = parser!.parse(input, 0, !final) as Papa.ParseResult<string[]>;
     const data = res.data;
     const lines = new Array<number>(data.length);
     for (let i = 0; i < data.length; i++) {
       lines[i] = nextLine;
-      nextLine += 1 + (hasQuotes ? embeddedNewlines(data[i]!) : 0);
+      nextLine += 1 + embeddedNewlines(data[i]!);
     }
     const badRows = new Set<number>();
+    const quoting: Diagnostic[] = [];
     for (const e of res.errors) {
       const row = e.row ?? data.length;
       // An error in the unfinished last row is re-checked with the next chunk (e.g. a closing
@@ -161,13 +188,14 @@ export async function readCsv(file: ExportFile, handlers: CsvHandlers, opts: Csv
       const line = lines[row] ?? nextLine;
       const col = e.index !== undefined ? e.index - input.lastIndexOf('\n', e.index - 1) : undefined;
       const what = e.code === 'MissingQuotes' ? 'a quoted field is never closed' : e.code === 'InvalidQuotes' ? 'a closing quote is followed by other characters' : e.message;
-      diagnostics.push(
+      quoting.push(
         errorDiag('csv.quoting', `broken quoting in ${name}: ${what}`, {
           source: { file: name, line, ...(col !== undefined ? { column: col } : {}) },
           detail: 'Fields containing commas or quotes must be enclosed in double quotes, with inner quotes doubled (RFC 4180).',
         }),
       );
     }
+    if (quoting.length) diagnostics.splice(errorsAt, 0, ...quoting);
     for (let i = 0; i < data.length; i++) {
       if (badRows.has(i)) continue;
       if (!handleRow(data[i]!, lines[i]!)) return false;
@@ -178,18 +206,27 @@ export async function readCsv(file: ExportFile, handlers: CsvHandlers, opts: Csv
   }
 
   /**
-   * Text without a quote character: what papaparse does for it (split on the newline, then on
-   * commas), without its array of lines and one array per row. The row array is reused, so most
-   * rows allocate only their field strings.
+   * Rows split here, without papaparse's array of lines and one array per row: quote-free rows,
+   * and rows whose quotes only wrap whole fields (`"a,b"`, no doubled quote, no newline inside),
+   * which papaparse splits the same way. From the first row that is anything else, papaparse
+   * takes the rest of the piece. The row array is reused, so most rows allocate only their
+   * field strings, and lane rows not even those.
    */
-  function feedPlain(input: string, final: boolean): boolean {
+  function feedSimple(input: string, final: boolean): boolean {
     if (input === '') {
       partial = '';
       return true;
     }
     const nl = newline!;
     const row = reused;
+    const errorsAt = diagnostics.length;
     let lane = headerLen >= 0 ? handlers.onPlainRow : undefined;
+    // The next quote at or after the current row (-1: none left in the piece).
+    let quote = input.indexOf('"');
+    // papaparse counted a '\n' inside a row of a piece with quotes as a line (embeddedNewlines);
+    // quote-free pieces never did. Such rows stay papaparse's, to keep line numbers as they were.
+    const lfCounts = quote >= 0 && nl !== '\n';
+    spans.text = input;
     let pos = 0;
     for (;;) {
       let end = input.indexOf(nl, pos);
@@ -197,28 +234,33 @@ export async function readCsv(file: ExportFile, handlers: CsvHandlers, opts: Csv
         if (!final) break;
         end = input.length;
       }
-      if (lane !== undefined && end > pos && lane(input, pos, end, nextLine)) {
+      let n: number;
+      const quoted = quote >= 0 && quote < end;
+      if (lfCounts) {
+        const lf = input.indexOf('\n', pos);
+        if (lf >= 0 && lf < end) return feedPapa(input.substring(pos), final, errorsAt);
+      }
+      if (!quoted) n = splitPlain(input, pos, end);
+      else {
+        n = splitQuoted(input, pos, end);
+        if (n < 0) return feedPapa(input.substring(pos), final, errorsAt);
+        quote = input.indexOf('"', end);
+      }
+      spans.count = n;
+      spans.quoted = quoted;
+      if (lane !== undefined && end > pos && input.charCodeAt(end - 1) !== 13 && lane(spans, nextLine)) {
         nextLine++;
         rows++;
-        if (end === input.length) {
-          pos = end;
-          break;
-        }
-        pos = end + nl.length;
-        continue;
+      } else {
+        const st = spans.start;
+        const en = spans.end;
+        for (let k = 0; k < n; k++) row[k] = input.substring(st[k]!, en[k]!);
+        row.length = n;
+        if (headerLen < 0) {
+          if (!handleRow(row.slice(), nextLine++)) return false;
+          lane = handlers.onPlainRow;
+        } else if (!handleRow(row, nextLine++)) return false;
       }
-      let n = 0;
-      let from = pos;
-      for (let c = input.indexOf(',', from); c >= 0 && c < end; c = input.indexOf(',', from)) {
-        row[n++] = input.substring(from, c);
-        from = c + 1;
-      }
-      row[n++] = input.substring(from, end);
-      row.length = n;
-      if (headerLen < 0) {
-        if (!handleRow(row.slice(), nextLine++)) return false;
-        lane = handlers.onPlainRow;
-      } else if (!handleRow(row, nextLine++)) return false;
       if (end === input.length) {
         pos = end;
         break;
@@ -228,6 +270,66 @@ export async function readCsv(file: ExportFile, handlers: CsvHandlers, opts: Csv
     if (!final) return keepPartial(input.substring(pos));
     partial = '';
     return true;
+  }
+
+  /** Room for field `n` in the span arrays. */
+  function room(n: number): void {
+    if (n < spans.start.length) return;
+    const start = new Int32Array(spans.start.length * 2);
+    const end = new Int32Array(spans.start.length * 2);
+    start.set(spans.start);
+    end.set(spans.end);
+    spans.start = start;
+    spans.end = end;
+  }
+
+  /** Offsets of the fields of quote-free text[pos, end); returns the field count. */
+  function splitPlain(text: string, pos: number, end: number): number {
+    let n = 0;
+    let from = pos;
+    for (let c = text.indexOf(',', from); c >= 0 && c < end; c = text.indexOf(',', from)) {
+      room(n);
+      spans.start[n] = from;
+      spans.end[n++] = c;
+      from = c + 1;
+    }
+    room(n);
+    spans.start[n] = from;
+    spans.end[n++] = end;
+    return n;
+  }
+
+  /**
+   * Offsets of the fields of text[pos, end) when every quote in it opens a field and closes it
+   * right before a comma or the row's end, with no quote between; -1 for anything else.
+   */
+  function splitQuoted(text: string, pos: number, end: number): number {
+    let n = 0;
+    let p = pos;
+    let quote = text.indexOf('"', pos);
+    for (;;) {
+      room(n);
+      if (p < end && text.charCodeAt(p) === 34) {
+        const q = text.indexOf('"', p + 1);
+        if (q < 0 || q >= end) return -1;
+        const after = q + 1;
+        if (after < end && text.charCodeAt(after) !== 44) return -1;
+        spans.start[n] = p + 1;
+        spans.end[n++] = q;
+        if (after >= end) return n;
+        p = after + 1;
+        quote = text.indexOf('"', p);
+      } else {
+        let c = text.indexOf(',', p);
+        if (c < 0 || c >= end) c = end;
+        // A quote inside an unquoted field: papaparse's rules apply.
+        if (quote >= 0 && quote < c) return -1;
+        spans.start[n] = p;
+        spans.end[n++] = c;
+        if (c === end) return n;
+        p = c + 1;
+      }
+    }
   }
 
   /** Keep the unfinished last row for the next chunk; false when it is impossibly long. */

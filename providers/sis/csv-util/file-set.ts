@@ -46,7 +46,7 @@ async function openDir(dir: string): Promise<FileSet> {
       name: ent.name,
       size,
       path: full,
-      open: () => Promise.resolve(createReadStream(full, { highWaterMark: 1 << 16 })),
+      open: () => Promise.resolve(createReadStream(full, { highWaterMark: 1 << 20 })),
     });
   }
   return { location: dir, files, close: () => Promise.resolve() };

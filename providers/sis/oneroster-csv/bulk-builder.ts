@@ -1,6 +1,8 @@
 import type { AcademicSession, ClassSection, Enrollment, Org, Person, PersonRole, Roster } from '../../../engine/model/people.js';
 import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { LaneTargets } from './enrollment-lane.js';
+import type { PeopleTargets } from './people-lane.js';
+import type { ClassTargets } from './class-lane.js';
 import type { TableName } from './columns.js';
 import { sortPerson, valuesBySourcedId } from './order.js';
 import type { ParseCtx } from './parse.js';
@@ -116,6 +118,30 @@ export class BulkBuilder implements RecordSink {
     };
   }
 
+  /** What the classes lane needs (orgs.csv read; courses and terms checked when their files are in the set). */
+  classTargets(): ClassTargets | undefined {
+    if (!this.present.has('orgs')) return undefined;
+    const classes = this.classes;
+    return {
+      orgs: this.orgs,
+      courses: this.idx.courses,
+      sessions: this.idx.sessions,
+      addClass: (c) => classes.set(c.sourcedId, c),
+    };
+  }
+
+  /** What the users and roles lanes need (orgs.csv read: references to orgs can be checked). */
+  peopleTargets(): PeopleTargets | undefined {
+    if (!this.present.has('orgs')) return undefined;
+    const users = this.users;
+    return {
+      orgs: this.orgs,
+      addPerson: (p) => this.addPerson(p),
+      person: (id) => users.get(id) ?? -1,
+      addRole: (owner, r) => this.addRole(owner, r),
+    };
+  }
+
   invalid(table: TableName, id: string): void {
     this.broken.add(`${table}:${id}`);
   }
@@ -154,8 +180,11 @@ export class BulkBuilder implements RecordSink {
   user(r: Rec<UserValue>): void {
     if (this.gone('users', r)) return;
     checkUser(this.sink, this.idx, r);
-    this.users.set(r.sourcedId, this.people.length);
-    this.people.push(r.value!.person);
+    this.addPerson(r.value!.person);
+  }
+  private addPerson(p: Person): void {
+    this.users.set(p.sourcedId, this.people.length);
+    this.people.push(p);
     this.lastUid = undefined;
   }
   role(r: Rec<RoleValue>): void {
@@ -164,10 +193,13 @@ export class BulkBuilder implements RecordSink {
     if (!checkRole(this.sink, this.idx, r)) return;
     const i = this.index(r.value!.userSourcedId);
     if (i === undefined) return;
-    this.people[i]!.roles.push(r.value!.role);
+    this.addRole(i, r.value!.role);
+  }
+  private addRole(i: number, role: PersonRole): void {
+    this.people[i]!.roles.push(role);
     if (this.roleLog) {
       this.roleLog.owners.push(i);
-      this.roleLog.roles.push(r.value!.role);
+      this.roleLog.roles.push(role);
     }
   }
   enrollment(r: Rec<EnrollmentValue>): void {

@@ -1,4 +1,5 @@
 import type { ClassSection, Enrollment, Org } from '../../../engine/model/people.js';
+import type { RowSpans } from '../csv-util/csv-stream.js';
 import type { Interner } from '../csv-util/intern.js';
 import { ownString } from '../csv-util/intern.js';
 import type { SeenIds } from '../csv-util/seen-ids.js';
@@ -25,7 +26,7 @@ export interface LaneTargets {
   stage(owner: number, e: Enrollment): void;
 }
 
-export type PlainRow = (text: string, start: number, end: number, line: number) => boolean;
+export type PlainRow = (row: RowSpans, line: number) => boolean;
 
 const ROLES: readonly string[] = ENROLLMENT_ROLES;
 
@@ -42,8 +43,6 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
   const iBegin = col('beginDate');
   const iEnd = col('endDate');
   if (iId < 0 || iClass < 0 || iSchool < 0 || iUser < 0 || iRole < 0) return undefined;
-  // st[k]..st[k+1]-1 is field k.
-  const st = new Int32Array(headerLength + 1);
   let userRaw = '';
   let person = -1;
   let schoolRaw = '';
@@ -55,50 +54,49 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
   let end: string | undefined;
   // substring + === measured ~2x faster than startsWith or a charCodeAt loop on V8 12.
   const same = (text: string, s: number, e: number, prev: string) => e - s === prev.length && text.substring(s, e) === prev;
-  // Rows come grouped by user: school, user, role, primary and dates usually repeat together.
-  // When their span of the row is the previous accepted row's, one comparison covers them all.
+  // Rows come grouped by user: school, user, role, primary and dates repeat, the dates often
+  // alternating (two semesters). When their span of the row is one of the last few accepted
+  // rows' spans, one comparison covers them all.
   const repeated = [iSchool, iUser, iRole, iPrimary, iBegin, iEnd].filter((k) => k >= 0);
   const spanFrom = Math.min(...repeated);
   const spanTo = Math.max(...repeated) + 1;
-  let lastSpan = '';
-  let lastPerson = -1;
-  let lastRole = '';
-  let lastPrimary = false;
-  let lastB: string | undefined;
-  let lastEn: string | undefined;
-  const empty = (k: number) => k < 0 || st[k + 1]! - 1 === st[k]!;
+  const K = 4;
+  const spans: string[] = new Array<string>(K).fill('\0');
+  const persons = new Int32Array(K).fill(-1);
+  const roles: string[] = new Array<string>(K).fill('');
+  const primaries: boolean[] = new Array<boolean>(K).fill(false);
+  const begins: (string | undefined)[] = new Array<string | undefined>(K).fill(undefined);
+  const ends: (string | undefined)[] = new Array<string | undefined>(K).fill(undefined);
+  let slot = 0;
 
-  return (text, start, stop, line) => {
-    // The exact field count and no stray CR: what the general path's shape checks accept.
-    if (text.charCodeAt(stop - 1) === 13) return false;
-    let n = 0;
-    st[0] = start;
-    for (let c = text.indexOf(',', start); c >= 0 && c < stop; c = text.indexOf(',', c + 1)) {
-      if (++n >= headerLength) return false;
-      st[n] = c + 1;
-    }
-    if (n !== headerLength - 1) return false;
-    st[headerLength] = stop + 1;
-    if (!empty(iStatus) || !empty(iDlm)) return false;
+  return (row, line) => {
+    // The exact field count; quoted rows go the general way (the span comparison reads raw text).
+    if (row.quoted || row.count !== headerLength) return false;
+    const text = row.text;
+    const st = row.start;
+    const et = row.end;
+    if (!empty(st, et, iStatus) || !empty(st, et, iDlm)) return false;
 
     let s = st[iId]!;
-    let e = st[iId + 1]! - 1;
+    let e = et[iId]!;
     if (e === s || edge(text.charCodeAt(s)) || edge(text.charCodeAt(e - 1))) return false;
     const id = ownString(text.substring(s, e));
     if (seen.get(id) !== undefined) return false;
 
     const spanS = st[spanFrom]!;
-    const spanE = st[spanTo]! - 1;
-    if (lastPerson >= 0 && spanE - spanS === lastSpan.length && text.substring(spanS, spanE) === lastSpan) {
-      const cls = t.classes.get(text.substring(st[iClass]!, st[iClass + 1]! - 1));
+    const spanE = et[spanTo - 1]!;
+    const span = text.substring(spanS, spanE);
+    for (let j = 0; j < K; j++) {
+      if (spans[j] !== span) continue;
+      const cls = t.classes.get(text.substring(st[iClass]!, et[iClass]!));
       if (cls === undefined) return false;
       seen.set(id, line);
-      t.stage(lastPerson, makeEnrollment(cls.sourcedId, lastRole, lastPrimary, id, lastB, lastEn));
+      t.stage(persons[j]!, makeEnrollment(cls.sourcedId, roles[j]!, primaries[j]!, id, begins[j], ends[j]));
       return true;
     }
 
     s = st[iUser]!;
-    e = st[iUser + 1]! - 1;
+    e = et[iUser]!;
     if (!same(text, s, e, userRaw)) {
       userRaw = text.substring(s, e);
       person = t.person(userRaw);
@@ -106,7 +104,7 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
     if (person < 0) return false;
 
     s = st[iSchool]!;
-    e = st[iSchool + 1]! - 1;
+    e = et[iSchool]!;
     if (e === s) return false;
     if (!same(text, s, e, schoolRaw)) {
       const raw = text.substring(s, e);
@@ -115,7 +113,7 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
     }
 
     s = st[iRole]!;
-    e = st[iRole + 1]! - 1;
+    e = et[iRole]!;
     if (e === s) return false;
     if (!same(text, s, e, roleRaw)) {
       const raw = text.substring(s, e);
@@ -125,17 +123,17 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
     }
 
     let primary = false;
-    if (!empty(iPrimary)) {
+    if (!empty(st, et, iPrimary)) {
       s = st[iPrimary]!;
-      e = st[iPrimary + 1]! - 1;
+      e = et[iPrimary]!;
       if (same(text, s, e, 'true')) primary = true;
       else if (!same(text, s, e, 'false')) return false;
     }
 
     let b: string | undefined;
-    if (!empty(iBegin)) {
+    if (!empty(st, et, iBegin)) {
       s = st[iBegin]!;
-      e = st[iBegin + 1]! - 1;
+      e = et[iBegin]!;
       if (!same(text, s, e, beginRaw)) {
         const raw = text.substring(s, e);
         const iso = dates.known(raw);
@@ -146,9 +144,9 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
       b = begin;
     }
     let en: string | undefined;
-    if (!empty(iEnd)) {
+    if (!empty(st, et, iEnd)) {
       s = st[iEnd]!;
-      e = st[iEnd + 1]! - 1;
+      e = et[iEnd]!;
       if (!same(text, s, e, endRaw)) {
         const raw = text.substring(s, e);
         const iso = dates.known(raw);
@@ -159,19 +157,25 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
       en = end;
     }
 
-    const cls = t.classes.get(text.substring(st[iClass]!, st[iClass + 1]! - 1));
+    const cls = t.classes.get(text.substring(st[iClass]!, et[iClass]!));
     if (cls === undefined) return false;
 
     seen.set(id, line);
     t.stage(person, makeEnrollment(cls.sourcedId, role, primary, id, b, en));
-    lastSpan = text.substring(spanS, spanE);
-    lastPerson = person;
-    lastRole = role;
-    lastPrimary = primary;
-    lastB = b;
-    lastEn = en;
+    slot = (slot + 1) % K;
+    spans[slot] = span;
+    persons[slot] = person;
+    roles[slot] = role;
+    primaries[slot] = primary;
+    begins[slot] = b;
+    ends[slot] = en;
     return true;
   };
+}
+
+/** Field k is absent or blank. */
+function empty(st: Int32Array, et: Int32Array, k: number): boolean {
+  return k < 0 || et[k] === st[k];
 }
 
 /** A character trim() might remove: decline the row rather than decide. */

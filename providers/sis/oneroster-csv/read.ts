@@ -15,7 +15,10 @@ import { findFile, type Manifest, readManifest } from './manifest.js';
 import { readEnrollments } from './enrollments-read.js';
 import { loadRolesCache, loadUsersCache, ROLES_KIND, saveRolesCache, saveUsersCache, USERS_KIND } from './people-cache.js';
 import { type CacheWriter, hashEarly, throughCache } from './table-cache.js';
-import { type ParseCtx, parseTable } from './parse.js';
+import { type Ix, type ParseCtx, parseTable } from './parse.js';
+import { roleLane, userLane } from './people-lane.js';
+import { classLane } from './class-lane.js';
+import type { SeenIds } from '../csv-util/seen-ids.js';
 import { classValue, courseValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
 import type { CourseValue, RoleValue, UserValue } from './records.js';
 import { DateReader } from './values.js';
@@ -154,7 +157,11 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
   if (courses) await parseTable<CourseValue>(ctx, courses.f, 'courses', courses.mode, courseValue(ctx), (r) => out.course(r, courses.mode), false, (id) => out.invalid('courses', id));
   out.end('courses', courses?.mode);
   const classes = fileOf('classes');
-  if (classes) await parseTable<ClassSection>(ctx, classes.f, 'classes', classes.mode, classValue(ctx), (r) => out.cls(r, classes.mode), false, (id) => out.invalid('classes', id));
+  if (classes) {
+    const targets = bulk && opts.fastLanes !== false ? bulk.classTargets() : undefined;
+    const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => classLane(ix, n, seen, ctx.intern, targets) : undefined;
+    await parseTable<ClassSection>(ctx, classes.f, 'classes', classes.mode, classValue(ctx), (r) => out.cls(r, classes.mode), false, (id) => out.invalid('classes', id), lane);
+  }
   out.end('classes', classes?.mode);
   const users = fileOf('users');
   if (users) {
@@ -167,7 +174,10 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
       }
       return makeUser(row, w, ix);
     };
-    const parse = () => parseTable<UserValue>(ctx, users.f, 'users', users.mode, toValue, (r) => out.user(r, users.mode), false, (id) => out.invalid('users', id)).then(() => undefined);
+    // The lane only for the 1.2 layout (roles.csv present): a 1.1 row carries roles to check.
+    const targets = bulk && !ctx.rolesFromUsers && opts.fastLanes !== false ? bulk.peopleTargets() : undefined;
+    const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => userLane(ix, n, seen, ctx.intern, users.f.name, targets) : undefined;
+    const parse = () => parseTable<UserValue>(ctx, users.f, 'users', users.mode, toValue, (r) => out.user(r, users.mode), false, (id) => out.invalid('users', id), lane).then(() => undefined);
     // Cached only with roles.csv: then the users file alone decides what a user row gives.
     if (bulk && users.mode === 'bulk' && !ctx.rolesFromUsers) {
       const w = await throughCache(ctx, users.f, cacheDir, early.get(USERS_KIND), {
@@ -188,7 +198,9 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
   out.end('users', users?.mode);
   const roles = ctx.rolesFromUsers ? undefined : fileOf('roles');
   if (roles) {
-    const parse = () => parseTable<RoleValue>(ctx, roles.f, 'roles', roles.mode, roleValue(ctx), (r) => out.role(r, roles.mode), false, (id) => out.invalid('roles', id)).then(() => undefined);
+    const targets = bulk && opts.fastLanes !== false ? bulk.peopleTargets() : undefined;
+    const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => roleLane(ix, n, seen, ctx.dates, ctx.intern, targets) : undefined;
+    const parse = () => parseTable<RoleValue>(ctx, roles.f, 'roles', roles.mode, roleValue(ctx), (r) => out.role(r, roles.mode), false, (id) => out.invalid('roles', id), lane).then(() => undefined);
     if (bulk && roles.mode === 'bulk') {
       const log = cacheDir ? bulk.logRoles() : undefined;
       const w = await throughCache(ctx, roles.f, cacheDir, early.get(ROLES_KIND), {
