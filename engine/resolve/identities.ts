@@ -7,7 +7,7 @@ import type { TargetConstraints } from '../model/provider.js';
 import type { PersonState, StateDocument } from '../model/state.js';
 import { firstRule, matches } from './match.js';
 import { indexRoster, personFacts, type PersonFacts, type RosterIndex } from './person-facts.js';
-import { decideLifecycle, type LifecycleOutcome } from './lifecycle.js';
+import { decideLifecycle, LifecycleMemo, type LifecycleOutcome } from './lifecycle.js';
 import { schoolYearFor } from './school-year.js';
 import { FALLBACK_SOURCES, renderTemplate } from './naming/template.js';
 import { allocateUsernames, type UsernameRequest } from './naming/usernames.js';
@@ -77,7 +77,7 @@ export interface ResolveResult {
  * remembers. Shared by resolve and by `explain`/`rollcall test`, which must say why a person
  * resolve leaves untouched is held.
  */
-export function personLifecycle(anchor: string, facts: PersonFacts | null, remembered: PersonState | undefined, known: boolean, policy: Policy, today: string): LifecycleOutcome | null {
+export function personLifecycle(anchor: string, facts: PersonFacts | null, remembered: PersonState | undefined, known: boolean, policy: Policy, today: string, memo?: LifecycleMemo): LifecycleOutcome | null {
   return decideLifecycle({
     facts,
     anchor,
@@ -87,6 +87,7 @@ export function personLifecycle(anchor: string, facts: PersonFacts | null, remem
     lastGrade: remembered?.last_grade ?? '',
     today,
     policy,
+    memo,
   });
 }
 
@@ -106,10 +107,17 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   const { anchors: sorted, people } = consideredAnchors(roster.people, [Object.keys(state.people), [...input.observedAnchors.keys()]]);
   const rememberedOf = ownLookup(state.people);
 
-  // One slot per anchor in sorted order; the second pass below reads them by position.
-  interface Considered { anchor: string; f: PersonFacts | null; outcome: LifecycleOutcome; factsChanged: boolean; remembered: PersonState | undefined }
+  // One slot per considered person, in sorted order; the second pass below reads them by
+  // position. Parallel arrays rather than an object per person: less for the GC to copy.
+  const cAnchor: string[] = [];
+  const cFacts: (PersonFacts | null)[] = [];
+  const cOutcome: LifecycleOutcome[] = [];
+  const cFactsChanged: boolean[] = [];
+  const cRemembered: (PersonState | undefined)[] = [];
+  const lifecycleMemo = new LifecycleMemo();
+  // Few distinct role|grade|school|year lines: one shared string each.
+  const factsLines = new FieldMemo<string>(['role', 'grade', 'school', 'gradYear']);
   const sisChanges: SisChanges = { added: 0, gone: 0, changed: 0 };
-  const considered: Considered[] = [];
   const requests: UsernameRequest[] = [];
   const current = new Map<string, string>();
 
@@ -119,7 +127,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     const f = person ? personFacts(person, index, policy, eligible, schoolYear, today) : null;
     const remembered = rememberedOf(anchor);
     const known = remembered !== undefined || input.observedAnchors.has(anchor);
-    const outcome = personLifecycle(anchor, f, remembered, known, policy, today);
+    const outcome = personLifecycle(anchor, f, remembered, known, policy, today, lifecycleMemo);
     if (!outcome) continue;
     for (const t of outcome.timers) {
       stateUpdates.push(t);
@@ -127,7 +135,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     }
     let factsChanged = false;
     if (f) {
-      const seen = factsLine(f);
+      const seen = factsLines.get(f.values, () => factsLine(f));
       const before = factsLineOf(remembered);
       factsChanged = before !== null && before !== seen;
       if (factsChanged) sisChanges.changed++;
@@ -136,7 +144,11 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
         stateUpdates.push({ anchor, field: 'facts', value: seen, reason: { cause: 'sis', record: anchor, detail: 'remember role, grade and school for lifecycle' } });
       }
     }
-    considered.push({ anchor, f, outcome, factsChanged, remembered });
+    cAnchor.push(anchor);
+    cFacts.push(f);
+    cOutcome.push(outcome);
+    cFactsChanged.push(factsChanged);
+    cRemembered.push(remembered);
     const held = remembered?.username || input.observedAnchors.get(anchor)?.username;
     if (held) current.set(anchor, held);
     if (f && (outcome.provision || known)) {
@@ -158,7 +170,10 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   const identities: Identity[] = [];
   const cache = new ResolveCache();
   const approvals = new Map((policy.renameApprovals ?? []).map((a) => [a.person, a]));
-  for (const { anchor, f, outcome, factsChanged, remembered } of considered) {
+  for (let k = 0; k < cAnchor.length; k++) {
+    const anchor = cAnchor[k]!;
+    const f = cFacts[k] ?? null;
+    const outcome = cOutcome[k]!;
     const alloc = allocation.results.get(anchor);
     let username = alloc?.username ?? current.get(anchor) ?? null;
     let rename: Identity['rename'] = null;
@@ -177,7 +192,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
         }
       }
     }
-    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, remembered, cache, factsChanged);
+    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, cRemembered[k], cache, cFactsChanged[k]!);
     if (identity) identities.push(identity);
   }
   return { identities, schoolYear, stateUpdates, decisions, diagnostics, sisChanges };
