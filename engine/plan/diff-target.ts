@@ -5,7 +5,6 @@ import type { AttrMap, Cause, Change, MemberRef, Reason } from '../model/plan.js
 import type { Policy } from '../model/policy.js';
 import type { GroupIntent, Identity } from '../resolve/identities.js';
 import { isUnder, pathAncestors } from '../resolve/paths.js';
-import { ownLookup } from '../resolve/own-lookup.js';
 
 /**
  * Diff one target: desired identities against the observed snapshot. Pure and linear in
@@ -81,7 +80,6 @@ export function diffTarget(input: DiffInput): DiffResult {
   // anchor strings in per-group Maps (a district has millions of memberships).
   const desiredByIntent = new Map<GroupIntent, DesiredGroupEntry>();
   const managedIxOfId = new Map<string, number>(); // observed account id -> identity index
-  const lastAppliedOf = ownLookup(input.lastApplied);
   const newDetail = new PairMemo((role: string, school: string) => `new ${role} at ${school}`);
 
   const identities = input.identities;
@@ -91,7 +89,7 @@ export function diffTarget(input: DiffInput): DiffResult {
     if (obs) managedIxOfId.set(obs.id, ix);
     const state = idn.lifecycle.decision.state;
     const desiredPath = idn.paths?.[target];
-    const last = lastAppliedOf(idn.anchor);
+    const last = input.lastApplied[idn.anchor];
 
     if (obs && (protectedNames.has(obs.username.toLowerCase()) || isProtectedPath(obs.path))) continue;
 

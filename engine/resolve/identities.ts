@@ -13,7 +13,6 @@ import { FALLBACK_SOURCES, renderTemplate } from './naming/template.js';
 import { allocateUsernames, type UsernameRequest } from './naming/usernames.js';
 import { normalizePath } from './paths.js';
 import { FieldMemo } from './field-memo.js';
-import { ownLookup } from './own-lookup.js';
 
 /**
  * Resolve: people + policy + state + time -> one target-neutral identity per person.
@@ -105,7 +104,6 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   // Every roster is complete by the time it gets here: a OneRoster delta set is merged over
   // the last applied snapshot by the reader. So absence always means the person left.
   const { anchors: sorted, people } = consideredAnchors(roster.people, [Object.keys(state.people), [...input.observedAnchors.keys()]]);
-  const rememberedOf = ownLookup(state.people);
 
   // One slot per considered person, in sorted order; the second pass below reads them by
   // position. Parallel arrays rather than an object per person: less for the GC to copy.
@@ -125,7 +123,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     const anchor = sorted[k]!;
     const person = people[k];
     const f = person ? personFacts(person, index, policy, eligible, schoolYear, today) : null;
-    const remembered = rememberedOf(anchor);
+    const remembered = state.people[anchor];
     const known = remembered !== undefined || input.observedAnchors.has(anchor);
     const outcome = personLifecycle(anchor, f, remembered, known, policy, today, lifecycleMemo);
     if (!outcome) continue;
