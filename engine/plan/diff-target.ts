@@ -242,6 +242,8 @@ interface DesiredGroupEntry {
   membership: 'authoritative' | 'additive';
   /** Indexes into the identities, in anchor order (identities arrive sorted), without duplicates. */
   members: number[];
+  /** The last index added (-1: none), so a repeat is seen without reading the members array. */
+  last: number;
 }
 
 /**
@@ -255,11 +257,12 @@ function addMemberships(groups: Map<GroupIntent, DesiredGroupEntry>, idn: Identi
     if (g.targets.length > 0 && !g.targets.includes(target)) continue;
     let entry = groups.get(g);
     if (!entry) {
-      entry = { name: g.name, description: g.description, rule: g.rule, membership: g.membership, members: [] };
+      entry = { name: g.name, description: g.description, rule: g.rule, membership: g.membership, members: [], last: -1 };
       groups.set(g, entry);
     }
     // The same group twice for one person (two sections with one group name): once is enough.
-    if (entry.members[entry.members.length - 1] === ix) continue;
+    if (entry.last === ix) continue;
+    entry.last = ix;
     entry.members.push(ix);
   }
 }

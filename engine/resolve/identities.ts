@@ -10,7 +10,7 @@ import { indexRoster, personFacts, type PersonFacts, type RosterIndex } from './
 import { decideLifecycle, LifecycleMemo, type LifecycleOutcome } from './lifecycle.js';
 import { schoolYearFor } from './school-year.js';
 import { FALLBACK_SOURCES, renderTemplate } from './naming/template.js';
-import { allocateUsernames, type UsernameRequest } from './naming/usernames.js';
+import { allocateUsernames, type UsernameRequest, type UsernameResult } from './naming/usernames.js';
 import { normalizePath } from './paths.js';
 import { FieldMemo } from './field-memo.js';
 
@@ -103,7 +103,11 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   // Everyone rollcall must consider: the SIS, remembered people, and anchored accounts.
   // Every roster is complete by the time it gets here: a OneRoster delta set is merged over
   // the last applied snapshot by the reader. So absence always means the person left.
-  const { anchors: sorted, people } = consideredAnchors(roster.people, [Object.keys(state.people), [...input.observedAnchors.keys()]]);
+  const stateAnchors = Object.keys(state.people);
+  const { anchors: sorted, people } = consideredAnchors(roster.people, [stateAnchors, [...input.observedAnchors.keys()]]);
+  // With nothing remembered (a first plan) indexing state.people is skipped: each lookup with
+  // a SIS-made string probes V8's string table. Inherited names still read what indexing would.
+  const noState = stateAnchors.length === 0;
 
   // One slot per considered person, in sorted order; the second pass below reads them by
   // position. Parallel arrays rather than an object per person: less for the GC to copy.
@@ -123,7 +127,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     const anchor = sorted[k]!;
     const person = people[k];
     const f = person ? personFacts(person, index, policy, eligible, schoolYear, today) : null;
-    const remembered = state.people[anchor];
+    const remembered = noState && !INHERITED.has(anchor) ? undefined : state.people[anchor];
     const known = remembered !== undefined || input.observedAnchors.has(anchor);
     const outcome = personLifecycle(anchor, f, remembered, known, policy, today, lifecycleMemo);
     if (!outcome) continue;
@@ -167,12 +171,20 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
 
   const identities: Identity[] = [];
   const cache = new ResolveCache();
+  // Results come in anchor order, as the people below do: walked side by side, not looked up.
+  const results = [...allocation.results.values()];
+  let r = 0;
   const approvals = new Map((policy.renameApprovals ?? []).map((a) => [a.person, a]));
   for (let k = 0; k < cAnchor.length; k++) {
     const anchor = cAnchor[k]!;
     const f = cFacts[k] ?? null;
     const outcome = cOutcome[k]!;
-    const alloc = allocation.results.get(anchor);
+    let alloc: UsernameResult | undefined;
+    const next = results[r];
+    if (next !== undefined && next.anchor === anchor) {
+      alloc = next;
+      r++;
+    } else if (next !== undefined && next.anchor < anchor) alloc = allocation.results.get(anchor);
     let username = alloc?.username ?? current.get(anchor) ?? null;
     let rename: Identity['rename'] = null;
     if (alloc?.pendingRename) {
@@ -452,6 +464,8 @@ function intent(rule: GroupRule, values: Readonly<Record<string, string>>): Grou
     targets: rule.targets,
   };
 }
+
+const INHERITED: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
 
 function factsLine(f: PersonFacts): string {
   return f.role + '|' + f.grade + '|' + f.school + '|' + (f.gradYear === null ? '' : String(f.gradYear));
