@@ -79,8 +79,8 @@ export function diffTarget(input: DiffInput): DiffResult {
   // people map to the same indexes. Membership diffs then compare small integers, not
   // anchor strings in per-group Maps (a district has millions of memberships).
   const desiredByIntent = new Map<GroupIntent, DesiredGroupEntry>();
-  const createdAccount = new Map<string, string>(); // anchor -> create change id
   const managedIxOfId = new Map<string, number>(); // observed account id -> identity index
+  const newDetail = new PairMemo((role: string, school: string) => `new ${role} at ${school}`);
 
   const identities = input.identities;
   for (let ix = 0; ix < identities.length; ix++) {
@@ -90,7 +90,6 @@ export function diffTarget(input: DiffInput): DiffResult {
     const state = idn.lifecycle.decision.state;
     const desiredPath = idn.paths?.[target];
     const last = input.lastApplied[idn.anchor];
-    const lifecycleReason: Reason = { cause: 'lifecycle', rule: idn.lifecycle.decision.rule, ...(idn.lifecycle.decision.date ? { date: idn.lifecycle.decision.date } : {}), detail: idn.lifecycle.decision.detail };
 
     if (obs && (protectedNames.has(obs.username.toLowerCase()) || isProtectedPath(obs.path))) continue;
 
@@ -101,17 +100,19 @@ export function diffTarget(input: DiffInput): DiffResult {
       const after: AttrMap = { username: idn.username, givenName: idn.attrs.givenName, familyName: idn.attrs.familyName, displayName: idn.attrs.displayName, email: idn.attrs.email, path: desiredPath, enabled: true };
       const dep = ensureContainer(desiredPath, { cause: 'sis', rule: idn.rules.path, detail: '' });
       const reason: Reason = idn.lifecycle.decision.rule === 'lifecycle.reenrollment'
-        ? lifecycleReason
-        : { cause: 'sis', rule: idn.rules.username, record: idn.facts?.person.source ? formatSource(idn.facts.person.source) : idn.anchor, detail: `new ${idn.facts?.role ?? 'person'} at ${idn.facts?.school ?? '?'}` };
-      const id = `${target}:account:${idn.anchor}:create`;
-      changes.push({ id, target, kind: 'account', action: 'create', anchor: idn.anchor, key: idn.anchor, after, reason, ...(idn.rules.password ? { password_rule: idn.rules.password } : {}), ...(dep ? { depends_on: [dep] } : {}) });
-      createdAccount.set(idn.anchor, id);
+        ? lifecycleReasonOf(idn)
+        : { cause: 'sis', rule: idn.rules.username, record: idn.facts?.person.source ? formatSource(idn.facts.person.source) : idn.anchor, detail: newDetail.get(idn.facts?.role ?? 'person', idn.facts?.school ?? '?') };
+      // Optional fields assigned, not spread: the same key order, without two temporary objects per person.
+      const create: Change = { id: `${target}:account:${idn.anchor}:create`, target, kind: 'account', action: 'create', anchor: idn.anchor, key: idn.anchor, after, reason };
+      if (idn.rules.password) create.password_rule = idn.rules.password;
+      if (dep) create.depends_on = [dep];
+      changes.push(create);
       addMemberships(desiredByIntent, idn, ix, target);
       continue;
     }
 
     if (state === 'deleted') {
-      changes.push({ id: `${target}:account:${idn.anchor}:delete`, target, kind: 'account', action: 'delete', anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before: attrsOf(obs), reason: lifecycleReason });
+      changes.push({ id: `${target}:account:${idn.anchor}:delete`, target, kind: 'account', action: 'delete', anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before: attrsOf(obs), reason: lifecycleReasonOf(idn) });
       continue;
     }
     if (state === 'pending') continue;
@@ -154,7 +155,7 @@ export function diffTarget(input: DiffInput): DiffResult {
     if (desiredPath && desiredPath !== obs.path) {
       const dep = ensureContainer(desiredPath, { cause: state === 'active' ? 'sis' : 'lifecycle', rule: idn.rules.path, detail: '' });
       const reason: Reason = state !== 'active'
-        ? lifecycleReason
+        ? lifecycleReasonOf(idn)
         : last && last.path !== obs.path
           ? { cause: 'drift', rule: idn.rules.path, detail: 'moved outside rollcall' }
           : idn.factsChanged
@@ -166,7 +167,7 @@ export function diffTarget(input: DiffInput): DiffResult {
     const wantEnabled = state === 'active';
     if (obs.enabled !== wantEnabled) {
       const action = wantEnabled ? 'enable' : 'disable';
-      const reason: Reason = last && last.enabled !== obs.enabled ? { cause: 'drift', rule: idn.lifecycle.decision.rule, detail: `${obs.enabled ? 'enabled' : 'disabled'} outside rollcall` } : lifecycleReason;
+      const reason: Reason = last && last.enabled !== obs.enabled ? { cause: 'drift', rule: idn.lifecycle.decision.rule, detail: `${obs.enabled ? 'enabled' : 'disabled'} outside rollcall` } : lifecycleReasonOf(idn);
       changes.push({ id: `${target}:account:${idn.anchor}:${action}`, target, kind: 'account', action, anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before: { enabled: obs.enabled }, after: { enabled: wantEnabled }, reason });
     }
     if (state === 'active') addMemberships(desiredByIntent, idn, ix, target);
@@ -177,6 +178,8 @@ export function diffTarget(input: DiffInput): DiffResult {
   const groupCreates = new Map<string, string>();
   const desiredGroups = mergeByName(desiredByIntent, identities);
   const observedStamps = new IndexStamps(identities.length);
+  // One member entry per person, shared by every group they join (a student is in ~10).
+  const memberRefs: (MemberRef | undefined)[] = new Array<MemberRef | undefined>(identities.length);
   const wantedStamps = new IndexStamps(identities.length);
   for (const [name, want] of [...desiredGroups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (protectedGroups.has(name)) continue;
@@ -191,7 +194,7 @@ export function diffTarget(input: DiffInput): DiffResult {
     const adds: MemberRef[] = [];
     for (const ix of want.members) {
       const idn = identities[ix]!;
-      if (!observed.has(ix)) adds.push({ anchor: idn.anchor, username: idn.username! });
+      if (!observed.has(ix)) adds.push((memberRefs[ix] ??= { anchor: idn.anchor, username: idn.username! }));
     }
     if (adds.length > 0) {
       changes.push({
@@ -239,6 +242,8 @@ interface DesiredGroupEntry {
   membership: 'authoritative' | 'additive';
   /** Indexes into the identities, in anchor order (identities arrive sorted), without duplicates. */
   members: number[];
+  /** The last index added (-1: none), so a repeat is seen without reading the members array. */
+  last: number;
 }
 
 /**
@@ -252,11 +257,12 @@ function addMemberships(groups: Map<GroupIntent, DesiredGroupEntry>, idn: Identi
     if (g.targets.length > 0 && !g.targets.includes(target)) continue;
     let entry = groups.get(g);
     if (!entry) {
-      entry = { name: g.name, description: g.description, rule: g.rule, membership: g.membership, members: [] };
+      entry = { name: g.name, description: g.description, rule: g.rule, membership: g.membership, members: [], last: -1 };
       groups.set(g, entry);
     }
     // The same group twice for one person (two sections with one group name): once is enough.
-    if (entry.members[entry.members.length - 1] === ix) continue;
+    if (entry.last === ix) continue;
+    entry.last = ix;
     entry.members.push(ix);
   }
 }
@@ -354,6 +360,33 @@ function observedMembersOf(memberIds: readonly string[], managedIxOfId: Readonly
     inOrder,
     has: (ix) => present.has(ix),
   };
+}
+
+function lifecycleReasonOf(idn: Identity): Reason {
+  const d = idn.lifecycle.decision;
+  if (!d.date) return { cause: 'lifecycle', rule: d.rule, detail: d.detail };
+  return { cause: 'lifecycle', rule: d.rule, date: d.date, detail: d.detail };
+}
+
+/** Text made from two values, built once per distinct pair (a district has few roles and schools). */
+class PairMemo {
+  private readonly byFirst = new Map<string, Map<string, string>>();
+
+  constructor(private readonly make: (a: string, b: string) => string) {}
+
+  get(a: string, b: string): string {
+    let inner = this.byFirst.get(a);
+    if (!inner) {
+      inner = new Map();
+      this.byFirst.set(a, inner);
+    }
+    let v = inner.get(b);
+    if (v === undefined) {
+      v = this.make(a, b);
+      inner.set(b, v);
+    }
+    return v;
+  }
 }
 
 function updateReason(cause: Cause, idn: Identity, attrs: string[]): Reason {

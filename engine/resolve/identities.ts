@@ -2,16 +2,17 @@ import type { Diagnostic } from '../model/diagnostics.js';
 import { warningDiag } from '../model/diagnostics.js';
 import type { PendingDecision, SisChanges, StateUpdate } from '../model/plan.js';
 import type { ClassSection, Person, Roster } from '../model/people.js';
-import type { GroupRule, Policy, Template } from '../model/policy.js';
+import type { GroupRule, PlacementRule, Policy, Template } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
 import type { PersonState, StateDocument } from '../model/state.js';
-import { firstMatch, matches } from './match.js';
+import { firstRule, matches } from './match.js';
 import { indexRoster, personFacts, type PersonFacts, type RosterIndex } from './person-facts.js';
-import { decideLifecycle, type LifecycleOutcome } from './lifecycle.js';
+import { decideLifecycle, LifecycleMemo, type LifecycleOutcome } from './lifecycle.js';
 import { schoolYearFor } from './school-year.js';
 import { FALLBACK_SOURCES, renderTemplate } from './naming/template.js';
-import { allocateUsernames, type UsernameRequest } from './naming/usernames.js';
+import { allocateUsernames, type UsernameRequest, type UsernameResult } from './naming/usernames.js';
 import { normalizePath } from './paths.js';
+import { FieldMemo } from './field-memo.js';
 
 /**
  * Resolve: people + policy + state + time -> one target-neutral identity per person.
@@ -75,7 +76,7 @@ export interface ResolveResult {
  * remembers. Shared by resolve and by `explain`/`rollcall test`, which must say why a person
  * resolve leaves untouched is held.
  */
-export function personLifecycle(anchor: string, facts: PersonFacts | null, remembered: PersonState | undefined, known: boolean, policy: Policy, today: string): LifecycleOutcome | null {
+export function personLifecycle(anchor: string, facts: PersonFacts | null, remembered: PersonState | undefined, known: boolean, policy: Policy, today: string, memo?: LifecycleMemo): LifecycleOutcome | null {
   return decideLifecycle({
     facts,
     anchor,
@@ -85,6 +86,7 @@ export function personLifecycle(anchor: string, facts: PersonFacts | null, remem
     lastGrade: remembered?.last_grade ?? '',
     today,
     policy,
+    memo,
   });
 }
 
@@ -99,28 +101,35 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   const stateUpdates: StateUpdate[] = [];
 
   // Everyone rollcall must consider: the SIS, remembered people, and anchored accounts.
-  const byAnchor = new Map<string, Person>();
-  for (const p of roster.people) byAnchor.set(p.sourcedId, p);
-  const anchors = new Set<string>(byAnchor.keys());
   // Every roster is complete by the time it gets here: a OneRoster delta set is merged over
   // the last applied snapshot by the reader. So absence always means the person left.
-  for (const a of Object.keys(state.people)) anchors.add(a);
-  for (const a of input.observedAnchors.keys()) anchors.add(a);
-  const sorted = [...anchors].sort();
+  const stateAnchors = Object.keys(state.people);
+  const { anchors: sorted, people } = consideredAnchors(roster.people, [stateAnchors, [...input.observedAnchors.keys()]]);
+  // With nothing remembered (a first plan) indexing state.people is skipped: each lookup with
+  // a SIS-made string probes V8's string table. Inherited names still read what indexing would.
+  const noState = stateAnchors.length === 0;
 
-  // One slot per anchor in sorted order; the second pass below reads them by position.
-  interface Considered { anchor: string; f: PersonFacts | null; outcome: LifecycleOutcome; factsChanged: boolean; remembered: PersonState | undefined }
+  // One slot per considered person, in sorted order; the second pass below reads them by
+  // position. Parallel arrays rather than an object per person: less for the GC to copy.
+  const cAnchor: string[] = [];
+  const cFacts: (PersonFacts | null)[] = [];
+  const cOutcome: LifecycleOutcome[] = [];
+  const cFactsChanged: boolean[] = [];
+  const cRemembered: (PersonState | undefined)[] = [];
+  const lifecycleMemo = new LifecycleMemo();
+  // Few distinct role|grade|school|year lines: one shared string each.
+  const factsLines = new FieldMemo<string>(['role', 'grade', 'school', 'gradYear']);
   const sisChanges: SisChanges = { added: 0, gone: 0, changed: 0 };
-  const considered: Considered[] = [];
   const requests: UsernameRequest[] = [];
   const current = new Map<string, string>();
 
-  for (const anchor of sorted) {
-    const person = byAnchor.get(anchor);
+  for (let k = 0; k < sorted.length; k++) {
+    const anchor = sorted[k]!;
+    const person = people[k];
     const f = person ? personFacts(person, index, policy, eligible, schoolYear, today) : null;
-    const remembered = state.people[anchor];
+    const remembered = noState && !INHERITED.has(anchor) ? undefined : state.people[anchor];
     const known = remembered !== undefined || input.observedAnchors.has(anchor);
-    const outcome = personLifecycle(anchor, f, remembered, known, policy, today);
+    const outcome = personLifecycle(anchor, f, remembered, known, policy, today, lifecycleMemo);
     if (!outcome) continue;
     for (const t of outcome.timers) {
       stateUpdates.push(t);
@@ -128,7 +137,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     }
     let factsChanged = false;
     if (f) {
-      const seen = factsLine(f);
+      const seen = factsLines.get(f.values, () => factsLine(f));
       const before = factsLineOf(remembered);
       factsChanged = before !== null && before !== seen;
       if (factsChanged) sisChanges.changed++;
@@ -137,12 +146,16 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
         stateUpdates.push({ anchor, field: 'facts', value: seen, reason: { cause: 'sis', record: anchor, detail: 'remember role, grade and school for lifecycle' } });
       }
     }
-    considered.push({ anchor, f, outcome, factsChanged, remembered });
+    cAnchor.push(anchor);
+    cFacts.push(f);
+    cOutcome.push(outcome);
+    cFactsChanged.push(factsChanged);
+    cRemembered.push(remembered);
     const held = remembered?.username || input.observedAnchors.get(anchor)?.username;
     if (held) current.set(anchor, held);
     if (f && (outcome.provision || known)) {
-      const hit = firstMatch(policy.naming.usernames, f.subject);
-      if (hit) requests.push({ anchor, rule: hit.rule, values: f.values });
+      const rule = firstRule(policy.naming.usernames, f.subject);
+      if (rule) requests.push({ anchor, rule, values: f.values });
       else if (!held) diagnostics.push(warningDiag('resolve.no-username-rule', `no username rule matches ${anchor} (role ${f.role || 'none'}, school ${f.school || 'none'}); no account is created`));
     }
   }
@@ -158,9 +171,20 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
 
   const identities: Identity[] = [];
   const cache = new ResolveCache();
+  // Results come in anchor order, as the people below do: walked side by side, not looked up.
+  const results = [...allocation.results.values()];
+  let r = 0;
   const approvals = new Map((policy.renameApprovals ?? []).map((a) => [a.person, a]));
-  for (const { anchor, f, outcome, factsChanged, remembered } of considered) {
-    const alloc = allocation.results.get(anchor);
+  for (let k = 0; k < cAnchor.length; k++) {
+    const anchor = cAnchor[k]!;
+    const f = cFacts[k] ?? null;
+    const outcome = cOutcome[k]!;
+    let alloc: UsernameResult | undefined;
+    const next = results[r];
+    if (next !== undefined && next.anchor === anchor) {
+      alloc = next;
+      r++;
+    } else if (next !== undefined && next.anchor < anchor) alloc = allocation.results.get(anchor);
     let username = alloc?.username ?? current.get(anchor) ?? null;
     let rename: Identity['rename'] = null;
     if (alloc?.pendingRename) {
@@ -178,7 +202,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
         }
       }
     }
-    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, remembered, cache, factsChanged);
+    const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, cRemembered[k], cache, cFactsChanged[k]!);
     if (identity) identities.push(identity);
   }
   return { identities, schoolYear, stateUpdates, decisions, diagnostics, sisChanges };
@@ -200,33 +224,32 @@ function buildIdentity(
   factsChanged: boolean,
 ): Identity | null {
   const rules = { username: usernameRule, email: '', displayName: '', path: '', password: '' };
-  if (f) rules.password = firstMatch(policy.passwords.rules, f.subject)?.rule.origin.id ?? '';
+  if (f) rules.password = firstRule(policy.passwords.rules, f.subject)?.origin.id ?? '';
   let attrs: Identity['attrs'] = null;
   let paths: Identity['paths'] = null;
   let groups: GroupIntent[] = [];
 
   if (f && username) {
-    const values = { ...f.values, username };
-    const emailRule = firstMatch(policy.naming.email, f.subject);
-    const displayRule = firstMatch(policy.naming.displayName, f.subject);
-    rules.email = emailRule?.rule.origin.id ?? '';
-    rules.displayName = displayRule?.rule.origin.id ?? '';
+    const emailRule = firstRule(policy.naming.email, f.subject);
+    const displayRule = firstRule(policy.naming.displayName, f.subject);
+    rules.email = emailRule?.origin.id ?? '';
+    rules.displayName = displayRule?.origin.id ?? '';
     attrs = {
       givenName: f.values.preferredGiven ?? f.person.givenName,
       familyName: f.values.preferredFamily ?? f.person.familyName,
-      displayName: displayRule ? collapseSpaces(renderTemplate(displayRule.rule.template, values)) : `${f.values.preferredGiven} ${f.values.preferredFamily}`.trim(),
-      email: emailRule ? renderTemplate(emailRule.rule.template, values) : '',
+      displayName: displayRule ? collapseSpaces(cache.renderWithUsername(displayRule.template, f.values, username)) : `${f.values.preferredGiven} ${f.values.preferredFamily}`.trim(),
+      email: emailRule ? cache.renderWithUsername(emailRule.template, f.values, username) : '',
     };
   }
 
   if (outcome.decision.state === 'active' && f) {
-    const place = firstMatch(policy.placement.rules, f.subject);
+    const place = firstRule(policy.placement.rules, f.subject);
     if (!place) {
       diagnostics.push(warningDiag('resolve.no-placement', `no placement rule matches ${anchor} (role ${f.role || 'none'}, school ${f.school || 'none'}); the account is not created or moved`));
       if (!username) return null;
     } else {
-      rules.path = place.rule.origin.id;
-      paths = renderPaths(place.rule.path, place.rule.targets, policy, f.values, cache);
+      rules.path = place.origin.id;
+      paths = cache.placement(place, policy, f.values);
     }
     groups = groupIntents(policy.groups.rules, f, index, cache);
   } else if (outcome.suspendPath && f) {
@@ -270,9 +293,52 @@ export class ResolveCache {
   private readonly byName = new Map<string, GroupIntent>();
   private readonly classOnly = new Map<GroupRule, boolean>();
   private readonly perClass = new Map<GroupRule, Map<string, GroupIntent>>();
-  private readonly perPerson = new Map<GroupRule, Map<string, GroupIntent>>();
+  private readonly perPerson = new Map<GroupRule, FieldMemo<GroupIntent>>();
   private readonly deps = new Map<GroupRule, string[]>();
   private readonly paths = new Map<string, string>();
+  private readonly fields = new Map<Template, string[]>();
+  private readonly placements = new Map<PlacementRule, FieldMemo<Record<string, string>>>();
+
+  /** The value fields a template reads, with its fallbacks' (see template.ts). */
+  private fieldsOf(t: Template): string[] {
+    let f = this.fields.get(t);
+    if (!f) {
+      f = templateDependencies([t]);
+      this.fields.set(t, f);
+    }
+    return f;
+  }
+
+  /**
+   * A template over a person's values plus their username, without copying all the values
+   * per person: only the fields the template reads (usually just the username) are copied.
+   */
+  renderWithUsername(t: Template, values: Readonly<Record<string, string>>, username: string): string {
+    const deps = this.fieldsOf(t);
+    if (!deps.includes('username')) return renderTemplate(t, values);
+    const v: Record<string, string> = {};
+    for (const d of deps) if (Object.hasOwn(values, d)) v[d] = values[d]!;
+    v.username = username;
+    return renderTemplate(t, v);
+  }
+
+  /**
+   * A placement rule's rendered paths per target. They depend only on the fields the rule's
+   * templates read (school, gradYear): everyone placed alike shares one rendered object.
+   */
+  placement(rule: PlacementRule, policy: Policy, values: Readonly<Record<string, string>>): Record<string, string> {
+    let memo = this.placements.get(rule);
+    if (!memo) {
+      const templates = [rule.path];
+      for (const t of policy.targets) {
+        const o = rule.targets[t.name];
+        if (o) templates.push(o);
+      }
+      memo = new FieldMemo(templateDependencies(templates));
+      this.placements.set(rule, memo);
+    }
+    return memo.get(values, () => renderPaths(rule.path, rule.targets, policy, values, this));
+  }
 
   /** A rendered placement path, normalized once per distinct text and shared by everyone placed there. */
   path(rendered: string): string {
@@ -318,24 +384,12 @@ export class ResolveCache {
    * distinct combination of those values.
    */
   personIntent(rule: GroupRule, values: Readonly<Record<string, string>>): GroupIntent {
-    const deps = this.dependencies(rule);
-    let byKey = this.perPerson.get(rule);
-    if (!byKey) {
-      byKey = new Map();
-      this.perPerson.set(rule, byKey);
+    let memo = this.perPerson.get(rule);
+    if (!memo) {
+      memo = new FieldMemo(this.dependencies(rule));
+      this.perPerson.set(rule, memo);
     }
-    // Length-prefixed, so no two value combinations share a key whatever the values hold.
-    let key = '';
-    for (const d of deps) {
-      const v = values[d] ?? '';
-      key += `${v.length}:${v}`;
-    }
-    let hit = byKey.get(key);
-    if (!hit) {
-      hit = this.shared(intent(rule, values));
-      byKey.set(key, hit);
-    }
-    return hit;
+    return memo.get(values, () => this.shared(intent(rule, values)));
   }
 
   shared(intent: GroupIntent): GroupIntent {
@@ -411,15 +465,126 @@ function intent(rule: GroupRule, values: Readonly<Record<string, string>>): Grou
   };
 }
 
+const INHERITED: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
+
 function factsLine(f: PersonFacts): string {
-  return [f.role, f.grade, f.school, f.gradYear === null ? '' : String(f.gradYear)].join('|');
+  return f.role + '|' + f.grade + '|' + f.school + '|' + (f.gradYear === null ? '' : String(f.gradYear));
 }
 
 function factsLineOf(p: PersonState | undefined): string | null {
   if (!p || p.last_role === undefined) return null;
-  return [p.last_role, p.last_grade ?? '', p.last_school ?? '', p.last_grad_year ?? ''].join('|');
+  return p.last_role + '|' + (p.last_grade ?? '') + '|' + (p.last_school ?? '') + '|' + (p.last_grad_year ?? '');
 }
 
 function collapseSpaces(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
+  return isCollapsed(s) ? s : s.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Whether collapsing would leave `s` as it is: ASCII with single inner spaces and no other
+ * whitespace. Most display names are, and the check costs less than the replace and trim.
+ */
+function isCollapsed(s: string): boolean {
+  let prevSpace = true; // a leading space is not collapsed
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32) {
+      if (prevSpace) return false;
+      prevSpace = true;
+    } else {
+      if (c >= 128 || (c >= 9 && c <= 13)) return false;
+      prevSpace = false;
+    }
+  }
+  return !prevSpace || s.length === 0;
+}
+
+/**
+ * Every anchor to consider, sorted and unique, each with its SIS record (undefined when not in
+ * the SIS). The roster arrives sorted by sourcedId, so it is only checked; the other anchors
+ * (state, accounts) are sorted and merged in, rather than the whole union re-sorted.
+ */
+function consideredAnchors(roster: readonly Person[], others: string[][]): { anchors: string[]; people: (Person | undefined)[] } {
+  let rosterAnchors: string[];
+  let rosterPeople: readonly Person[];
+  if (strictlyAscending(roster)) {
+    rosterAnchors = roster.map((p) => p.sourcedId);
+    rosterPeople = roster;
+  } else {
+    // Of two records with one sourcedId the later wins, as it always has.
+    const byAnchor = new Map<string, Person>();
+    for (const p of roster) byAnchor.set(p.sourcedId, p);
+    rosterAnchors = [...byAnchor.keys()].sort();
+    rosterPeople = rosterAnchors.map((a) => byAnchor.get(a)!);
+  }
+  let extra: string[] = [];
+  for (const list of others) extra = mergeUnique(extra, sortedUnique(list));
+  const anchors: string[] = [];
+  const people: (Person | undefined)[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < rosterAnchors.length || j < extra.length) {
+    const a = rosterAnchors[i];
+    const b = extra[j];
+    if (a !== undefined && (b === undefined || a <= b)) {
+      anchors.push(a);
+      people.push(rosterPeople[i]);
+      i++;
+      if (a === b) j++;
+    } else {
+      anchors.push(b!);
+      people.push(undefined);
+      j++;
+    }
+  }
+  return { anchors, people };
+}
+
+function strictlyAscending(people: readonly Person[]): boolean {
+  for (let i = 1; i < people.length; i++) if (!(people[i - 1]!.sourcedId < people[i]!.sourcedId)) return false;
+  return true;
+}
+
+/** `list` sorted without duplicates; sorted in place only when it is not already. */
+function sortedUnique(list: string[]): string[] {
+  let ok = true;
+  for (let i = 1; i < list.length; i++) {
+    if (!(list[i - 1]! < list[i]!)) {
+      ok = false;
+      break;
+    }
+  }
+  if (ok) return list;
+  list.sort();
+  let n = 0;
+  for (let i = 0; i < list.length; i++) if (n === 0 || list[i] !== list[n - 1]) list[n++] = list[i]!;
+  list.length = n;
+  return list;
+}
+
+/** The union of two sorted, duplicate-free lists. */
+function mergeUnique(a: string[], b: string[]): string[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x < y) {
+      out.push(x);
+      i++;
+    } else if (y < x) {
+      out.push(y);
+      j++;
+    } else {
+      out.push(x);
+      i++;
+      j++;
+    }
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }

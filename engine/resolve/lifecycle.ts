@@ -33,6 +33,40 @@ export interface LifecycleInput {
   lastGrade: string;
   today: string;
   policy: Policy;
+  /** Shares the outcomes that depend only on role and school across a run's people. */
+  memo?: LifecycleMemo | undefined;
+}
+
+/**
+ * The outcome of an enrolled person with no timers to clear depends on nothing but their role
+ * and school: one shared object per pair instead of three objects and a string per person.
+ * Outcomes are read-only to every consumer.
+ */
+export class LifecycleMemo {
+  private readonly byRole = new Map<string, Map<string, LifecycleOutcome>>();
+
+  enrolled(role: string, school: string): LifecycleOutcome {
+    let bySchool = this.byRole.get(role);
+    if (!bySchool) {
+      bySchool = new Map();
+      this.byRole.set(role, bySchool);
+    }
+    let hit = bySchool.get(school);
+    if (!hit) {
+      hit = enrolledOutcome(role, school, []);
+      bySchool.set(school, hit);
+    }
+    return hit;
+  }
+}
+
+function enrolledOutcome(role: string, school: string, timers: StateUpdate[]): LifecycleOutcome {
+  return {
+    decision: { state: 'active', rule: 'sis.enrolled', detail: `active ${role} at ${school}` },
+    provision: true,
+    suspendPath: null,
+    timers,
+  };
 }
 
 function activeHold(holds: readonly CalendarHold[], today: string, action: 'disable' | 'delete'): CalendarHold | null {
@@ -70,10 +104,9 @@ export function decideLifecycle(input: LifecycleInput): LifecycleOutcome | null 
       };
     }
     const returning = remembered?.missing_since || remembered?.suspended_at;
+    if (!returning) return timers.length === 0 && input.memo ? input.memo.enrolled(facts.role, facts.school) : enrolledOutcome(facts.role, facts.school, timers);
     return {
-      decision: returning
-        ? { state: 'active', rule: 'lifecycle.reenrollment', date: today, detail: 'back in the SIS: the same account is restored' }
-        : { state: 'active', rule: 'sis.enrolled', detail: `active ${facts.role} at ${facts.school}` },
+      decision: { state: 'active', rule: 'lifecycle.reenrollment', date: today, detail: 'back in the SIS: the same account is restored' },
       provision: true,
       suspendPath: null,
       timers,

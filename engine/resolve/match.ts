@@ -32,3 +32,11 @@ export function firstMatch<R extends { when: Match }>(rules: readonly R[], s: Ma
   }
   return null;
 }
+
+/** The first matching rule itself: firstMatch without the result object, for per-person hot paths. */
+export function firstRule<R extends { when: Match }>(rules: readonly R[], s: MatchSubject): R | undefined {
+  for (const rule of rules) {
+    if (matches(rule.when, s)) return rule;
+  }
+  return undefined;
+}

@@ -50,26 +50,74 @@ function roleIsCurrent(r: PersonRole, today: string): boolean {
   return (!r.beginDate || r.beginDate <= today) && (!r.endDate || today < r.endDate);
 }
 
-function pickRole(person: Person, eligible: ReadonlySet<string>, today: string, preEnrollmentDays: number): {
+/**
+ * The role that counts, in one pass with no temporary arrays (this runs once per person per
+ * plan). The same choice as stable-sorting the eligible roles: a current one, primary first;
+ * else the earliest upcoming one (primary first on a tie); else an ended one, primary first;
+ * each time the earliest listed among equals.
+ */
+function pickRole(person: Person, eligible: ReadonlySet<string>, today: string, preEnrollmentDays: number): Picked {
+  let any = false;
+  let current: PersonRole | null = null;
+  let upcoming: PersonRole | null = null;
+  let ended: PersonRole | null = null;
+  for (const r of person.roles) {
+    if (!eligible.has(r.role)) continue;
+    any = true;
+    const primary = r.roleType === 'primary';
+    if (roleIsCurrent(r, today)) {
+      if (current === null || (primary && current.roleType !== 'primary')) current = r;
+      continue;
+    }
+    if (current === null && r.beginDate !== undefined && r.beginDate > today) {
+      if (upcoming === null || r.beginDate < upcoming.beginDate! || (r.beginDate === upcoming.beginDate && primary && upcoming.roleType !== 'primary')) upcoming = r;
+    }
+    if (ended === null || (primary && ended.roleType !== 'primary')) ended = r;
+  }
+  if (!any) return INELIGIBLE;
+  if (current) return { role: current, eligibility: 'active', withinPreEnrollment: false };
+  if (upcoming) {
+    const windowStart = addDays(upcoming.beginDate!, -preEnrollmentDays);
+    return { role: upcoming, eligibility: 'upcoming', withinPreEnrollment: windowStart <= today };
+  }
+  return { role: ended, eligibility: 'ended', withinPreEnrollment: false };
+}
+
+interface Picked {
   role: PersonRole | null;
   eligibility: Eligibility;
   withinPreEnrollment: boolean;
-} {
-  const candidates = person.roles.filter((r) => eligible.has(r.role));
-  if (candidates.length === 0) return { role: null, eligibility: 'ineligible', withinPreEnrollment: false };
-  const byPriority = (a: PersonRole, b: PersonRole): number =>
-    (a.roleType === b.roleType ? 0 : a.roleType === 'primary' ? -1 : 1);
-  const current = candidates.filter((r) => roleIsCurrent(r, today)).sort(byPriority);
-  if (current[0]) return { role: current[0], eligibility: 'active', withinPreEnrollment: false };
-  const upcoming = candidates
-    .filter((r) => r.beginDate !== undefined && r.beginDate > today)
-    .sort((a, b) => (a.beginDate! < b.beginDate! ? -1 : a.beginDate! > b.beginDate! ? 1 : byPriority(a, b)));
-  if (upcoming[0]) {
-    const windowStart = addDays(upcoming[0].beginDate!, -preEnrollmentDays);
-    return { role: upcoming[0], eligibility: 'upcoming', withinPreEnrollment: windowStart <= today };
+}
+
+const INELIGIBLE: Picked = Object.freeze({ role: null, eligibility: 'ineligible', withinPreEnrollment: false });
+
+/**
+ * A graduation year as text, one shared string per year: a district has a dozen cohorts, and
+ * shared strings keep their hash for the map lookups of every rule that reads `gradYear`.
+ */
+const YEAR_TEXT = new Map<number, string>();
+function yearText(y: number): string {
+  let s = YEAR_TEXT.get(y);
+  if (s === undefined) {
+    s = String(y);
+    if (YEAR_TEXT.size < 1000) YEAR_TEXT.set(y, s);
   }
-  const ended = [...candidates].sort(byPriority);
-  return { role: ended[0] ?? null, eligibility: 'ended', withinPreEnrollment: false };
+  return s;
+}
+
+/** A person as `when:` predicates see them; a class, so a person costs no closure. */
+class PersonSubject implements MatchSubject {
+  constructor(
+    readonly role: string,
+    readonly school: string,
+    readonly grade: string,
+    readonly gradYear: number | null,
+    private readonly person: Person,
+  ) {}
+
+  field(name: string): string {
+    return fieldOf(this.person, name);
+  }
 }
 
 export function personFacts(
@@ -103,17 +151,11 @@ export function personFacts(
     sourcedId: person.sourcedId,
     sisUsername: person.sisUsername,
     grade,
-    gradYear: gradYear === null ? '' : String(gradYear),
+    gradYear: gradYear === null ? '' : yearText(gradYear),
     school,
     role,
   };
-  const subject: MatchSubject = {
-    role,
-    school,
-    grade,
-    gradYear,
-    field: (name) => fieldOf(person, name),
-  };
+  const subject: MatchSubject = new PersonSubject(role, school, grade, gradYear, person);
   return {
     anchor: person.sourcedId,
     person,
