@@ -3,9 +3,10 @@ import type { SeenIds } from '../csv-util/seen-ids.js';
 import { BulkBuilder } from './bulk-builder.js';
 import { loadEnrollmentCache, saveEnrollmentCache } from './enrollment-cache.js';
 import { enrollmentLane } from './enrollment-lane.js';
-import { type Ix, type ParseCtx, parseTable } from './parse.js';
+import type { EnrollmentWorker } from './enrollment-worker-client.js';
+import { type Ix, type ParseCtx, parseTable, tableRows } from './parse.js';
 import type { RecordSink } from './record-sink.js';
-import type { EnrollmentValue } from './records.js';
+import type { EnrollmentValue, Rec } from './records.js';
 import { enrollmentValue } from './row-values.js';
 import { type CacheWriter, throughCache } from './table-cache.js';
 
@@ -22,11 +23,18 @@ export async function readEnrollments(
   out: RecordSink,
   opts: EnrollmentReadOptions,
   early?: Promise<string | undefined>,
+  /** The file already being read on a worker (enrollment-worker-client.ts). */
+  worker?: EnrollmentWorker,
 ): Promise<CacheWriter | undefined> {
   const targets = opts.fastLanes === false ? undefined : out.laneTargets?.();
   const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => enrollmentLane(ix, n, seen, ctx.dates, ctx.intern, targets) : undefined;
-  const parse = () => parseTable<EnrollmentValue>(ctx, file, 'enrollments', mode, enrollmentValue(ctx), (r) => out.enrollment(r, mode), false, (id) => out.invalid('enrollments', id), lane).then(() => undefined);
   const bulk = out instanceof BulkBuilder && mode === 'bulk' && targets ? out : undefined;
+  const emit = (r: Rec<EnrollmentValue>) => out.enrollment(r, mode);
+  const invalid = (id: string) => out.invalid('enrollments', id);
+  const parse = async () => {
+    if (worker && bulk && targets && (await worker.replay(ctx, tableRows(ctx, file.name, 'enrollments', mode, enrollmentValue(ctx), emit, false, invalid), targets))) return;
+    await parseTable<EnrollmentValue>(ctx, file, 'enrollments', mode, enrollmentValue(ctx), emit, false, invalid, lane);
+  };
   if (!bulk || !targets) {
     await parse();
     return undefined;

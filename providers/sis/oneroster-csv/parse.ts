@@ -1,4 +1,4 @@
-import { type CsvHandlers, readCsv } from '../csv-util/csv-stream.js';
+import { type CsvHandlers, type CsvReadResult, readCsv } from '../csv-util/csv-stream.js';
 import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { ExportFile } from '../csv-util/file-set.js';
 import { bindHeader } from '../csv-util/header.js';
@@ -39,13 +39,37 @@ export async function parseTable<T>(
   toValue: (row: string[], w: Where, ix: Ix) => T | undefined,
   emit: (rec: Rec<T>) => void,
   quiet = false,
+  onInvalid?: (sourcedId: string) => void,
+  lane?: (ix: Ix, headerLength: number, seen: SeenIds) => PlainRow | undefined,
+): Promise<{ headerOk: boolean; columns: Ix }> {
+  const t = tableRows(ctx, file.name, table, mode, toValue, emit, quiet, onInvalid, lane);
+  const res = await readCsv(file, t.handlers, { onProgress: (rows) => ctx.onProgress(file.name, rows) });
+  return t.done(res);
+}
+
+/** What a table read does with each row (parseTable), for a caller that gets the rows by other means (enrollment-worker-client.ts). */
+export interface TableRows {
+  handlers: CsvHandlers;
+  /** The ids seen so far, with their first line. */
+  seen: SeenIds;
+  /** Once every row is through: the file's digest and its CSV diagnostics, then the closing checks. */
+  done(res: Pick<CsvReadResult, 'sha256' | 'diagnostics'>): { headerOk: boolean; columns: Ix };
+}
+
+export function tableRows<T>(
+  ctx: ParseCtx,
+  name: string,
+  table: TableName,
+  mode: 'bulk' | 'delta',
+  toValue: (row: string[], w: Where, ix: Ix) => T | undefined,
+  emit: (rec: Rec<T>) => void,
+  quiet = false,
   /** A row whose sourcedId was read but whose fields had errors (already reported). */
   onInvalid?: (sourcedId: string) => void,
   /** A fast lane for plain rows of a bulk file (see enrollment-lane.ts), made once the header is bound. */
   lane?: (ix: Ix, headerLength: number, seen: SeenIds) => PlainRow | undefined,
-): Promise<{ headerOk: boolean; columns: Ix }> {
+): TableRows {
   const { sink } = ctx;
-  const name = file.name;
   let ix: Ix = {};
   let headerOk = false;
   const seen = new SeenIds();
@@ -135,17 +159,22 @@ export async function parseTable<T>(
       emit(rec);
     },
   };
-  const res = await readCsv(file, handlers, { onProgress: (rows) => ctx.onProgress(name, rows) });
-  ctx.digests.set(name, res.sha256);
-  if (!quiet) sink.add(res.diagnostics);
-  else for (const d of res.diagnostics) if (d.code === 'csv.encoding' || d.code === 'csv.quoting') sink.add([d]);
-  if (mode === 'bulk' && statusUsed > 0 && !quiet) {
-    sink.warn(
-      'oneroster.bulk-status',
-      `${name}: ${statusUsed} row(s) fill status/dateLastModified, which must be blank in bulk files${deleted ? `; ${deleted} tobedeleted row(s) excluded` : ''}`,
-      { file: name },
-    );
-  }
-  return { headerOk, columns: ix };
+  return {
+    handlers,
+    seen,
+    done(res) {
+      ctx.digests.set(name, res.sha256);
+      if (!quiet) sink.add(res.diagnostics);
+      else for (const d of res.diagnostics) if (d.code === 'csv.encoding' || d.code === 'csv.quoting') sink.add([d]);
+      if (mode === 'bulk' && statusUsed > 0 && !quiet) {
+        sink.warn(
+          'oneroster.bulk-status',
+          `${name}: ${statusUsed} row(s) fill status/dateLastModified, which must be blank in bulk files${deleted ? `; ${deleted} tobedeleted row(s) excluded` : ''}`,
+          { file: name },
+        );
+      }
+      return { headerOk, columns: ix };
+    },
+  };
 }
 

@@ -4,7 +4,7 @@ import type { AcademicSession, ClassSection, Org, Roster } from '../../../engine
 import type { SisReadResult } from '../../../engine/model/provider.js';
 import { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import { combineDigests } from '../csv-util/digest.js';
-import { type FileSet, openFileSet } from '../csv-util/file-set.js';
+import { type ExportFile, type FileSet, openFileSet } from '../csv-util/file-set.js';
 import { Interner } from '../csv-util/intern.js';
 import { BulkBuilder } from './bulk-builder.js';
 import { DeltaCollector } from './delta-collector.js';
@@ -13,6 +13,7 @@ import { checkRoster } from './checks.js';
 import type { TableName } from './columns.js';
 import { findFile, type Manifest, readManifest } from './manifest.js';
 import { readEnrollments } from './enrollments-read.js';
+import { type EnrollmentWorker, startEnrollmentWorker, WORKER_MIN_BYTES } from './enrollment-worker-client.js';
 import { loadRolesCache, loadUsersCache, ROLES_KIND, saveRolesCache, saveUsersCache, USERS_KIND } from './people-cache.js';
 import { type CacheWriter, hashEarly, throughCache } from './table-cache.js';
 import { type Ix, type ParseCtx, parseTable } from './parse.js';
@@ -49,6 +50,11 @@ export interface ReadOneRosterOptions {
   cacheDir?: string;
   /** false: use the parse cache but never write it (plans; `rollcall refresh` primes it). */
   cacheWrite?: boolean;
+  /**
+   * A bulk enrollments.csv on disk of at least this many bytes is read on a worker thread,
+   * alongside the files before it. Default WORKER_MIN_BYTES; Infinity: never.
+   */
+  workerMinBytes?: number;
 }
 
 /**
@@ -146,6 +152,29 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
     { kind: ROLES_KIND, file: ctx.rolesFromUsers ? undefined : cacheable('roles') },
     { kind: 'enrollments', file: opts.skipEnrollments ? undefined : cacheable('enrollments') },
   ]);
+  const enrollmentsFile = bulk && !opts.skipEnrollments && opts.fastLanes !== false && manifest.modes.enrollments === 'bulk' ? findFile(set, 'enrollments') : undefined;
+  const worker = enrollmentsFile
+    ? startEnrollmentWorker(enrollmentsFile, { version: ctx.version, minBytes: opts.workerMinBytes ?? WORKER_MIN_BYTES, ...(cacheDir ? { cacheDir } : {}) })
+    : undefined;
+  try {
+    return await parseTables(set, manifest, ctx, opts, out, fileOf, bulk, cacheDir, early, worker);
+  } finally {
+    worker?.cancel();
+  }
+}
+
+async function parseTables(
+  set: FileSet,
+  manifest: Manifest,
+  ctx: ParseCtx,
+  opts: ReadOneRosterOptions,
+  out: RecordSink,
+  fileOf: (t: TableName) => { f: ExportFile; mode: 'bulk' | 'delta' } | undefined,
+  bulk: BulkBuilder | undefined,
+  cacheDir: string | undefined,
+  early: Map<string, Promise<string | undefined>>,
+  worker: EnrollmentWorker | undefined,
+): Promise<{ birth: Map<string, string>; saveCache?: () => Promise<void> }> {
   const writers: CacheWriter[] = [];
   const orgs = fileOf('orgs');
   if (orgs) await parseTable<Org>(ctx, orgs.f, 'orgs', orgs.mode, orgValue(ctx), (r) => out.org(r, orgs.mode), false, (id) => out.invalid('orgs', id));
@@ -220,7 +249,7 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
   }
   out.end('roles', roles?.mode);
   const enrollments = opts.skipEnrollments ? undefined : fileOf('enrollments');
-  const w = enrollments ? await readEnrollments(ctx, enrollments.f, enrollments.mode, out, opts, early.get('enrollments')) : undefined;
+  const w = enrollments ? await readEnrollments(ctx, enrollments.f, enrollments.mode, out, opts, early.get('enrollments'), worker) : undefined;
   if (w) writers.push(w);
   out.end('enrollments', enrollments?.mode);
   const saveCache = writers.length && opts.cacheWrite !== false ? async () => {
