@@ -65,6 +65,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'state maps in chunks',
+    // A large district's state passes PostgreSQL's 255 MB jsonb limit: the big maps move to
+    // rows of bounded size (postgres-chunks.ts). Rows written before stay whole (chunked = false).
+    sql: (s) => `
+      ALTER TABLE ${s}.state ADD COLUMN chunked boolean NOT NULL DEFAULT false;
+      CREATE TABLE ${s}.state_chunks (
+        workspace text NOT NULL,
+        serial    bigint NOT NULL,
+        section   text NOT NULL,
+        chunk     integer NOT NULL CHECK (chunk >= 0),
+        entries   jsonb NOT NULL,
+        PRIMARY KEY (workspace, serial, section, chunk)
+      );
+    `,
+  },
 ];
 
 /** A signed 64-bit advisory-lock key from a name (as a decimal string for `$1::bigint`). */

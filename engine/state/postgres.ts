@@ -9,13 +9,15 @@ import { sinceMillis, type JournalFilter } from './journal-filter.js';
 import { describeConnection, pgFailure, secretsOf } from './postgres-errors.js';
 import { advisoryKey, advisoryKeyParts, migrate, quoteIdent } from './postgres-migrations.js';
 import { pgLocks } from './postgres-lock.js';
-import { assertJournalEntry, assertStateDocument } from './schema.js';
+import { assembleDocument, chunkRows, shellOf } from './postgres-chunks.js';
+import { assertJournalEntry, assertStateDocument, stateDiagnostics } from './schema.js';
 import { checkedDocument } from './write-check.js';
 
 /**
  * Shared state in PostgreSQL, for teams and CI runners that come and go: state rows per
- * workspace, an append-only journal, and an advisory lock (postgres-lock.ts). rollcall
- * creates and migrates its own schema (postgres-migrations.ts).
+ * workspace (the document's shell, its big maps in `state_chunks`, see postgres-chunks.ts),
+ * an append-only journal, and an advisory lock (postgres-lock.ts). rollcall creates and
+ * migrates its own schema (postgres-migrations.ts).
  */
 
 export interface PostgresStateOptions {
@@ -33,7 +35,12 @@ export interface PostgresStateOptions {
   onNotice?: (message: string) => void;
   /** Read the connection string from here instead of process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Map entries per `state_chunks` row (tests set it small). */
+  chunkEntries?: number;
 }
+
+/** ~5-10 MB of JSON per row: far below PostgreSQL's and V8's limits, few rows per million people. */
+const CHUNK_ENTRIES = 20_000;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -97,9 +104,33 @@ export function postgresStateBackend(opts: PostgresStateOptions): StateBackend {
     description: `postgres:${where}`,
 
     async read() {
-      const r = await query<{ document: unknown }>(`SELECT document FROM ${s}.state WHERE workspace = $1`, [workspace]);
-      const row = r.rows[0];
-      return row ? assertStateDocument(row.document, where) : emptyState('');
+      await ensureSchema();
+      // Shell and chunks in one snapshot, so a write committing meanwhile is seen whole or not at all.
+      const client = await pool.connect().catch((err: unknown) => {
+        throw fail(err);
+      });
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const r = await client.query<{ document: unknown; chunked: boolean; serial: string }>(`SELECT document, chunked, serial FROM ${s}.state WHERE workspace = $1`, [workspace]);
+        const row = r.rows[0];
+        if (!row) return emptyState('');
+        if (!row.chunked) return assertStateDocument(row.document, where);
+        const shell = assertStateDocument(row.document, where);
+        const chunks = await client.query<{ section: string; chunk: number; entries: string }>(
+          `SELECT section, chunk, entries::text AS entries FROM ${s}.state_chunks WHERE workspace = $1 AND serial = $2 ORDER BY section, chunk`,
+          [workspace, row.serial],
+        );
+        const { doc, checks, problems } = assembleDocument(shell, chunks.rows);
+        const diags = [...problems.map((p) => errorDiag('state.schema', p, { source: { file: where } })), ...stateDiagnostics(doc, where, checks)];
+        if (diags.length > 0) throw new InputError(diags, `invalid state in ${where}:\n${diags.map((d) => `  ${d.summary}`).join('\n')}`);
+        return doc;
+      } catch (err) {
+        if (err instanceof InputError) throw err;
+        throw fail(err);
+      } finally {
+        await client.query('COMMIT').catch(() => undefined);
+        client.release();
+      }
     },
 
     async write(state: StateDocument, expectedSerial: number, lock: LockHandle) {
@@ -108,10 +139,14 @@ export function postgresStateBackend(opts: PostgresStateOptions): StateBackend {
         const row = cur.rows[0];
         const doc = checkedDocument(where, row ? { serial: Number(row.serial), lineage: row.lineage } : null, state, expectedSerial, randomUUID);
         assertStateDocument(doc, `${where} (document to write)`);
+        await c.query(`DELETE FROM ${s}.state_chunks WHERE workspace = $1`, [workspace]);
+        for (const chunk of chunkRows(doc, opts.chunkEntries ?? CHUNK_ENTRIES)) {
+          await c.query(`INSERT INTO ${s}.state_chunks (workspace, serial, section, chunk, entries) VALUES ($1, $2, $3, $4, $5::jsonb)`, [workspace, doc.serial, chunk.section, chunk.chunk, chunk.entries]);
+        }
         await c.query(
-          `INSERT INTO ${s}.state (workspace, serial, lineage, document, updated_at) VALUES ($1, $2, $3, $4::jsonb, now())
-           ON CONFLICT (workspace) DO UPDATE SET serial = EXCLUDED.serial, lineage = EXCLUDED.lineage, document = EXCLUDED.document, updated_at = now()`,
-          [workspace, doc.serial, doc.lineage, JSON.stringify(doc)],
+          `INSERT INTO ${s}.state (workspace, serial, lineage, document, chunked, updated_at) VALUES ($1, $2, $3, $4::jsonb, true, now())
+           ON CONFLICT (workspace) DO UPDATE SET serial = EXCLUDED.serial, lineage = EXCLUDED.lineage, document = EXCLUDED.document, chunked = true, updated_at = now()`,
+          [workspace, doc.serial, doc.lineage, JSON.stringify(shellOf(doc))],
         );
       });
     },

@@ -8,6 +8,7 @@ import { type PostgresServer, startPostgres } from '../servers/postgres.js';
 import { type BuiltChildren, buildChildren } from './helpers/build-children.js';
 import { runChild, waitUntil } from './helpers/child.js';
 import { entry, sampleState } from './helpers/fixtures.js';
+import type { StateDocument } from '../../engine/model/state.js';
 
 let server: PostgresServer;
 let children: BuiltChildren;
@@ -58,7 +59,7 @@ describe('postgres schema', () => {
     await backend(schema).read();
     expect(await versions()).toEqual(MIGRATIONS.map((m) => m.version));
     const tables = await admin.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema]);
-    expect(tables.rows.map((r) => r.table_name)).toEqual(['journal', 'locks', 'migrations', 'state']);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['journal', 'locks', 'migrations', 'state', 'state_chunks']);
   });
 
   it('keeps schemas apart, and workspaces within a schema apart', async () => {
@@ -209,5 +210,66 @@ describe('postgres advisory lock between processes', () => {
     }
     const lock = await b.lock('apply', 10_000);
     await lock.release();
+  });
+});
+
+describe('postgres state of a large district, its maps stored in chunks', () => {
+  /** sampleState plus `n` people, registry entries and last-applied records (and a `__proto__` key). */
+  function big(serial: number, n: number): StateDocument {
+    const s = sampleState(serial, 'lin-big', n);
+    for (let i = 0; i < n; i++) {
+      s.registry[`x${i}`] = { anchor: `stu-x${i}`, issued_at: '2026-01-05T00:00:00.000Z' };
+      s.last_applied.sandbox![`stu-x${i}`] = { username: `x${i}`, givenName: 'G', familyName: 'F', displayName: 'G F', email: `x${i}@example.org`, path: 'Students', enabled: i % 2 === 0 };
+    }
+    Object.defineProperty(s.people, '__proto__', { value: { username: 'proto', first_seen: '2026-01-05T00:00:00.000Z' }, enumerable: true, writable: true, configurable: true });
+    s.last_applied.google = {};
+    return s;
+  }
+
+  it('round-trips a document across many chunks, keeps the row small, and leaves no stale chunk behind', async () => {
+    const schema = freshSchema();
+    const b = backend(schema, { chunkEntries: 1000 });
+    const lock = await b.lock('apply', 0);
+    const first = big(1, 4500);
+    await b.write(first, 0, lock);
+    expect(await b.read()).toEqual(first);
+    const chunks = await admin.query<{ section: string; n: string }>(`SELECT section, count(*) AS n FROM ${schema}.state_chunks GROUP BY section ORDER BY section`);
+    expect(chunks.rows.map((r) => [r.section, Number(r.n)])).toEqual([['last_applied:sandbox', 5], ['people', 5], ['registry', 5]]);
+    const row = await admin.query<{ size: number; chunked: boolean }>(`SELECT pg_column_size(document) AS size, chunked FROM ${schema}.state`);
+    expect(row.rows[0]!.chunked).toBe(true);
+    expect(row.rows[0]!.size).toBeLessThan(2000);
+    // A smaller district next serial: no entry of the old one survives.
+    const second = big(2, 1200);
+    await b.write(second, 1, lock);
+    expect(await b.read()).toEqual(second);
+    expect((await admin.query(`SELECT 1 FROM ${schema}.state_chunks WHERE serial <> 2`)).rows).toEqual([]);
+    await lock.release();
+  });
+
+  it('still reads a row written whole before chunks existed, and chunks it on the next write', async () => {
+    const schema = freshSchema();
+    const b = backend(schema, { chunkEntries: 100 });
+    await b.read(); // creates the schema
+    const legacy = big(3, 250);
+    await admin.query(`INSERT INTO ${schema}.state (workspace, serial, lineage, document) VALUES ('default', 3, 'lin-big', $1::jsonb)`, [JSON.stringify(legacy)]);
+    expect(await b.read()).toEqual(legacy);
+    const lock = await b.lock('apply', 0);
+    const next = { ...legacy, serial: 4 };
+    await b.write(next, 3, lock);
+    await lock.release();
+    expect(await b.read()).toEqual(next);
+    expect((await admin.query<{ chunked: boolean }>(`SELECT chunked FROM ${schema}.state`)).rows[0]!.chunked).toBe(true);
+  });
+
+  it('reports a corrupt chunk entry as invalid input, naming the entry', async () => {
+    const schema = freshSchema();
+    const b = backend(schema, { chunkEntries: 100 });
+    const lock = await b.lock('apply', 0);
+    await b.write(big(1, 300), 0, lock);
+    await lock.release();
+    await admin.query(`UPDATE ${schema}.state_chunks SET entries = jsonb_set(entries, '{stu-x150,username}', '42') WHERE section = 'people' AND entries ? 'stu-x150'`);
+    const err = await b.read().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).diagnostics.map((d) => d.summary).join('\n')).toMatch(/\/people\/stu-x150\/username/);
   });
 });
