@@ -18,9 +18,23 @@ export interface ChunkRow {
   entries: string;
 }
 
+/**
+ * The stored shell says format_version 2: a rollcall from before chunks (which knows only 1)
+ * then refuses the row as invalid instead of planning with empty maps, which would forget
+ * every username ever issued.
+ */
+export const SHELL_FORMAT = 2;
+
 /** The document with its big maps emptied, as stored in the state row. */
-export function shellOf(doc: StateDocument): StateDocument {
-  return { ...doc, registry: {}, people: {}, last_applied: Object.fromEntries(Object.keys(doc.last_applied).map((t) => [t, {}])) };
+export function shellOf(doc: StateDocument): Omit<StateDocument, 'format_version'> & { format_version: typeof SHELL_FORMAT } {
+  return { ...doc, format_version: SHELL_FORMAT, registry: {}, people: {}, last_applied: Object.fromEntries(Object.keys(doc.last_applied).map((t) => [t, {}])) };
+}
+
+/** The stored shell as the in-memory document's shell (format_version 1), or null when it is not a shell. */
+export function documentOfShell(stored: unknown): unknown {
+  if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return null;
+  const s = stored as Record<string, unknown>;
+  return s.format_version === SHELL_FORMAT ? { ...s, format_version: 1 } : null;
 }
 
 /** The rows for the maps of `doc`, `size` entries each at most, in key order of each map. */

@@ -9,7 +9,7 @@ import { sinceMillis, type JournalFilter } from './journal-filter.js';
 import { describeConnection, pgFailure, secretsOf } from './postgres-errors.js';
 import { advisoryKey, advisoryKeyParts, migrate, quoteIdent } from './postgres-migrations.js';
 import { pgLocks } from './postgres-lock.js';
-import { assembleDocument, chunkRows, shellOf } from './postgres-chunks.js';
+import { assembleDocument, chunkRows, documentOfShell, shellOf } from './postgres-chunks.js';
 import { assertJournalEntry, assertStateDocument, stateDiagnostics } from './schema.js';
 import { checkedDocument } from './write-check.js';
 
@@ -115,7 +115,7 @@ export function postgresStateBackend(opts: PostgresStateOptions): StateBackend {
         const row = r.rows[0];
         if (!row) return emptyState('');
         if (!row.chunked) return assertStateDocument(row.document, where);
-        const shell = assertStateDocument(row.document, where);
+        const shell = assertStateDocument(documentOfShell(row.document), where);
         const chunks = await client.query<{ section: string; chunk: number; entries: string }>(
           `SELECT section, chunk, entries::text AS entries FROM ${s}.state_chunks WHERE workspace = $1 AND serial = $2 ORDER BY section, chunk`,
           [workspace, row.serial],

@@ -235,9 +235,11 @@ describe('postgres state of a large district, its maps stored in chunks', () => 
     expect(await b.read()).toEqual(first);
     const chunks = await admin.query<{ section: string; n: string }>(`SELECT section, count(*) AS n FROM ${schema}.state_chunks GROUP BY section ORDER BY section`);
     expect(chunks.rows.map((r) => [r.section, Number(r.n)])).toEqual([['last_applied:sandbox', 5], ['people', 5], ['registry', 5]]);
-    const row = await admin.query<{ size: number; chunked: boolean }>(`SELECT pg_column_size(document) AS size, chunked FROM ${schema}.state`);
+    const row = await admin.query<{ size: number; chunked: boolean; version: number }>(`SELECT pg_column_size(document) AS size, chunked, (document->>'format_version')::int AS version FROM ${schema}.state`);
     expect(row.rows[0]!.chunked).toBe(true);
     expect(row.rows[0]!.size).toBeLessThan(2000);
+    // An older rollcall (format_version 1 only) refuses the shell rather than plan with empty maps.
+    expect(row.rows[0]!.version).toBe(2);
     // A smaller district next serial: no entry of the old one survives.
     const second = big(2, 1200);
     await b.write(second, 1, lock);
