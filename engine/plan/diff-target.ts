@@ -5,6 +5,7 @@ import type { AttrMap, Cause, Change, MemberRef, Reason } from '../model/plan.js
 import type { Policy } from '../model/policy.js';
 import type { GroupIntent, Identity } from '../resolve/identities.js';
 import { isUnder, pathAncestors } from '../resolve/paths.js';
+import { PairMemo } from '../resolve/field-memo.js';
 
 /**
  * Diff one target: desired identities against the observed snapshot. Pure and linear in
@@ -80,7 +81,9 @@ export function diffTarget(input: DiffInput): DiffResult {
   // anchor strings in per-group Maps (a district has millions of memberships).
   const desiredByIntent = new Map<GroupIntent, DesiredGroupEntry>();
   const managedIxOfId = new Map<string, number>(); // observed account id -> identity index
-  const newDetail = new PairMemo((role: string, school: string) => `new ${role} at ${school}`);
+  // Few roles and schools: one 'new ROLE at SCHOOL' text per pair.
+  const newDetail = new PairMemo<string>();
+  const newDetailOf = (role: string, school: string): string => newDetail.get(role, school, () => `new ${role} at ${school}`);
 
   const identities = input.identities;
   for (let ix = 0; ix < identities.length; ix++) {
@@ -101,7 +104,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       const dep = ensureContainer(desiredPath, { cause: 'sis', rule: idn.rules.path, detail: '' });
       const reason: Reason = idn.lifecycle.decision.rule === 'lifecycle.reenrollment'
         ? lifecycleReasonOf(idn)
-        : { cause: 'sis', rule: idn.rules.username, record: idn.facts?.person.source ? formatSource(idn.facts.person.source) : idn.anchor, detail: newDetail.get(idn.facts?.role ?? 'person', idn.facts?.school ?? '?') };
+        : { cause: 'sis', rule: idn.rules.username, record: idn.facts?.person.source ? formatSource(idn.facts.person.source) : idn.anchor, detail: newDetailOf(idn.facts?.role ?? 'person', idn.facts?.school ?? '?') };
       // Optional fields assigned, not spread: the same key order, without two temporary objects per person.
       const create: Change = { id: `${target}:account:${idn.anchor}:create`, target, kind: 'account', action: 'create', anchor: idn.anchor, key: idn.anchor, after, reason };
       if (idn.rules.password) create.password_rule = idn.rules.password;
@@ -366,27 +369,6 @@ function lifecycleReasonOf(idn: Identity): Reason {
   const d = idn.lifecycle.decision;
   if (!d.date) return { cause: 'lifecycle', rule: d.rule, detail: d.detail };
   return { cause: 'lifecycle', rule: d.rule, date: d.date, detail: d.detail };
-}
-
-/** Text made from two values, built once per distinct pair (a district has few roles and schools). */
-class PairMemo {
-  private readonly byFirst = new Map<string, Map<string, string>>();
-
-  constructor(private readonly make: (a: string, b: string) => string) {}
-
-  get(a: string, b: string): string {
-    let inner = this.byFirst.get(a);
-    if (!inner) {
-      inner = new Map();
-      this.byFirst.set(a, inner);
-    }
-    let v = inner.get(b);
-    if (v === undefined) {
-      v = this.make(a, b);
-      inner.set(b, v);
-    }
-    return v;
-  }
 }
 
 function updateReason(cause: Cause, idn: Identity, attrs: string[]): Reason {

@@ -29,3 +29,22 @@ export class FieldMemo<T> {
     return node.value;
   }
 }
+
+/** A value made from two strings (a role and a school, say), made once per distinct pair. */
+export class PairMemo<T> {
+  private readonly byFirst = new Map<string, Map<string, T>>();
+
+  get(a: string, b: string, make: () => T): T {
+    let inner = this.byFirst.get(a);
+    if (!inner) {
+      inner = new Map();
+      this.byFirst.set(a, inner);
+    }
+    let v = inner.get(b);
+    if (v === undefined) {
+      v = make();
+      inner.set(b, v);
+    }
+    return v;
+  }
+}

@@ -4,6 +4,7 @@ import type { CalendarHold, LifecycleStage, Policy, Template } from '../model/po
 import type { PersonState } from '../model/state.js';
 import type { PersonFacts } from './person-facts.js';
 import { addDays } from './school-year.js';
+import { PairMemo } from './field-memo.js';
 
 /**
  * Lifecycle is a pure function of (SIS facts, remembered timers, policy, today).
@@ -43,20 +44,10 @@ export interface LifecycleInput {
  * Outcomes are read-only to every consumer.
  */
 export class LifecycleMemo {
-  private readonly byRole = new Map<string, Map<string, LifecycleOutcome>>();
+  private readonly byRoleAndSchool = new PairMemo<LifecycleOutcome>();
 
   enrolled(role: string, school: string): LifecycleOutcome {
-    let bySchool = this.byRole.get(role);
-    if (!bySchool) {
-      bySchool = new Map();
-      this.byRole.set(role, bySchool);
-    }
-    let hit = bySchool.get(school);
-    if (!hit) {
-      hit = enrolledOutcome(role, school, []);
-      bySchool.set(school, hit);
-    }
-    return hit;
+    return this.byRoleAndSchool.get(role, school, () => enrolledOutcome(role, school, []));
   }
 }
 

@@ -2,9 +2,8 @@ import type { AcademicSession, ClassSection, Org } from '../../../engine/model/p
 import type { Interner } from '../csv-util/intern.js';
 import { ownString } from '../csv-util/intern.js';
 import type { SeenIds } from '../csv-util/seen-ids.js';
-import type { PlainRow } from './enrollment-lane.js';
 import type { Ix } from './parse.js';
-import { blank, field, is, plainId } from './people-lane.js';
+import { blank, field, is, plainId, type PlainRow } from './row-spans.js';
 import { listValue } from './values.js';
 
 /**

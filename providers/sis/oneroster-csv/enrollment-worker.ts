@@ -5,6 +5,7 @@ import { readCsv, type RowSpans } from '../csv-util/csv-stream.js';
 import { bindHeader } from '../csv-util/header.js';
 import { ownString } from '../csv-util/intern.js';
 import { tableSpec } from './columns.js';
+import { edge, same } from './row-spans.js';
 import { type EndMessage, type FailMessage, PRIMARY_BLANK, PRIMARY_FALSE, PRIMARY_TRUE, type RowsMessage, type WorkerInput } from './enrollment-batch.js';
 import { ENROLLMENT_ROLES } from './values.js';
 
@@ -293,14 +294,4 @@ function index(map: Map<string, number>, added: string[], s: string): number {
     added.push(own);
   }
   return i;
-}
-
-// substring + === measured ~2x faster than startsWith or a charCodeAt loop on V8 12.
-function same(text: string, s: number, e: number, prev: string): boolean {
-  return e - s === prev.length && text.substring(s, e) === prev;
-}
-
-/** A character trim() might remove: decline the row rather than decide. */
-function edge(c: number): boolean {
-  return c <= 32 || c >= 127;
 }

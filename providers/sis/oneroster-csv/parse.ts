@@ -5,7 +5,7 @@ import { bindHeader } from '../csv-util/header.js';
 import { type Interner, ownString } from '../csv-util/intern.js';
 import { SeenIds } from '../csv-util/seen-ids.js';
 import { tableSpec, type TableName } from './columns.js';
-import type { PlainRow } from './enrollment-lane.js';
+import type { PlainRow } from './row-spans.js';
 import type { Rec } from './records.js';
 import { at, type DateReader, statusValue, type Where } from './values.js';
 

@@ -1,10 +1,9 @@
 import type { Org, Person, PersonRole } from '../../../engine/model/people.js';
-import type { RowSpans } from '../csv-util/csv-stream.js';
 import { normalizeGrade } from '../csv-util/grades.js';
 import { type Interner, ownString } from '../csv-util/intern.js';
 import type { SeenIds } from '../csv-util/seen-ids.js';
-import type { PlainRow } from './enrollment-lane.js';
 import type { Ix } from './parse.js';
+import { blank, field, is, plainId, type PlainRow } from './row-spans.js';
 import { type DateReader, listValue, USER_ROLES } from './values.js';
 
 /**
@@ -24,37 +23,6 @@ export interface PeopleTargets {
   person(id: string): number;
   /** Give the person at `owner` a role read from roles.csv (what BulkBuilder.role does). */
   addRole(owner: number, r: PersonRole): void;
-}
-
-/** Field k of the row, '' when the column is absent. */
-export function field(row: RowSpans, k: number): string {
-  return k < 0 ? '' : row.text.substring(row.start[k]!, row.end[k]!);
-}
-
-/** Field k is absent or blank. */
-export function blank(row: RowSpans, k: number): boolean {
-  return k < 0 || row.end[k] === row.start[k];
-}
-
-/** A character trim() might remove: decline the row rather than decide. */
-function edge(c: number): boolean {
-  return c <= 32 || c >= 127;
-}
-
-/** The row's sourcedId when it is plain (no edge characters) and new in the file; else undefined. */
-export function plainId(row: RowSpans, k: number, seen: SeenIds): string | undefined {
-  const s = row.start[k]!;
-  const e = row.end[k]!;
-  const text = row.text;
-  if (e === s || edge(text.charCodeAt(s)) || edge(text.charCodeAt(e - 1))) return undefined;
-  const id = ownString(text.substring(s, e));
-  return seen.get(id) === undefined ? id : undefined;
-}
-
-/** The field equals `lit`, compared in place. */
-export function is(row: RowSpans, k: number, lit: string): boolean {
-  const s = row.start[k]!;
-  return row.end[k]! - s === lit.length && row.text.startsWith(lit, s);
 }
 
 export function userLane(ix: Ix, headerLength: number, seen: SeenIds, intern: Interner, file: string, t: PeopleTargets): PlainRow | undefined {
