@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runApply } from '../../engine/run/apply-run.js';
 import { runPlan } from '../../engine/run/plan-run.js';
+import { readRosterSnapshot } from '../../engine/run/sis-snapshot.js';
 import { col, peopleWithRole, readCsv, scratchDistrict, writeCsv } from '../helpers/district.js';
 
 /**
@@ -48,5 +49,16 @@ describe('OneRoster delta set over the last applied snapshot', () => {
       for (const m of c.members ?? []) expect(m.anchor).toBe(leaving);
     }
     expect(plan.inputs.sis_people).toBe(first.plan.inputs.sis_people - 1);
+  });
+
+  it('a plan saved for apply keeps enrollment ids in its roster (a later enrollments delta finds them); a plan that is only shown drops them and plans alike', async () => {
+    const dir = scratchDistrict('rollcall-delta-ids-');
+    const saved = await runPlan({ dir, now: NOW, saveSisSnapshot: true });
+    const kept = await readRosterSnapshot(dir, saved.plan.inputs.sis_digest);
+    const enrollments = kept!.people.flatMap((p) => p.enrollments);
+    expect(enrollments.length).toBeGreaterThan(0);
+    expect(enrollments.every((e) => typeof e.sourcedId === 'string' && e.sourcedId !== '')).toBe(true);
+    const shown = await runPlan({ dir, now: NOW });
+    expect(shown.plan.digest).toBe(saved.plan.digest);
   });
 });

@@ -150,6 +150,13 @@ export class StringReader {
   }
 
   /** True when every string was read. */
+  /** How many strings the chunks hold, read or not. */
+  count(): number {
+    let n = 0;
+    for (const c of this.chunks) n += c.ends.length;
+    return n;
+  }
+
   done(): boolean {
     for (let c = this.c + 1; c < this.chunks.length; c++) if (this.chunks[c]!.ends.length > 0) return false;
     const chunk = this.chunks[this.c];

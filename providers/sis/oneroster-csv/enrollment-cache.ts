@@ -2,6 +2,7 @@ import type { ClassSection, Enrollment } from '../../../engine/model/people.js';
 import type { Interner } from '../csv-util/intern.js';
 import { CacheWriter, readCacheFile } from './cache-file.js';
 import { makeEnrollment } from './row-values.js';
+import { sharedEnrollment } from './enrollment-maker.js';
 
 /**
  * "Refresh once, plan many": the enrollments read from a clean bulk enrollments.csv (no
@@ -35,6 +36,8 @@ export async function loadEnrollmentCache(
   classes: ReadonlyMap<string, ClassSection>,
   people: number,
   intern: Interner,
+  /** false: no ids, and one shared object per class and value combination (enrollment-maker.ts). */
+  keepIds = true,
 ): Promise<CachedEnrollments | undefined> {
   const c = await readCacheFile<Extra>(dir, CACHE_FILE, KIND, key);
   if (!c) return undefined;
@@ -53,16 +56,24 @@ export async function loadEnrollmentCache(
       return { role: intern.get(role), primary, begin: begin === null ? undefined : intern.get(begin), end: end === null ? undefined : intern.get(end) };
     });
     const list = new Array<Enrollment>(rows);
+    // Without ids, enrollments alike are one object: found by class and combination, no hashing.
+    const shared = keepIds ? undefined : new Array<Enrollment | undefined>(classIds.length * values.length);
     for (let i = 0; i < rows; i++) {
       const o = ints[i]!;
       const cl = ints[rows + i]!;
-      const v = values[ints[2 * rows + i]!];
+      const combo = ints[2 * rows + i]!;
+      const v = values[combo];
       if (o < 0 || o >= people || cl < 0 || cl >= classIds.length || v === undefined) return undefined;
+      if (shared) {
+        const slot = cl * values.length + combo;
+        list[i] = shared[slot] ??= sharedEnrollment(classIds[cl]!, v.role, v.primary, v.begin, v.end);
+        continue;
+      }
       const id = strings.next();
       if (id === '') return undefined;
       list[i] = makeEnrollment(classIds[cl]!, v.role, v.primary, id, v.begin, v.end);
     }
-    if (!strings.done()) return undefined;
+    if (shared ? strings.count() !== rows : !strings.done()) return undefined;
     return { owners: ints.slice(0, rows), list };
   } catch {
     return undefined;

@@ -7,7 +7,6 @@ import { cachedSize } from './cache-file.js';
 import { PRIMARY_FALSE, PRIMARY_TRUE, type RowsMessage, type WorkerInput, type WorkerMessage } from './enrollment-batch.js';
 import type { LaneTargets } from './enrollment-lane.js';
 import type { ParseCtx, TableRows } from './parse.js';
-import { makeEnrollment } from './row-values.js';
 import { ENROLLMENT_ROLES } from './values.js';
 
 /**
@@ -204,7 +203,7 @@ class Replay {
       }
       const code = codes[k]!;
       seen.set(id, line);
-      t.stage(person, makeEnrollment(cls, this.roles[code & 7]!, code >> 3 === PRIMARY_TRUE, id, begin, end));
+      t.stage(person, this.ctx.enrollments.make(cls, this.roles[code & 7]!, code >> 3 === PRIMARY_TRUE, id, begin, end));
     }
     for (; d < declinedAt.length; d++) onRow(m.declinedFields[d]!, m.declinedLines[d]!);
   }

@@ -23,6 +23,7 @@ import type { SeenIds } from '../csv-util/seen-ids.js';
 import { classValue, courseValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
 import type { CourseValue, RoleValue, UserValue } from './records.js';
 import { DateReader } from './values.js';
+import { EnrollmentMaker } from './enrollment-maker.js';
 
 export interface ReadProgress {
   file: string;
@@ -50,6 +51,12 @@ export interface ReadOneRosterOptions {
   cacheDir?: string;
   /** false: use the parse cache but never write it (plans; `rollcall refresh` primes it). */
   cacheWrite?: boolean;
+  /**
+   * false: enrollments carry no sourcedId, and enrollments alike are one shared object
+   * (enrollment-maker.ts). Only a delta set, a roster kept as a delta's base and the parse
+   * cache read enrollment ids, so a delta set, or a read that writes the cache, keeps them anyway.
+   */
+  enrollmentIds?: boolean;
   /**
    * A bulk enrollments.csv on disk of at least this many bytes is read on a worker thread,
    * alongside the files before it. Default WORKER_MIN_BYTES; Infinity: never.
@@ -81,8 +88,9 @@ async function readSet(set: FileSet, opts: ReadOneRosterOptions): Promise<SisRea
   const manifest = await readManifest(set, sink);
   const digests = new Map<string, string>();
   if (manifest.sha256) digests.set(set.files.get('manifest.csv')!.name, manifest.sha256);
-  const ctx = makeCtx(sink, manifest, digests, opts);
   const anyDelta = Object.values(manifest.modes).some((m) => m === 'delta');
+  const keepIds = opts.enrollmentIds !== false || anyDelta || (opts.cacheDir !== undefined && opts.cacheWrite !== false);
+  const ctx = makeCtx(sink, manifest, digests, opts, new EnrollmentMaker(keepIds));
   if (anyDelta && !opts.base) {
     const first = Object.entries(manifest.modes).find(([, m]) => m === 'delta')?.[0] as TableName | undefined;
     const line = first ? manifest.lines[first] : undefined;
@@ -110,7 +118,7 @@ async function readSet(set: FileSet, opts: ReadOneRosterOptions): Promise<SisRea
   return { roster, warnings: sortDiagnostics(sink.warnings()), digest: combineDigests(digests) };
 }
 
-function makeCtx(sink: DiagnosticSink, manifest: Manifest, digests: Map<string, string>, opts: ReadOneRosterOptions): ParseCtx {
+function makeCtx(sink: DiagnosticSink, manifest: Manifest, digests: Map<string, string>, opts: ReadOneRosterOptions, enrollments: EnrollmentMaker): ParseCtx {
   let totalRows = 0;
   const lastRows = new Map<string, number>();
   let lastEmit = Date.now();
@@ -122,6 +130,7 @@ function makeCtx(sink: DiagnosticSink, manifest: Manifest, digests: Map<string, 
     rolesFromUsers: manifest.modes.roles === 'absent',
     digests,
     columns: new Map(),
+    enrollments,
     onProgress(file, rows) {
       totalRows += rows - (lastRows.get(file) ?? 0);
       lastRows.set(file, rows);

@@ -209,7 +209,7 @@ export function enrollmentValue(ctx: ParseCtx) {
     const begin = b === '' ? undefined : (begins.hit(b) ?? cachedDate(begins, b, ctx.dates.date(w, 'beginDate', b.trim())));
     const end = e === '' ? undefined : (ends.hit(e) ?? cachedDate(ends, e, ctx.dates.date(w, 'endDate', e.trim())));
     if (!role || primary === undefined || begin === null || end === null) return undefined;
-    const enrollment = makeEnrollment(intern.get(cls), role, primary, w.sourcedId, begin, end);
+    const enrollment = ctx.enrollments.make(intern.get(cls), role, primary, w.sourcedId, begin, end);
     return { userSourcedId: user, schoolSourcedId: school.hit(schoolRaw) ?? school.keep(schoolRaw, schoolRaw), enrollment };
   };
 }
