@@ -72,10 +72,10 @@ export function selectTargets(policy: Policy, names: readonly string[] | undefin
 /**
  * `needs.enrollments`: the caller uses enrollments for more than the policy's groups (class
  * password sheets, explain). Otherwise enrollments, by far the biggest SIS file, are read only
- * when a group rule is `forEach: class`. `needs.enrollmentIds`: the roster is kept as the base of
- * a later delta set, which finds enrollments by their ids; otherwise a source may drop them.
+ * when a group rule is `forEach: class`. `needs.recordIds`: the roster is kept as the base of
+ * a later delta set, which finds enrollments and roles by their ids; otherwise a source may drop them.
  */
-export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { enrollments?: boolean; primeCache?: boolean; enrollmentIds?: boolean } = {}, lastApplied?: { digest: string } | null | Promise<{ digest: string } | null | undefined>): Promise<SisReadResult> {
+export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { enrollments?: boolean; primeCache?: boolean; recordIds?: boolean } = {}, lastApplied?: { digest: string } | null | Promise<{ digest: string } | null | undefined>): Promise<SisReadResult> {
   const { policy, dir } = loaded;
   const location = opts.sis ?? policy.sis.path;
   const abs = /^[a-z]+:\/\//i.test(location) || isAbsolute(location) ? location : resolve(opts.sis ? process.cwd() : dir, location);
@@ -86,8 +86,8 @@ export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { e
   // Only `rollcall refresh` writes it (primeCache): a plan reads it and never pays for writing.
   if (policy.sis.format === 'oneroster-csv' && settings.cacheDir === undefined) settings.cacheDir = join(dir, '.rollcall', 'cache', 'sis');
   if (!needs.primeCache) settings.cacheWrite = false;
-  // Enrollment ids matter only to a roster kept as a delta's base (and to the cache refresh writes).
-  if (!needs.enrollmentIds && !needs.primeCache) settings.enrollmentIds = false;
+  // Enrollment and role ids matter only to a roster kept as a delta's base (and to the cache refresh writes).
+  if (!needs.recordIds && !needs.primeCache) settings.recordIds = false;
   // A delta set applies to the roster last applied, kept as a snapshot beside state. Only a
   // delta waits for state (the caller may still be reading it).
   const last = policy.sis.format === 'oneroster-csv' && declaresDelta(abs) ? await lastApplied : null;

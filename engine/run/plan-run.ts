@@ -48,7 +48,7 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
   })();
   // The SIS is read while state is: its big files are hashed on a worker thread meanwhile.
   // Only a delta set waits for state, for the roster it applies to.
-  const sisRead = readSis(loaded, opts, { enrollmentIds: opts.saveSisSnapshot === true }, stateRead.then((s) => s.sis, () => null));
+  const sisRead = readSis(loaded, opts, { recordIds: opts.saveSisSnapshot === true }, stateRead.then((s) => s.sis, () => null));
   sisRead.catch(() => undefined); // if state fails first, that error is the one reported
   const state = await stateRead;
   clock('state');

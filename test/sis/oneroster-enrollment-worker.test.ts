@@ -157,18 +157,18 @@ describe.skipIf(!built)('enrollments.csv on a worker thread', () => {
     expect(res.roster.people.every((p) => p.enrollments.length === 3)).toBe(true);
   });
 
-  it('without enrollment ids: the worker gives the in-thread roster minus the ids, enrollments alike shared', async () => {
+  it('without record ids: the worker gives the in-thread roster minus the ids, enrollments alike shared', async () => {
     const { read, stats } = await load();
     const users = Array.from({ length: 200 }, (_, i) => `u${String(i).padStart(4, '0')}`);
     const classes = ['cls-1', 'cls-2', 'cls-3'];
     const body = users.flatMap((u, i) => classes.map((c, j) => `e${String(i * 3 + j).padStart(6, '0')},,,${c},org-hs,${u},student,${j === 0},2026-08-20,2027-06-18`)).join('\n') + '\n';
     const dir = await writeSet(users, classes, body);
-    type Lean = { roster: { people: { enrollments: Record<string, unknown>[] }[] } };
+    type Lean = { roster: { people: { enrollments: Record<string, unknown>[]; roles: Record<string, unknown>[] }[] } };
     const before = stats.replays;
-    const lean = (await read(dir, { workerMinBytes: 0, enrollmentIds: false })) as unknown as Lean;
+    const lean = (await read(dir, { workerMinBytes: 0, recordIds: false })) as unknown as Lean;
     expect(stats.replays, 'the worker path did not run').toBe(before + 1);
     const full = (await read(dir, { workerMinBytes: Infinity })) as unknown as Lean;
-    const stripped = full.roster.people.map((p) => ({ ...p, enrollments: p.enrollments.map(({ sourcedId: _id, ...e }) => e) }));
+    const stripped = full.roster.people.map((p) => ({ ...p, enrollments: p.enrollments.map(({ sourcedId: _id, ...e }) => e), roles: p.roles.map(({ sourcedId: _id, ...r }) => r) }));
     expect(lean.roster.people).toEqual(stripped);
     const distinct = new Set(lean.roster.people.flatMap((p) => p.enrollments));
     expect(distinct.size).toBe(3); // one object per class (the primary flag follows the class here)

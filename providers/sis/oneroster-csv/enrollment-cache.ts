@@ -2,7 +2,7 @@ import type { ClassSection, Enrollment } from '../../../engine/model/people.js';
 import type { Interner } from '../csv-util/intern.js';
 import { CacheWriter, readCacheFile } from './cache-file.js';
 import { makeEnrollment } from './row-values.js';
-import { sharedEnrollment } from './enrollment-maker.js';
+import { sharedEnrollment } from './record-maker.js';
 
 /**
  * "Refresh once, plan many": the enrollments read from a clean bulk enrollments.csv (no

@@ -3,7 +3,7 @@ import type { Interner } from '../csv-util/intern.js';
 import type { SeenIds } from '../csv-util/seen-ids.js';
 import type { Ix } from './parse.js';
 import { blank, type PlainRow, plainId, same } from './row-spans.js';
-import type { EnrollmentMaker } from './enrollment-maker.js';
+import type { RecordMaker } from './record-maker.js';
 import { ENROLLMENT_ROLES, type DateReader } from './values.js';
 
 /**
@@ -27,7 +27,7 @@ export interface LaneTargets {
 
 const ROLES: readonly string[] = ENROLLMENT_ROLES;
 
-export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, dates: DateReader, intern: Interner, maker: EnrollmentMaker, t: LaneTargets): PlainRow | undefined {
+export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, dates: DateReader, intern: Interner, maker: RecordMaker, t: LaneTargets): PlainRow | undefined {
   const col = (c: string) => ix[c] ?? -1;
   const iId = col('sourcedId');
   const iStatus = col('status');
@@ -85,7 +85,7 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
       const cls = t.classes.get(text.substring(st[iClass]!, et[iClass]!));
       if (cls === undefined) return false;
       seen.set(id, line);
-      t.stage(persons[j]!, maker.make(cls.sourcedId, roles[j]!, primaries[j]!, id, begins[j], ends[j]));
+      t.stage(persons[j]!, maker.enrollment(cls.sourcedId, roles[j]!, primaries[j]!, id, begins[j], ends[j]));
       return true;
     }
 
@@ -155,7 +155,7 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
     if (cls === undefined) return false;
 
     seen.set(id, line);
-    t.stage(person, maker.make(cls.sourcedId, role, primary, id, b, en));
+    t.stage(person, maker.enrollment(cls.sourcedId, role, primary, id, b, en));
     slot = (slot + 1) % K;
     spans[slot] = span;
     persons[slot] = person;

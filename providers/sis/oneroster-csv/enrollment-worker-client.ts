@@ -203,7 +203,7 @@ class Replay {
       }
       const code = codes[k]!;
       seen.set(id, line);
-      t.stage(person, this.ctx.enrollments.make(cls, this.roles[code & 7]!, code >> 3 === PRIMARY_TRUE, id, begin, end));
+      t.stage(person, this.ctx.records.enrollment(cls, this.roles[code & 7]!, code >> 3 === PRIMARY_TRUE, id, begin, end));
     }
     for (; d < declinedAt.length; d++) onRow(m.declinedFields[d]!, m.declinedLines[d]!);
   }

@@ -27,7 +27,7 @@ export async function readEnrollments(
   worker?: EnrollmentWorker,
 ): Promise<CacheWriter | undefined> {
   const targets = opts.fastLanes === false ? undefined : out.laneTargets?.();
-  const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => enrollmentLane(ix, n, seen, ctx.dates, ctx.intern, ctx.enrollments, targets) : undefined;
+  const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => enrollmentLane(ix, n, seen, ctx.dates, ctx.intern, ctx.records, targets) : undefined;
   const bulk = out instanceof BulkBuilder && mode === 'bulk' && targets ? out : undefined;
   const emit = (r: Rec<EnrollmentValue>) => out.enrollment(r, mode);
   const invalid = (id: string) => out.invalid('enrollments', id);
@@ -48,7 +48,7 @@ export async function readEnrollments(
       read = bulk.stagedEnrollments();
     },
     async load(key) {
-      const hit = await loadEnrollmentCache(opts.cacheDir!, key, targets.classes, bulk.peopleInFileOrder().length, ctx.intern, ctx.enrollments.keepIds);
+      const hit = await loadEnrollmentCache(opts.cacheDir!, key, targets.classes, bulk.peopleInFileOrder().length, ctx.intern, ctx.records.keepIds);
       if (!hit) return false;
       bulk.restoreEnrollments(hit.owners, hit.list);
       ctx.onProgress(file.name, hit.list.length);

@@ -6,7 +6,7 @@ import { readOneRosterCsv } from './read.js';
  * `settings.skipEnrollments: true` skips enrollments.csv when the policy needs no class sections.
  * `settings.cacheDir` (set by the run, not the policy) turns on the parse cache there;
  * `settings.cacheWrite: false` reads it without writing (plans: `rollcall refresh` primes it).
- * `settings.enrollmentIds: false` (set by the run) drops enrollment ids nothing will read.
+ * `settings.recordIds: false` (set by the run) drops enrollment and role ids nothing will read.
  */
 export const oneRosterCsvSource: SisSource = {
   read(options: SisReadOptions): Promise<SisReadResult> {
@@ -17,7 +17,7 @@ export const oneRosterCsvSource: SisSource = {
       ...(options.base ? { base: options.base } : {}),
       ...(typeof options.settings.cacheDir === 'string' ? { cacheDir: options.settings.cacheDir } : {}),
       ...(options.settings.cacheWrite === false ? { cacheWrite: false } : {}),
-      ...(options.settings.enrollmentIds === false ? { enrollmentIds: false } : {}),
+      ...(options.settings.recordIds === false ? { recordIds: false } : {}),
     });
   },
 };

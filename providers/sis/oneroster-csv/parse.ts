@@ -3,7 +3,7 @@ import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { ExportFile } from '../csv-util/file-set.js';
 import { bindHeader } from '../csv-util/header.js';
 import { type Interner, ownString } from '../csv-util/intern.js';
-import type { EnrollmentMaker } from './enrollment-maker.js';
+import type { RecordMaker } from './record-maker.js';
 import { SeenIds } from '../csv-util/seen-ids.js';
 import { tableSpec, type TableName } from './columns.js';
 import type { PlainRow } from './row-spans.js';
@@ -27,8 +27,8 @@ export interface ParseCtx {
   digests: Map<string, string>;
   /** file name -> column name -> row index (-1 absent), for diagnostics that name a column. */
   columns: Map<string, Record<string, number>>;
-  /** Every Enrollment of the read is made here (shared when the read keeps no enrollment ids). */
-  enrollments: EnrollmentMaker;
+  /** Every Enrollment and PersonRole of the read is made here (shared when the read keeps no record ids). */
+  records: RecordMaker;
   onProgress(file: string, rows: number): void;
 }
 

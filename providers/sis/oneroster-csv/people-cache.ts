@@ -1,6 +1,7 @@
 import type { Org, Person, PersonRole } from '../../../engine/model/people.js';
 import type { Interner } from '../csv-util/intern.js';
 import { CacheWriter, readCacheFile } from './cache-file.js';
+import type { RecordMaker } from './record-maker.js';
 
 /**
  * The parse cache for a clean bulk users.csv (1.2 layout: roles come from roles.csv) and
@@ -142,7 +143,7 @@ export interface CachedRoles {
 }
 
 /** Roles in file order with the index of their person; undefined when the cache is not usable. */
-export async function loadRolesCache(dir: string, key: string, people: number, orgs: ReadonlyMap<string, Org> | undefined, intern: Interner): Promise<CachedRoles | undefined> {
+export async function loadRolesCache(dir: string, key: string, people: number, orgs: ReadonlyMap<string, Org> | undefined, intern: Interner, records: RecordMaker): Promise<CachedRoles | undefined> {
   const c = await readCacheFile<RolesExtra>(dir, `${ROLES_KIND}.bin`, ROLES_KIND, key);
   if (!c) return undefined;
   try {
@@ -160,21 +161,13 @@ export async function loadRolesCache(dir: string, key: string, people: number, o
       const e = ints[5 * n + i]!;
       if (owner < 0 || owner >= people || role === undefined || org === undefined || (type !== 0 && type !== 1)) return undefined;
       if (orgs && !orgs.has(org)) return undefined;
-      // The object of row-values.ts roleValue, with its optional dates added in the same order.
-      const r: PersonRole = { role, orgSourcedId: org, roleType: type === 0 ? 'primary' : 'secondary', sourcedId: strings.next() };
-      if (b >= 0) {
-        const v = values[b];
-        if (v === undefined) return undefined;
-        r.beginDate = v;
-      }
-      if (e >= 0) {
-        const v = values[e];
-        if (v === undefined) return undefined;
-        r.endDate = v;
-      }
-      roles[i] = r;
+      const begin = b >= 0 ? values[b] : undefined;
+      const end = e >= 0 ? values[e] : undefined;
+      if ((b >= 0 && begin === undefined) || (e >= 0 && end === undefined)) return undefined;
+      // Without ids (a read that keeps none) the id strings are not even cut out of the chunks.
+      roles[i] = records.role(role, org, type === 0 ? 'primary' : 'secondary', records.keepIds ? strings.next() : '', begin, end);
     }
-    if (!strings.done()) return undefined;
+    if (records.keepIds ? !strings.done() : strings.count() !== n) return undefined;
     return { owners: ints.slice(0, n), roles };
   } catch {
     return undefined;

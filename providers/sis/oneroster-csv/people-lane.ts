@@ -3,6 +3,7 @@ import { normalizeGrade } from '../csv-util/grades.js';
 import { type Interner, ownString } from '../csv-util/intern.js';
 import type { SeenIds } from '../csv-util/seen-ids.js';
 import type { Ix } from './parse.js';
+import type { RecordMaker } from './record-maker.js';
 import { blank, field, is, plainId, type PlainRow } from './row-spans.js';
 import { type DateReader, listValue, USER_ROLES } from './values.js';
 
@@ -126,7 +127,7 @@ function parseUserIds(raw: string, intern: Interner): { type: string; identifier
     if (open >= 0 && open < close) return undefined;
     out.push({ type: intern.get(raw.substring(p + 1, colon).trim()), identifier: ownString(raw.substring(colon + 1, close).trim()) });
     p = close + 1;
-    if (p === raw.length) return out;
+    if (p === raw.length) return out.slice(); // push() over-allocates: keep an exact array, as the general path does
     if (raw.charCodeAt(p) !== 44) return undefined;
     p++;
   }
@@ -134,7 +135,7 @@ function parseUserIds(raw: string, intern: Interner): { type: string; identifier
 
 const ROLE_NAMES: readonly string[] = USER_ROLES;
 
-export function roleLane(ix: Ix, headerLength: number, seen: SeenIds, dates: DateReader, intern: Interner, t: PeopleTargets): PlainRow | undefined {
+export function roleLane(ix: Ix, headerLength: number, seen: SeenIds, dates: DateReader, intern: Interner, records: RecordMaker, t: PeopleTargets): PlainRow | undefined {
   const col = (c: string) => ix[c] ?? -1;
   const iId = col('sourcedId');
   const iStatus = col('status');
@@ -180,11 +181,7 @@ export function roleLane(ix: Ix, headerLength: number, seen: SeenIds, dates: Dat
     const id = plainId(row, iId, seen);
     if (id === undefined) return false;
     seen.set(id, line);
-    // The record of row-values.ts roleValue, its properties in the same order.
-    const r: PersonRole = { role: intern.get(roleRaw), orgSourcedId: intern.get(org), roleType, sourcedId: id };
-    if (begin) r.beginDate = intern.get(begin);
-    if (end) r.endDate = intern.get(end);
-    t.addRole(owner, r);
+    t.addRole(owner, records.role(intern.get(roleRaw), intern.get(org), roleType, id, begin && intern.get(begin), end && intern.get(end)));
     return true;
   };
 }

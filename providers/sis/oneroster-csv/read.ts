@@ -23,7 +23,7 @@ import type { SeenIds } from '../csv-util/seen-ids.js';
 import { classValue, courseValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
 import type { CourseValue, RoleValue, UserValue } from './records.js';
 import { DateReader } from './values.js';
-import { EnrollmentMaker } from './enrollment-maker.js';
+import { RecordMaker } from './record-maker.js';
 
 export interface ReadProgress {
   file: string;
@@ -52,11 +52,11 @@ export interface ReadOneRosterOptions {
   /** false: use the parse cache but never write it (plans; `rollcall refresh` primes it). */
   cacheWrite?: boolean;
   /**
-   * false: enrollments carry no sourcedId, and enrollments alike are one shared object
-   * (enrollment-maker.ts). Only a delta set, a roster kept as a delta's base and the parse
-   * cache read enrollment ids, so a delta set, or a read that writes the cache, keeps them anyway.
+   * false: enrollments and roles carry no sourcedId, and records alike are one shared object
+   * (record-maker.ts). Only a delta set, a roster kept as a delta's base and the parse cache
+   * read those ids, so a delta set, or a read that writes the cache, keeps them anyway.
    */
-  enrollmentIds?: boolean;
+  recordIds?: boolean;
   /**
    * A bulk enrollments.csv on disk of at least this many bytes is read on a worker thread,
    * alongside the files before it. Default WORKER_MIN_BYTES; Infinity: never.
@@ -89,8 +89,8 @@ async function readSet(set: FileSet, opts: ReadOneRosterOptions): Promise<SisRea
   const digests = new Map<string, string>();
   if (manifest.sha256) digests.set(set.files.get('manifest.csv')!.name, manifest.sha256);
   const anyDelta = Object.values(manifest.modes).some((m) => m === 'delta');
-  const keepIds = opts.enrollmentIds !== false || anyDelta || (opts.cacheDir !== undefined && opts.cacheWrite !== false);
-  const ctx = makeCtx(sink, manifest, digests, opts, new EnrollmentMaker(keepIds));
+  const keepIds = opts.recordIds !== false || anyDelta || (opts.cacheDir !== undefined && opts.cacheWrite !== false);
+  const ctx = makeCtx(sink, manifest, digests, opts, new RecordMaker(keepIds));
   if (anyDelta && !opts.base) {
     const first = Object.entries(manifest.modes).find(([, m]) => m === 'delta')?.[0] as TableName | undefined;
     const line = first ? manifest.lines[first] : undefined;
@@ -118,7 +118,7 @@ async function readSet(set: FileSet, opts: ReadOneRosterOptions): Promise<SisRea
   return { roster, warnings: sortDiagnostics(sink.warnings()), digest: combineDigests(digests) };
 }
 
-function makeCtx(sink: DiagnosticSink, manifest: Manifest, digests: Map<string, string>, opts: ReadOneRosterOptions, enrollments: EnrollmentMaker): ParseCtx {
+function makeCtx(sink: DiagnosticSink, manifest: Manifest, digests: Map<string, string>, opts: ReadOneRosterOptions, records: RecordMaker): ParseCtx {
   let totalRows = 0;
   const lastRows = new Map<string, number>();
   let lastEmit = Date.now();
@@ -130,7 +130,7 @@ function makeCtx(sink: DiagnosticSink, manifest: Manifest, digests: Map<string, 
     rolesFromUsers: manifest.modes.roles === 'absent',
     digests,
     columns: new Map(),
-    enrollments,
+    records,
     onProgress(file, rows) {
       totalRows += rows - (lastRows.get(file) ?? 0);
       lastRows.set(file, rows);
@@ -237,7 +237,7 @@ async function parseTables(
   const roles = ctx.rolesFromUsers ? undefined : fileOf('roles');
   if (roles) {
     const targets = bulk && opts.fastLanes !== false ? bulk.peopleTargets() : undefined;
-    const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => roleLane(ix, n, seen, ctx.dates, ctx.intern, targets) : undefined;
+    const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => roleLane(ix, n, seen, ctx.dates, ctx.intern, ctx.records, targets) : undefined;
     const parse = () => parseTable<RoleValue>(ctx, roles.f, 'roles', roles.mode, roleValue(ctx), (r) => out.role(r, roles.mode), false, (id) => out.invalid('roles', id), lane).then(() => undefined);
     if (bulk && roles.mode === 'bulk') {
       const log = cacheDir ? bulk.logRoles() : undefined;
@@ -245,7 +245,7 @@ async function parseTables(
         kind: ROLES_KIND,
         parse,
         async load(key) {
-          const hit = await loadRolesCache(cacheDir!, key, bulk.peopleInFileOrder().length, bulk.orgIndex(), ctx.intern);
+          const hit = await loadRolesCache(cacheDir!, key, bulk.peopleInFileOrder().length, bulk.orgIndex(), ctx.intern, ctx.records);
           if (!hit) return false;
           bulk.restoreRoles(hit.owners, hit.roles);
           ctx.onProgress(roles.f.name, hit.roles.length);

@@ -170,9 +170,7 @@ export function roleValue(ctx: ParseCtx) {
     const begin = ctx.dates.date(w, 'beginDate', s(row, ix, 'beginDate').trim());
     const end = ctx.dates.date(w, 'endDate', s(row, ix, 'endDate').trim());
     if (!role || !roleType || begin === null || end === null) return undefined;
-    const r: PersonRole = { role: intern.get(role), orgSourcedId: intern.get(org), roleType, sourcedId: w.sourcedId };
-    if (begin) r.beginDate = intern.get(begin);
-    if (end) r.endDate = intern.get(end);
+    const r = ctx.records.role(intern.get(role), intern.get(org), roleType, w.sourcedId, begin && intern.get(begin), end && intern.get(end));
     return { userSourcedId: user, role: r };
   };
 }
@@ -209,7 +207,7 @@ export function enrollmentValue(ctx: ParseCtx) {
     const begin = b === '' ? undefined : (begins.hit(b) ?? cachedDate(begins, b, ctx.dates.date(w, 'beginDate', b.trim())));
     const end = e === '' ? undefined : (ends.hit(e) ?? cachedDate(ends, e, ctx.dates.date(w, 'endDate', e.trim())));
     if (!role || primary === undefined || begin === null || end === null) return undefined;
-    const enrollment = ctx.enrollments.make(intern.get(cls), role, primary, w.sourcedId, begin, end);
+    const enrollment = ctx.records.enrollment(intern.get(cls), role, primary, w.sourcedId, begin, end);
     return { userSourcedId: user, schoolSourcedId: school.hit(schoolRaw) ?? school.keep(schoolRaw, schoolRaw), enrollment };
   };
 }

@@ -2,7 +2,7 @@ import type { Person, Roster } from '../../../engine/model/people.js';
 import { Interner } from '../csv-util/intern.js';
 import { BulkBuilder } from '../oneroster-csv/bulk-builder.js';
 import { checkRoster } from '../oneroster-csv/checks.js';
-import { EnrollmentMaker } from '../oneroster-csv/enrollment-maker.js';
+import { RecordMaker } from '../oneroster-csv/record-maker.js';
 import type { TableName } from '../oneroster-csv/columns.js';
 import type { Ix, ParseCtx } from '../oneroster-csv/parse.js';
 import type { Rec, RoleValue } from '../oneroster-csv/records.js';
@@ -43,7 +43,7 @@ export class RestIngest {
       rolesFromUsers: version === '1.1',
       digests: new Map(),
       columns: new Map(),
-      enrollments: new EnrollmentMaker(true),
+      records: new RecordMaker(true),
       onProgress: () => undefined,
     };
     this.builder = new BulkBuilder(this.sink, this.ctx, version === '1.1' ? 'oneroster-rest-1.1' : 'oneroster-rest-1.2');

@@ -2,12 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Enrollment, Roster } from '../../engine/model/people.js';
+import type { Enrollment, PersonRole, Roster } from '../../engine/model/people.js';
 import { readOneRosterCsv, type ReadOneRosterOptions } from '../../providers/sis/oneroster-csv/index.js';
 
 /**
- * `enrollmentIds: false`: a read whose roster is never a delta's base drops enrollment ids, and
- * enrollments alike become one shared, frozen object. Every way enrollments are read (general
+ * `recordIds: false`: a read whose roster is never a delta's base drops enrollment and role
+ * ids, and records alike become one shared, frozen object. Every way enrollments are read (general
  * path, fast lane, parse cache; the worker thread in oneroster-enrollment-worker.test.ts) must give the roster of a read with ids, minus
  * the ids; a delta set and a read that writes the cache keep them.
  */
@@ -50,15 +50,22 @@ async function writeSet(enrollments = ENR): Promise<string> {
       'sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n' +
       'cls-1,,,Bio,,,BIO1,scheduled,,org-hs,,,,\ncls-2,,,Chem,,,CHE1,scheduled,,org-hs,,,,\n',
     'users.csv': USERS_HEAD + USERS.map((id) => `${id},,,true,${id},,Given${id},Family,,${id},,,,,09,,,,,,,org-hs,`).join('\n') + '\n',
-    'roles.csv': 'sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n' + USERS.map((u, i) => `r${i},,,${u},primary,student,,,org-hs,`).join('\n') + '\n',
+    // Roles alike (u1, u2; u3, u4 with dates), and one quoted row the general way.
+    'roles.csv':
+      'sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n' +
+      'r0,,,u1,primary,student,,,org-hs,\nr1,,,u2,primary,student,,,org-hs,\nr2,,,u3,primary,student,2026-08-20,2027-06-18,org-hs,\n"r3",,,u4,primary,student,2026-08-20,2027-06-18,org-hs,\nr4,,,u4,secondary,student,,,org-d,\n',
     'enrollments.csv': 'sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n' + enrollments.join('\n') + '\n',
   };
   for (const [f, text] of Object.entries(files)) await writeFile(path.join(dir, f), text);
   return dir;
 }
 
-const withoutIds = (r: Roster): Roster => ({ ...r, people: r.people.map((p) => ({ ...p, enrollments: p.enrollments.map(({ sourcedId: _id, ...e }) => e) })) });
+const withoutIds = (r: Roster): Roster => ({
+  ...r,
+  people: r.people.map((p) => ({ ...p, enrollments: p.enrollments.map(({ sourcedId: _id, ...e }) => e), roles: p.roles.map(({ sourcedId: _id, ...x }) => x) })),
+});
 const all = (r: Roster): Enrollment[] => r.people.flatMap((p) => p.enrollments);
+const roles = (r: Roster): PersonRole[] => r.people.flatMap((p) => p.roles);
 
 /** Each distinct (class, role, primary, dates) is one object, frozen, and no enrollment has an id. */
 function expectShared(r: Roster): void {
@@ -72,9 +79,19 @@ function expectShared(r: Roster): void {
     else byValue.set(key, e);
   }
   expect(byValue.size).toBeLessThan(all(r).length);
+  const roleByValue = new Map<string, PersonRole>();
+  for (const x of roles(r)) {
+    expect(x.sourcedId).toBeUndefined();
+    expect(Object.isFrozen(x)).toBe(true);
+    const key = JSON.stringify([x.orgSourcedId, x.role, x.roleType, x.beginDate, x.endDate]);
+    const seen = roleByValue.get(key);
+    if (seen) expect(x).toBe(seen);
+    else roleByValue.set(key, x);
+  }
+  expect(roleByValue.size).toBeLessThan(roles(r).length);
 }
 
-describe('enrollments without ids', () => {
+describe('enrollments and roles without ids', () => {
   const ways: [string, ReadOneRosterOptions][] = [
     ['the general path', { fastLanes: false }],
     ['the fast lane', {}],
@@ -85,7 +102,8 @@ describe('enrollments without ids', () => {
       const dir = await writeSet();
       const full = await readOneRosterCsv(dir, opts);
       expect(all(full.roster).every((e) => typeof e.sourcedId === 'string' && e.sourcedId !== '')).toBe(true);
-      const lean = await readOneRosterCsv(dir, { ...opts, enrollmentIds: false });
+      expect(roles(full.roster).every((x) => typeof x.sourcedId === 'string' && x.sourcedId !== '')).toBe(true);
+      const lean = await readOneRosterCsv(dir, { ...opts, recordIds: false });
       expect(lean.roster).toEqual(withoutIds(full.roster));
       expect(lean.warnings).toEqual(full.warnings);
       expect(lean.digest).toBe(full.digest);
@@ -97,11 +115,12 @@ describe('enrollments without ids', () => {
     const dir = await writeSet();
     const cacheDir = await temp('rollcall-shared-cache-');
     // A read that writes the cache keeps the ids, though asked not to: the cache stores them.
-    const priming = await readOneRosterCsv(dir, { cacheDir, enrollmentIds: false, workerMinBytes: Infinity });
+    const priming = await readOneRosterCsv(dir, { cacheDir, recordIds: false, workerMinBytes: Infinity });
     expect(all(priming.roster).every((e) => typeof e.sourcedId === 'string')).toBe(true);
+    expect(roles(priming.roster).every((x) => typeof x.sourcedId === 'string')).toBe(true);
     const withIds = await readOneRosterCsv(dir, { cacheDir, cacheWrite: false });
     expect(withIds.roster).toEqual(priming.roster);
-    const lean = await readOneRosterCsv(dir, { cacheDir, cacheWrite: false, enrollmentIds: false });
+    const lean = await readOneRosterCsv(dir, { cacheDir, cacheWrite: false, recordIds: false });
     expect(lean.roster).toEqual(withoutIds(priming.roster));
     expectShared(lean.roster);
   });
@@ -116,7 +135,7 @@ describe('enrollments without ids', () => {
         'e-01,tobedeleted,2026-09-01T00:00:00Z,cls-1,org-hs,u1,student,false,2026-08-20,2027-06-18\n' +
         'e-11,active,2026-09-01T00:00:00Z,cls-2,org-hs,u3,student,false,2026-08-20,2027-06-18\n',
     );
-    const merged = (await readOneRosterCsv(dir, { base, enrollmentIds: false })).roster;
+    const merged = (await readOneRosterCsv(dir, { base, recordIds: false })).roster;
     const ids = all(merged).map((e) => e.sourcedId);
     expect(ids).not.toContain('e-01');
     expect(ids).toContain('e-11');
