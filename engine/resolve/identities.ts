@@ -270,7 +270,7 @@ function buildIdentity(
     }
   }
   if (!outcome.provision && outcome.decision.state === 'active' && !f) return null;
-  return { anchor, facts: f, lifecycle: outcome, username, attrs, paths, groups, rules, newlyIssued, factsChanged, rename };
+  return { anchor, facts: f, lifecycle: outcome, username, attrs, paths, groups, rules: cache.rules(rules), newlyIssued, factsChanged, rename };
 }
 
 function renderPaths(base: Template, overrides: Readonly<Record<string, Template>>, policy: Policy, values: Readonly<Record<string, string>>, cache: ResolveCache): Record<string, string> {
@@ -298,6 +298,16 @@ export class ResolveCache {
   private readonly paths = new Map<string, string>();
   private readonly fields = new Map<Template, string[]>();
   private readonly placements = new Map<PlacementRule, FieldMemo<Record<string, string>>>();
+  private readonly ruleSets = new Map<string, Identity['rules']>();
+
+  /** The rule ids that decided a person's values: few distinct sets, one shared object each (nothing mutates them). */
+  rules(r: Identity['rules']): Identity['rules'] {
+    const key = `${r.username}\u0000${r.email}\u0000${r.displayName}\u0000${r.path}\u0000${r.password}`;
+    const hit = this.ruleSets.get(key);
+    if (hit) return hit;
+    this.ruleSets.set(key, r);
+    return r;
+  }
 
   /** The value fields a template reads, with its fallbacks' (see template.ts). */
   private fieldsOf(t: Template): string[] {
@@ -431,7 +441,8 @@ function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index: Roster
       }
     }
   }
-  return out;
+  // Kept as long as the plan: push() over-allocates (a secondary student has a dozen or more).
+  return out.slice();
 }
 
 function classValues(values: Record<string, string>, cls: ClassSection, index: RosterIndex): Record<string, string> {
