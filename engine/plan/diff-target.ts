@@ -3,7 +3,8 @@ import type { Diagnostic } from '../model/diagnostics.js';
 import { formatSource, warningDiag } from '../model/diagnostics.js';
 import type { AttrMap, Cause, Change, MemberRef, Reason } from '../model/plan.js';
 import type { Policy } from '../model/policy.js';
-import type { GroupIntent, Identity } from '../resolve/identities.js';
+import type { Identity } from '../resolve/identities.js';
+import { DesiredGroups } from './desired-groups.js';
 import { isUnder, pathAncestors } from '../resolve/paths.js';
 import { PairMemo } from '../resolve/field-memo.js';
 
@@ -79,7 +80,7 @@ export function diffTarget(input: DiffInput): DiffResult {
   // Desired members are kept as indexes into `identities`; observed account ids of managed
   // people map to the same indexes. Membership diffs then compare small integers, not
   // anchor strings in per-group Maps (a district has millions of memberships).
-  const desiredByIntent = new Map<GroupIntent, DesiredGroupEntry>();
+  const desired = new DesiredGroups(target);
   const managedIxOfId = new Map<string, number>(); // observed account id -> identity index
   // Few roles and schools: one 'new ROLE at SCHOOL' text per pair.
   const newDetail = new PairMemo<string>();
@@ -110,7 +111,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       if (idn.rules.password) create.password_rule = idn.rules.password;
       if (dep) create.depends_on = [dep];
       changes.push(create);
-      addMemberships(desiredByIntent, idn, ix, target);
+      desired.add(idn, ix);
       continue;
     }
 
@@ -173,13 +174,13 @@ export function diffTarget(input: DiffInput): DiffResult {
       const reason: Reason = last && last.enabled !== obs.enabled ? { cause: 'drift', rule: idn.lifecycle.decision.rule, detail: `${obs.enabled ? 'enabled' : 'disabled'} outside rollcall` } : lifecycleReasonOf(idn);
       changes.push({ id: `${target}:account:${idn.anchor}:${action}`, target, kind: 'account', action, anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before: { enabled: obs.enabled }, after: { enabled: wantEnabled }, reason });
     }
-    if (state === 'active') addMemberships(desiredByIntent, idn, ix, target);
+    if (state === 'active') desired.add(idn, ix);
   }
 
   // Groups and memberships.
   const observedGroups = new Map(snapshot.groups.map((g) => [g.name, g]));
   const groupCreates = new Map<string, string>();
-  const desiredGroups = mergeByName(desiredByIntent, identities);
+  const desiredGroups = desired.byName(identities);
   const observedStamps = new IndexStamps(identities.length);
   // One member entry per person, shared by every group they join (a student is in ~10).
   const memberRefs: (MemberRef | undefined)[] = new Array<MemberRef | undefined>(identities.length);
@@ -238,57 +239,6 @@ export function diffTarget(input: DiffInput): DiffResult {
   return { changes, managedCount: byAnchor.size, diagnostics };
 }
 
-interface DesiredGroupEntry {
-  name: string;
-  description: string;
-  rule: string;
-  membership: 'authoritative' | 'additive';
-  /** Indexes into the identities, in anchor order (identities arrive sorted), without duplicates. */
-  members: number[];
-  /** The last index added (-1: none), so a repeat is seen without reading the members array. */
-  last: number;
-}
-
-/**
- * Memberships are the bulk of a district's plan (a secondary student has ~10). Intents are
- * shared objects (see ResolveCache), so they key a Map by identity, and members go into
- * integer arrays: cheaper than a Map of members per group at a million memberships.
- */
-function addMemberships(groups: Map<GroupIntent, DesiredGroupEntry>, idn: Identity, ix: number, target: string): void {
-  if (!idn.username) return;
-  for (const g of idn.groups) {
-    if (g.targets.length > 0 && !g.targets.includes(target)) continue;
-    let entry = groups.get(g);
-    if (!entry) {
-      entry = { name: g.name, description: g.description, rule: g.rule, membership: g.membership, members: [], last: -1 };
-      groups.set(g, entry);
-    }
-    // The same group twice for one person (two sections with one group name): once is enough.
-    if (entry.last === ix) continue;
-    entry.last = ix;
-    entry.members.push(ix);
-  }
-}
-
-/** Two rules (or two intents) naming the same group: one group, members merged in anchor order. */
-function mergeByName(byIntent: Map<GroupIntent, DesiredGroupEntry>, identities: readonly Identity[]): Map<string, DesiredGroupEntry> {
-  const out = new Map<string, DesiredGroupEntry>();
-  for (const e of byIntent.values()) {
-    const prev = out.get(e.name);
-    if (!prev) {
-      out.set(e.name, e);
-      continue;
-    }
-    const seen = new Set(prev.members);
-    const merged = [...prev.members];
-    for (const ix of e.members) if (!seen.has(ix)) merged.push(ix);
-    const anchorOf = (ix: number): string => identities[ix]!.anchor;
-    merged.sort((x, y) => (anchorOf(x) < anchorOf(y) ? -1 : anchorOf(x) > anchorOf(y) ? 1 : 0));
-    out.set(e.name, { ...prev, members: merged });
-  }
-  return out;
-}
-
 /**
  * Set membership over identity indexes without a Set per group: one Int32Array of stamps,
  * and a fresh stamp per use, so "is ix in this group" is an array read.
@@ -315,7 +265,7 @@ class IndexStamps {
     };
   }
 
-  mark(ixs: readonly number[]): { has: (ix: number) => boolean } {
+  mark(ixs: Iterable<number>): { has: (ix: number) => boolean } {
     const set = this.fresh();
     for (const ix of ixs) set.add(ix);
     return set;

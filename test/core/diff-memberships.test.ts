@@ -83,8 +83,10 @@ const anchorOf = (i: number): string => `p${String(i).padStart(2, '0')}`;
 const scenario = fc.record({
   groupCount: fc.integer({ min: 1, max: 4 }),
   authoritative: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
-  // person i -> the groups they should be in (by index)
-  wants: fc.array(fc.uniqueArray(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }), { minLength: PEOPLE, maxLength: PEOPLE }),
+  // person i -> the groups they should be in (by index; 4 is a second intent named like group 0,
+  // as two rules naming one group; an index may repeat, as two sections giving one group)
+  wants: fc.array(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }), { minLength: PEOPLE, maxLength: PEOPLE }),
+  sharedName: fc.boolean(),
   hasAccount: fc.array(fc.boolean(), { minLength: PEOPLE, maxLength: PEOPLE }),
   duplicateAccount: fc.array(fc.boolean(), { minLength: PEOPLE, maxLength: PEOPLE }),
   unmanagedCount: fc.integer({ min: 0, max: 4 }),
@@ -100,6 +102,7 @@ describe('membership diff on identity indexes', () => {
   it('matches the Map-based reference on random groups, accounts and members', () => {
     fc.assert(fc.property(scenario, (s) => {
       const intents: GroupIntent[] = Array.from({ length: s.groupCount }, (_, g) => ({ name: `grp-${g}`, description: '', rule: `rule-${g}`, membership: s.authoritative[g] ? 'authoritative' : 'additive', targets: [] }));
+      const twin: GroupIntent = { name: 'grp-0', description: '', rule: 'rule-twin', membership: s.authoritative[3] ? 'authoritative' : 'additive', targets: [] };
       const identities: Identity[] = [];
       const accounts: ObservedAccount[] = [];
       for (let i = 0; i < PEOPLE; i++) {
@@ -108,7 +111,7 @@ describe('membership diff on identity indexes', () => {
         identities.push({
           anchor, facts: null, username, attrs: { givenName: '', familyName: '', displayName: '', email: '' }, paths: { [TARGET]: 'Students' }, newlyIssued: false, factsChanged: false, rename: null,
           lifecycle: { decision: { state: 'active', rule: 'sis', detail: '' }, provision: true, suspendPath: null, timers: [] },
-          groups: s.wants[i]!.filter((g) => g < s.groupCount).map((g) => intents[g]!),
+          groups: s.wants[i]!.filter((g) => g < s.groupCount || (g === 4 && s.sharedName)).map((g) => (g === 4 ? twin : intents[g]!)),
           rules: { username: 'u', email: '', displayName: '', path: '', password: '' },
         });
         const acct = (id: string): ObservedAccount => ({ id, anchor, username, givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] });
