@@ -43,10 +43,14 @@ export function diffTarget(input: DiffInput): DiffResult {
   const protectedGroups = new Set(policy.safety.protectedGroups);
 
   const byAnchor = new Map<string, ObservedAccount>();
-  const byId = new Map<string, ObservedAccount>();
+  // Account id -> position in snapshot.accounts (the last of a repeated id, as a Map keeps it):
+  // group members are ids, and one lookup gives both the account and, through ixOfPos, its person.
+  const posOfId = new Map<string, number>();
+  const accounts = snapshot.accounts;
   let duplicates = 0;
-  for (const a of snapshot.accounts) {
-    byId.set(a.id, a);
+  for (let i = 0; i < accounts.length; i++) {
+    const a = accounts[i]!;
+    posOfId.set(a.id, i);
     if (a.anchor === null) continue;
     const prev = byAnchor.get(a.anchor);
     if (prev) {
@@ -81,7 +85,9 @@ export function diffTarget(input: DiffInput): DiffResult {
   // people map to the same indexes. Membership diffs then compare small integers, not
   // anchor strings in per-group Maps (a district has millions of memberships).
   const desired = new DesiredGroups(target);
-  const managedIxOfId = new Map<string, number>(); // observed account id -> identity index
+  // Position of an observed account -> index of the identity managing it (-1: none), by id: a
+  // person's account is found by anchor, then every account position under that id maps to them.
+  const ixOfPos = new Int32Array(accounts.length).fill(-1);
   // Few roles and schools: one 'new ROLE at SCHOOL' text per pair.
   const newDetail = new PairMemo<string>();
   const newDetailOf = (role: string, school: string): string => newDetail.get(role, school, () => `new ${role} at ${school}`);
@@ -90,7 +96,7 @@ export function diffTarget(input: DiffInput): DiffResult {
   for (let ix = 0; ix < identities.length; ix++) {
     const idn = identities[ix]!;
     const obs = byAnchor.get(idn.anchor);
-    if (obs) managedIxOfId.set(obs.id, ix);
+    if (obs) ixOfPos[posOfId.get(obs.id)!] = ix;
     const state = idn.lifecycle.decision.state;
     const desiredPath = idn.paths?.[target];
     const last = input.lastApplied[idn.anchor];
@@ -194,7 +200,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       changes.push({ id, target, kind: 'group', action: 'create', key: name, after: { name, description: want.description }, reason: { cause: 'policy', rule: want.rule, detail: 'group required by rule' } });
     }
     const groupDep = groupCreates.get(name);
-    const observed = observedMembersOf(obsGroup?.members ?? [], managedIxOfId, byId, byAnchor, observedStamps);
+    const observed = observedMembersOf(obsGroup?.members ?? [], posOfId, ixOfPos, accounts, byAnchor, observedStamps);
     const adds: MemberRef[] = [];
     for (const ix of want.members) {
       const idn = identities[ix]!;
@@ -291,15 +297,16 @@ interface ObservedMembers {
  * its own namespace: an unmanaged account whose username happens to equal some anchor is
  * still an unmanaged member, never mistaken for that person.
  */
-function observedMembersOf(memberIds: readonly string[], managedIxOfId: ReadonlyMap<string, number>, byId: ReadonlyMap<string, ObservedAccount>, byAnchor: ReadonlyMap<string, ObservedAccount>, stamps: IndexStamps): ObservedMembers {
+function observedMembersOf(memberIds: readonly string[], posOfId: ReadonlyMap<string, number>, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], byAnchor: ReadonlyMap<string, ObservedAccount>, stamps: IndexStamps): ObservedMembers {
   const present = stamps.fresh();
   let others: Set<string> | undefined;
   const inOrder: ObservedMember[] = [];
   for (const mid of memberIds) {
-    const ix = managedIxOfId.get(mid);
-    const acc = byId.get(mid);
+    const pos = posOfId.get(mid);
+    const acc = pos === undefined ? undefined : accounts[pos]!;
     const username = acc?.username ?? mid;
-    if (ix !== undefined) {
+    const ix = pos === undefined ? -1 : ixOfPos[pos]!;
+    if (ix >= 0) {
       if (present.add(ix)) inOrder.push({ key: ix, username });
       continue;
     }
