@@ -7,6 +7,7 @@ import { stringifyLine } from './canonical-json.js';
 import { readIfExists, replaceFileDurablyFrom } from './fs-durable.js';
 import { expectEnd, expectLine, LayoutError, LineWindow, readMapBody, setEntry } from './line-window.js';
 import { EntryChecks, mapPointer, parseJsonAt } from './schema.js';
+import { StringPool } from './string-pool.js';
 
 /**
  * The local state file, format 2: still one JSON document, but laid out one map entry per
@@ -144,6 +145,12 @@ export interface ReadStateFileOptions {
 /** Below V8's string limit (2^29 - 24 UTF-16 units) with room for multi-byte text. */
 const WHOLE_FILE_LIMIT = 400 * 2 ** 20;
 const WINDOW_BYTES = 4 * 2 ** 20;
+/** The fields whose values repeat across entries (see StringPool); the rest are mostly unique. */
+const POOLED: Readonly<Record<'registry' | 'people' | 'last_applied', readonly string[]>> = {
+  registry: ['issued_at'],
+  people: ['first_seen', 'last_school', 'last_role', 'last_grade', 'missing_since', 'suspended_at', 'delete_after', 'graduated_at', 'deleted_at'],
+  last_applied: ['path'],
+};
 
 const TARGET_OPEN = /^("(?:[^"\\]|\\.)*"):\{$/;
 
@@ -154,12 +161,22 @@ function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks |
   } catch {
     throw new LayoutError(0, 'the first line is not a valid header');
   }
-  const section = (base: string): Record<string, unknown> => readMapBody(lines, checks && ((k, v) => checks.check(base, k, v)));
+  const pool = new StringPool();
+  const section = (kind: keyof typeof POOLED, base: string): Record<string, unknown> => {
+    const pooled = POOLED[kind];
+    const onEntry = checks
+      ? (k: string, v: unknown): void => {
+          pool.fields(v, pooled);
+          checks.check(base, k, v);
+        }
+      : (_k: string, v: unknown): void => pool.fields(v, pooled);
+    return readMapBody(lines, onEntry);
+  };
   expectLine(lines, '"registry":{');
-  const registry = section(mapPointer('registry'));
+  const registry = section('registry', mapPointer('registry'));
   expectLine(lines, '},');
   expectLine(lines, '"people":{');
-  const people = section(mapPointer('people'));
+  const people = section('people', mapPointer('people'));
   expectLine(lines, '},');
   expectLine(lines, '"last_applied":{');
   const lastApplied: Record<string, unknown> = {};
@@ -175,7 +192,7 @@ function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks |
     } catch {
       throw new LayoutError(at, 'expected a target of last_applied or }');
     }
-    setEntry(lastApplied, target, section(mapPointer('last_applied', target)));
+    setEntry(lastApplied, target, section('last_applied', mapPointer('last_applied', target)));
     const closeAt = lines.offset;
     const close = lines.line()?.trimEnd();
     if (close === '}') {
