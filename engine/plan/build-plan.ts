@@ -53,18 +53,32 @@ export function computePlan(input: PlanInput): PlanOutput {
   // target's diff then sees its `prepared` snapshot. Without correlation policy it is a no-op.
   const correlation = new PlanCorrelation(input);
   const observedAnchors = new Map<string, { username: string }>();
-  const taken = new Set<string>();
-  const holders = new Map<string, string>(); // lower-case username -> anchor ('' unanchored), for username overrides
   const byTarget = new Map(input.snapshots.map((s) => [s.target, s]));
-  for (const t of input.policy.targets) {
-    const snap = byTarget.get(t.name);
-    if (!snap) continue;
-    for (const a of snap.accounts) taken.add(a.username.toLowerCase());
-    for (const a of [...correlation.snapshot(snap).accounts, ...correlation.excludedAccounts(t.name)]) {
+  const selected = input.policy.targets.map((t) => byTarget.get(t.name)).filter((s) => s !== undefined);
+  // Every account's username is never issued again; read only when someone needs a new name
+  // (allocation asks), not in a district where everyone has one.
+  const taken: Iterable<string> = {
+    *[Symbol.iterator]() {
+      for (const snap of selected) for (const a of snap.accounts) yield a.username.toLowerCase();
+    },
+  };
+  // The accounts correlation keeps, and those it sets aside: who holds which name.
+  const seenAccounts = (visit: (a: { anchor: string | null; username: string }) => void): void => {
+    for (const snap of selected) {
+      for (const a of correlation.snapshot(snap).accounts) visit(a);
+      for (const a of correlation.excludedAccounts(snap.target)) visit(a);
+    }
+  };
+  seenAccounts((a) => {
+    if (a.anchor !== null && !observedAnchors.has(a.anchor)) observedAnchors.set(a.anchor, { username: a.username });
+  });
+  // lower-case username -> anchor ('' unanchored): only username overrides read it.
+  const holders = new Map<string, string>();
+  if ((input.policy.overrides ?? []).length > 0) {
+    seenAccounts((a) => {
       const lower = a.username.toLowerCase();
       if (!holders.has(lower)) holders.set(lower, a.anchor ?? '');
-      if (a.anchor !== null && !observedAnchors.has(a.anchor)) observedAnchors.set(a.anchor, { username: a.username });
-    }
+    });
   }
 
   const phase = input.onPhase ?? ((): void => undefined);

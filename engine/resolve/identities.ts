@@ -58,7 +58,7 @@ export interface ResolveInput {
   /** Anchors that have an account in some target (so they are managed even if absent from state). */
   observedAnchors: ReadonlyMap<string, { username: string }>;
   /** Usernames held by accounts rollcall does not manage: never issued. */
-  takenUsernames: ReadonlySet<string>;
+  takenUsernames: Iterable<string>;
 }
 
 export interface ResolveResult {

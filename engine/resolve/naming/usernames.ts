@@ -51,8 +51,8 @@ export interface AllocationContext {
   reserved: readonly string[];
   /** The merged constraints of all targets; each rule's maxLength may cut further. */
   constraints: TargetConstraints;
-  /** Names held by accounts rollcall does not manage. */
-  taken: ReadonlySet<string>;
+  /** Names held by accounts rollcall does not manage; read only if someone needs a new name. */
+  taken: Iterable<string>;
 }
 
 export function allocateUsernames(
@@ -61,14 +61,15 @@ export function allocateUsernames(
 ): { results: Map<string, UsernameResult>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const reserved = new Set([...ALWAYS_RESERVED, ...ctx.reserved.map((r) => r.toLowerCase())]);
-  const taken = new Set<string>();
-  for (const t of ctx.taken) taken.add(t.toLowerCase());
   const registry = ctx.registry;
 
   // Names held right now, by anyone, plus everything issued during this run: name -> anchor.
   const inUse = new Map<string, string>();
-  for (const anchor of [...ctx.current.keys()].sort()) {
-    const name = (ctx.current.get(anchor) ?? '').toLowerCase();
+  // Entries, not keys and a lookup each; resolve adds them in anchor order, so the sort only checks.
+  const held = [...ctx.current];
+  if (!inAnchorOrder(held)) held.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [anchor, current] of held) {
+    const name = (current ?? '').toLowerCase();
     if (name === '') continue;
     const other = inUse.get(name);
     if (other !== undefined) {
@@ -78,10 +79,19 @@ export function allocateUsernames(
     }
     inUse.set(name, anchor);
   }
-  // A Set, not `n in registry`: a keyed lookup on a million-key object costs a probe of V8's
-  // string table per candidate name.
-  const issued = new Set(Object.keys(registry));
-  const free = (n: string): boolean => !inUse.has(n) && !reserved.has(n) && !taken.has(n) && !issued.has(n);
+  // Sets, not `n in registry`: a keyed lookup on a million-key object costs a probe of V8's
+  // string table per candidate name. Built on the first candidate: in a district where
+  // everyone already has a name, no plan needs them (a million entries each).
+  let issued: Set<string> | undefined;
+  let taken: Set<string> | undefined;
+  const free = (n: string): boolean => {
+    if (taken === undefined) {
+      taken = new Set<string>();
+      for (const t of ctx.taken) taken.add(t.toLowerCase());
+    }
+    issued ??= new Set(Object.keys(registry));
+    return !inUse.has(n) && !reserved.has(n) && !taken.has(n) && !issued.has(n);
+  };
 
   // Per rule: the constraints with the rule's own maxLength applied.
   const limits = new Map<UsernameRule, TargetConstraints>();
@@ -210,4 +220,9 @@ export function allocateUsernames(
     res.pendingRename = { to, rule: res.rule };
   }
   return { results, diagnostics };
+}
+
+function inAnchorOrder(entries: readonly (readonly [string, string])[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (!(entries[i - 1]![0] < entries[i]![0])) return false;
+  return true;
 }
