@@ -1,7 +1,7 @@
 import { closeSync, openSync, promises as fs, renameSync } from 'node:fs';
 import type { ObservedAccount, ObservedGroup, TargetSnapshot } from '../model/accounts.js';
 import { InputError } from '../model/errors.js';
-import { LineWindow } from '../state/line-window.js';
+import { BrokenJsonLine, JsonLinePieces } from './json-line-pieces.js';
 
 /**
  * The local snapshot written by `rollcall refresh` and read by `plan --refresh=false`:
@@ -81,30 +81,53 @@ function parseError(path: string, line: number, summary: string): InputError {
   return new InputError([{ severity: 'error', code: 'snapshot.parse', summary, source: { file: path, line } }]);
 }
 
+/** New values a pool looks up before it decides whether sharing pays (a quarter repeats). */
+const TRIAL = 1 << 16;
+
 /**
- * The lines of one piece, parsed as one JSON array (one call instead of one per line); a piece
- * that does not parse that way (a blank line, a broken one) is parsed line by line, which
- * also finds the broken line's number.
+ * One string per distinct value of an account attribute that repeats across a district
+ * (paths, names, who last modified it): JSON.parse makes a new string for each occurrence
+ * longer than 10 characters (shorter ones it shares itself). A pool whose values turn out
+ * mostly distinct (display names in a real district may be) stops looking them up, so it
+ * costs neither time nor a map of a million entries. Per read, so nothing outlives it.
  */
-function parsePiece(path: string, text: string, firstLine: number): unknown[] {
-  try {
-    return JSON.parse(`[${text.replaceAll('\n', ',')}]`) as unknown[];
-  } catch {
-    const out: unknown[] = [];
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i] as string;
-      if (l.trim() === '') {
-        out.push(null);
-        continue;
-      }
-      try {
-        out.push(JSON.parse(l));
-      } catch {
-        throw parseError(path, firstLine + i, 'not valid JSON');
-      }
+class SharedStrings {
+  private readonly seen = new Map<string, string>();
+  private distinct = 0;
+  private repeats = 0;
+  private off = false;
+
+  share(s: string): string {
+    if (s.length <= 10 || this.off) return s;
+    const had = this.seen.get(s);
+    if (had !== undefined) {
+      this.repeats++;
+      return had;
     }
-    return out;
+    this.seen.set(s, s);
+    if (++this.distinct === TRIAL && this.repeats < TRIAL / 4) {
+      this.off = true;
+      this.seen.clear();
+    }
+    return s;
+  }
+}
+
+class SharedAttributes {
+  private readonly paths = new SharedStrings();
+  private readonly names = new SharedStrings();
+  private readonly displayNames = new SharedStrings();
+  private readonly modifiers = new SharedStrings();
+
+  /** In place: only attributes that are strings are replaced, by an equal string. */
+  account(a: unknown): void {
+    if (a === null || typeof a !== 'object') return;
+    const o = a as Partial<Record<keyof ObservedAccount, unknown>>;
+    if (typeof o.path === 'string') o.path = this.paths.share(o.path);
+    if (typeof o.displayName === 'string') o.displayName = this.displayNames.share(o.displayName);
+    if (typeof o.familyName === 'string') o.familyName = this.names.share(o.familyName);
+    if (typeof o.givenName === 'string') o.givenName = this.names.share(o.givenName);
+    if (typeof o.modifiedBy === 'string') o.modifiedBy = this.modifiers.share(o.modifiedBy);
   }
 }
 
@@ -123,7 +146,14 @@ function memberIds(path: string, line: number, g: StoredGroup, accounts: readonl
   return g as ObservedGroup;
 }
 
-export async function readSnapshotFile(path: string): Promise<SnapshotFile> {
+/** The wrappers of a target's account and group lines, as written, for JsonLinePieces.unwrap. */
+function wrappers(target: string): Buffer[] {
+  return [Buffer.from(`["A",${JSON.stringify(target)},`), Buffer.from(`["G",${JSON.stringify(target)},`)];
+}
+const UNWRAPPED_ACCOUNT = 1;
+
+/** `windowBytes`: the size of the pieces read; tests make it small to cross piece boundaries. */
+export async function readSnapshotFile(path: string, windowBytes = WINDOW_BYTES): Promise<SnapshotFile> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -131,13 +161,38 @@ export async function readSnapshotFile(path: string): Promise<SnapshotFile> {
     throw parseError(path, 0, `cannot read the snapshot file (${(e as NodeJS.ErrnoException).code ?? 'error'}); run \`rollcall refresh\` first`);
   }
   const byTarget = new Map<string, TargetSnapshot>();
+  const snapshotOf = (t: string): TargetSnapshot => {
+    let s = byTarget.get(t);
+    if (!s) {
+      s = { target: t, accounts: [], groups: [], containers: [] };
+      byTarget.set(t, s);
+    }
+    return s;
+  };
+  const shared = new SharedAttributes();
+  const lines = new JsonLinePieces(fd, windowBytes);
+  // The target whose wrappers the next piece strips: the last one seen, as lines of one
+  // target come together.
+  let unwrapping: string | undefined;
   let takenAt = '';
   let n = 0;
   try {
-    for (const piece of new LineWindow(fd, WINDOW_BYTES).pieces()) {
-      const records = parsePiece(path, piece.text, n + 1);
-      for (const parsed of records) {
+    for (const piece of lines.pieces()) {
+      const { records, unwrapped } = piece;
+      const pieceTarget = unwrapping === undefined ? undefined : snapshotOf(unwrapping);
+      let snap: TargetSnapshot | undefined;
+      n = piece.firstLine - 1;
+      for (let i = 0; i < records.length; i++) {
+        const parsed = records[i];
         n++;
+        const kind = unwrapped[i]!;
+        if (kind !== 0 && pieceTarget) {
+          if (kind === UNWRAPPED_ACCOUNT) {
+            shared.account(parsed);
+            pieceTarget.accounts.push(parsed as ObservedAccount);
+          } else pieceTarget.groups.push(memberIds(path, n, parsed as StoredGroup, pieceTarget.accounts));
+          continue;
+        }
         if (parsed === null) continue;
         if (n === 1) {
           const h = parsed as { format?: string; version?: unknown; taken_at?: string };
@@ -148,21 +203,24 @@ export async function readSnapshotFile(path: string): Promise<SnapshotFile> {
         }
         const line = parsed as Line;
         const t = line[1];
-        let snap = byTarget.get(t);
-        if (!snap) {
-          snap = { target: t, accounts: [], groups: [], containers: [] };
-          byTarget.set(t, snap);
-        }
-        if (line[0] === 'A') snap.accounts.push(line[2]);
-        else if (line[0] === 'G') snap.groups.push(memberIds(path, n, line[2], snap.accounts));
+        if (snap?.target !== t) snap = snapshotOf(t);
+        if (line[0] === 'A') {
+          shared.account(line[2]);
+          snap.accounts.push(line[2]);
+        } else if (line[0] === 'G') snap.groups.push(memberIds(path, n, line[2], snap.accounts));
         else if (line[0] === 'T') {
           snap.containers = line[2];
           if (line[3]) snap.cursor = line[3];
         } else throw parseError(path, n, 'unknown record kind');
+        if (typeof t === 'string' && t !== unwrapping) {
+          unwrapping = t;
+          lines.unwrap = wrappers(t);
+        }
       }
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
+    if (e instanceof BrokenJsonLine) throw parseError(path, e.line, 'not valid JSON');
     throw parseError(path, n, `cannot read the snapshot file (${(e as NodeJS.ErrnoException).code ?? 'error'}); run \`rollcall refresh\` first`);
   } finally {
     closeSync(fd);
