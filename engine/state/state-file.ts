@@ -7,7 +7,7 @@ import { stringifyLine } from './canonical-json.js';
 import { readIfExists, replaceFileDurablyFrom } from './fs-durable.js';
 import { expectEnd, expectLine, LayoutError, LineWindow, readMapBody, setEntry } from './line-window.js';
 import { EntryChecks, mapPointer, parseJsonAt } from './schema.js';
-import { StringPool } from './string-pool.js';
+import { POOL_SECTION, StringPool } from './string-pool.js';
 
 /**
  * The local state file, format 2: still one JSON document, but laid out one map entry per
@@ -145,12 +145,6 @@ export interface ReadStateFileOptions {
 /** Below V8's string limit (2^29 - 24 UTF-16 units) with room for multi-byte text. */
 const WHOLE_FILE_LIMIT = 400 * 2 ** 20;
 const WINDOW_BYTES = 4 * 2 ** 20;
-/** The fields whose values repeat across entries (see StringPool); the rest are mostly unique. */
-const POOLED: Readonly<Record<'registry' | 'people' | 'last_applied', readonly string[]>> = {
-  registry: ['issued_at'],
-  people: ['first_seen', 'last_school', 'last_role', 'last_grade', 'missing_since', 'suspended_at', 'delete_after', 'graduated_at', 'deleted_at'],
-  last_applied: ['path'],
-};
 
 const TARGET_OPEN = /^("(?:[^"\\]|\\.)*"):\{$/;
 
@@ -162,14 +156,14 @@ function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks |
     throw new LayoutError(0, 'the first line is not a valid header');
   }
   const pool = new StringPool();
-  const section = (kind: keyof typeof POOLED, base: string): Record<string, unknown> => {
-    const pooled = POOLED[kind];
+  const section = (kind: keyof typeof POOL_SECTION, base: string): Record<string, unknown> => {
+    const pooled = POOL_SECTION[kind];
     const onEntry = checks
       ? (k: string, v: unknown): void => {
-          pool.fields(v, pooled);
+          pooled(v, pool);
           checks.check(base, k, v);
         }
-      : (_k: string, v: unknown): void => pool.fields(v, pooled);
+      : (_k: string, v: unknown): void => pooled(v, pool);
     return readMapBody(lines, onEntry);
   };
   expectLine(lines, '"registry":{');

@@ -19,15 +19,24 @@ export class StringPool {
     if (this.seen.size < this.limit) this.seen.set(value, value);
     return value;
   }
-
-  /** Replace each named field of `entry` that holds a string by the pooled copy; anything else is left for the schema check. */
-  fields(entry: unknown, names: readonly string[]): void {
-    if (entry === null || typeof entry !== 'object') return;
-    const rec = entry as Record<string, unknown>;
-    for (let i = 0; i < names.length; i++) {
-      const k = names[i] as string;
-      const v = rec[k];
-      if (typeof v === 'string' && v.length > 10) rec[k] = this.get(v);
-    }
-  }
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
+
+/**
+ * Per map section of the state file, the long value its entries repeat (timestamps of the run
+ * that issued or first saw them, OU paths), pooled in place. Named property reads: a keyed read
+ * per field name cost more than the sharing saved. Role, grade and school codes are short, and
+ * JSON.parse shares those already; anything not a string is left for the schema check.
+ */
+export const POOL_SECTION: Readonly<Record<'registry' | 'people' | 'last_applied', (entry: unknown, pool: StringPool) => void>> = {
+  registry(e, pool) {
+    if (isRecord(e) && typeof e.issued_at === 'string') e.issued_at = pool.get(e.issued_at);
+  },
+  people(e, pool) {
+    if (isRecord(e) && typeof e.first_seen === 'string') e.first_seen = pool.get(e.first_seen);
+  },
+  last_applied(e, pool) {
+    if (isRecord(e) && typeof e.path === 'string') e.path = pool.get(e.path);
+  },
+};

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StateDocument } from '../../engine/model/state.js';
 import { localStateBackend } from '../../engine/state/local.js';
 import { readStateFile } from '../../engine/state/state-file.js';
-import { StringPool } from '../../engine/state/string-pool.js';
+import { POOL_SECTION, StringPool } from '../../engine/state/string-pool.js';
 import { sampleState } from './helpers/fixtures.js';
 
 const dirs: string[] = [];
@@ -25,13 +25,18 @@ describe('StringPool', () => {
     for (let i = 0; i < 10; i++) expect(pool.get(`value-number-${i}`)).toBe(`value-number-${i}`);
   });
 
-  it('replaces only the named string fields and leaves anything else for the schema check', () => {
+  it('pools the repeated field of a section in place and leaves anything else for the schema check', () => {
     const pool = new StringPool();
+    const seen = pool.get(['2026-01-05T00:00:00', '.000Z'].join(''));
     const entry: Record<string, unknown> = { first_seen: '2026-01-05T00:00:00.000Z', deleted_at: 5, username: 'a-long-username-here' };
-    pool.fields(entry, ['first_seen', 'deleted_at', 'missing_since']);
+    POOL_SECTION.people(entry, pool);
+    expect(entry.first_seen).toBe(seen);
     expect(entry).toEqual({ first_seen: '2026-01-05T00:00:00.000Z', deleted_at: 5, username: 'a-long-username-here' });
     expect(Object.keys(entry)).toEqual(['first_seen', 'deleted_at', 'username']);
-    for (const odd of [null, 7, 'text', ['first_seen']]) expect(() => pool.fields(odd, ['first_seen'])).not.toThrow();
+    const odd: Record<string, unknown> = { first_seen: 7, issued_at: null, path: ['x'] };
+    for (const f of Object.values(POOL_SECTION)) f(odd, pool);
+    expect(odd).toEqual({ first_seen: 7, issued_at: null, path: ['x'] });
+    for (const v of [null, 7, 'text', ['first_seen']]) for (const f of Object.values(POOL_SECTION)) expect(() => f(v, pool)).not.toThrow();
   });
 });
 
