@@ -36,7 +36,7 @@ export async function loadEnrollmentCache(
   classes: ReadonlyMap<string, ClassSection>,
   people: number,
   intern: Interner,
-  /** false: no ids, and one shared object per class and value combination (enrollment-maker.ts). */
+  /** false: no ids, and one shared object per class and value combination (record-maker.ts). */
   keepIds = true,
 ): Promise<CachedEnrollments | undefined> {
   const c = await readCacheFile<Extra>(dir, CACHE_FILE, KIND, key);
