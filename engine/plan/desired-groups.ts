@@ -22,11 +22,29 @@ export class DesiredGroups {
   /** Intents are shared objects (see ResolveCache), so they key a Map by identity. */
   private readonly slot = new Map<GroupIntent, number>();
   private readonly intents: GroupIntent[] = [];
-  private group = new Int32Array(1 << 12);
-  private member = new Int32Array(1 << 12);
+  private group: Int32Array;
+  private member: Int32Array;
   private n = 0;
 
-  constructor(private readonly target: string) {}
+  /**
+   * `capacity`: at least the number of pairs to come (every identity's groups). Sized once:
+   * growing by doubling allocates buffers outside the V8 heap time and again, and each big one
+   * can start a full collection of a heap that is gigabytes at district scale.
+   */
+  constructor(
+    private readonly target: string,
+    capacity: number,
+  ) {
+    this.group = new Int32Array(Math.max(16, capacity));
+    this.member = new Int32Array(Math.max(16, capacity));
+  }
+
+  /** Room for the pairs of every given identity. */
+  static capacityFor(identities: readonly Identity[]): number {
+    let n = 0;
+    for (const idn of identities) n += idn.groups.length;
+    return n;
+  }
 
   /** Person `ix`'s groups in this target; people must come in ascending `ix` order. */
   add(idn: Identity, ix: number): void {
