@@ -67,28 +67,23 @@ const withoutIds = (r: Roster): Roster => ({
 const all = (r: Roster): Enrollment[] => r.people.flatMap((p) => p.enrollments);
 const roles = (r: Roster): PersonRole[] => r.people.flatMap((p) => p.roles);
 
-/** Each distinct (class, role, primary, dates) is one object, frozen, and no enrollment has an id. */
-function expectShared(r: Roster): void {
-  const byValue = new Map<string, Enrollment>();
-  for (const e of all(r)) {
-    expect(e.sourcedId).toBeUndefined();
-    expect(Object.isFrozen(e)).toBe(true);
-    const key = JSON.stringify([e.classSourcedId, e.role, e.primary, e.beginDate, e.endDate]);
-    const seen = byValue.get(key);
-    if (seen) expect(e).toBe(seen);
-    else byValue.set(key, e);
-  }
-  expect(byValue.size).toBeLessThan(all(r).length);
-  const roleByValue = new Map<string, PersonRole>();
-  for (const x of roles(r)) {
+/** Records with equal values are one object, frozen, without an id; and some are shared. */
+function expectSharedBy<T extends { sourcedId?: string }>(records: readonly T[], valuesOf: (x: T) => unknown[]): void {
+  const byValue = new Map<string, T>();
+  for (const x of records) {
     expect(x.sourcedId).toBeUndefined();
     expect(Object.isFrozen(x)).toBe(true);
-    const key = JSON.stringify([x.orgSourcedId, x.role, x.roleType, x.beginDate, x.endDate]);
-    const seen = roleByValue.get(key);
+    const key = JSON.stringify(valuesOf(x));
+    const seen = byValue.get(key);
     if (seen) expect(x).toBe(seen);
-    else roleByValue.set(key, x);
+    else byValue.set(key, x);
   }
-  expect(roleByValue.size).toBeLessThan(roles(r).length);
+  expect(byValue.size).toBeLessThan(records.length);
+}
+
+function expectShared(r: Roster): void {
+  expectSharedBy(all(r), (e) => [e.classSourcedId, e.role, e.primary, e.beginDate, e.endDate]);
+  expectSharedBy(roles(r), (x) => [x.orgSourcedId, x.role, x.roleType, x.beginDate, x.endDate]);
 }
 
 describe('enrollments and roles without ids', () => {
