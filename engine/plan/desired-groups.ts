@@ -19,8 +19,10 @@ export interface DesiredGroup {
 }
 
 export class DesiredGroups {
-  /** Intents are shared objects (see ResolveCache), so they key a Map by identity. */
+  /** Intents are shared objects (see ResolveCache), so they key a Map by identity... */
   private readonly slot = new Map<GroupIntent, number>();
+  /** ...or, when ResolveCache numbered them (`seq`), an array by that number. */
+  private readonly slotBySeq: number[] = [];
   private readonly intents: GroupIntent[] = [];
   private group: Int32Array;
   private member: Int32Array;
@@ -51,11 +53,18 @@ export class DesiredGroups {
     if (!idn.username) return;
     for (const g of idn.groups) {
       if (g.targets.length > 0 && !g.targets.includes(this.target)) continue;
-      let k = this.slot.get(g);
-      if (k === undefined) {
-        k = this.intents.length;
-        this.slot.set(g, k);
-        this.intents.push(g);
+      const seq = g.seq ?? -1;
+      let k = seq >= 0 ? this.slotBySeq[seq] : undefined;
+      // The number is trusted only for the very intent it was first seen with (intents of
+      // another resolve could carry the same numbers); anything else goes through the Map.
+      if (k === undefined || this.intents[k] !== g) {
+        k = this.slot.get(g);
+        if (k === undefined) {
+          k = this.intents.length;
+          this.slot.set(g, k);
+          this.intents.push(g);
+          if (seq >= 0 && this.slotBySeq[seq] === undefined) this.slotBySeq[seq] = k;
+        }
       }
       if (this.n === this.group.length) this.grow();
       this.group[this.n] = k;

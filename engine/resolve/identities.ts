@@ -27,6 +27,11 @@ export interface GroupIntent {
   membership: 'authoritative' | 'additive';
   /** Empty = every target. */
   targets: readonly string[];
+  /**
+   * The intent's number among those one resolve shares (0, 1, ...; -1 or absent: not shared),
+   * so the diff can find its group by array index instead of a Map lookup per membership.
+   */
+  seq?: number;
 }
 
 export interface Identity {
@@ -406,7 +411,10 @@ export class ResolveCache {
     const key = `${intent.rule}\u0000${intent.name}`;
     const hit = this.byName.get(key);
     if (hit && hit.description === intent.description && hit.membership === intent.membership) return hit;
-    if (!hit) this.byName.set(key, intent);
+    if (!hit) {
+      intent.seq = this.byName.size;
+      this.byName.set(key, intent);
+    }
     return intent;
   }
 }
@@ -473,6 +481,7 @@ function intent(rule: GroupRule, values: Readonly<Record<string, string>>): Grou
     rule: rule.origin.id,
     membership: rule.membership,
     targets: rule.targets,
+    seq: -1, // every intent has the field from the start: one object shape
   };
 }
 

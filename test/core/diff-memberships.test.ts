@@ -87,6 +87,9 @@ const scenario = fc.record({
   // as two rules naming one group; an index may repeat, as two sections giving one group)
   wants: fc.array(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }), { minLength: PEOPLE, maxLength: PEOPLE }),
   sharedName: fc.boolean(),
+  // ResolveCache's numbers of shared intents (-1: none); equal numbers on two intents stand for
+  // intents of two resolves, which the diff must still tell apart
+  seqs: fc.array(fc.integer({ min: -1, max: 3 }), { minLength: 5, maxLength: 5 }),
   hasAccount: fc.array(fc.boolean(), { minLength: PEOPLE, maxLength: PEOPLE }),
   duplicateAccount: fc.array(fc.boolean(), { minLength: PEOPLE, maxLength: PEOPLE }),
   unmanagedCount: fc.integer({ min: 0, max: 4 }),
@@ -101,8 +104,8 @@ const scenario = fc.record({
 describe('membership diff on identity indexes', () => {
   it('matches the Map-based reference on random groups, accounts and members', () => {
     fc.assert(fc.property(scenario, (s) => {
-      const intents: GroupIntent[] = Array.from({ length: s.groupCount }, (_, g) => ({ name: `grp-${g}`, description: '', rule: `rule-${g}`, membership: s.authoritative[g] ? 'authoritative' : 'additive', targets: [] }));
-      const twin: GroupIntent = { name: 'grp-0', description: '', rule: 'rule-twin', membership: s.authoritative[3] ? 'authoritative' : 'additive', targets: [] };
+      const intents: GroupIntent[] = Array.from({ length: s.groupCount }, (_, g) => ({ name: `grp-${g}`, description: '', rule: `rule-${g}`, membership: s.authoritative[g] ? 'authoritative' : 'additive', targets: [], seq: s.seqs[g]! }));
+      const twin: GroupIntent = { name: 'grp-0', description: '', rule: 'rule-twin', membership: s.authoritative[3] ? 'authoritative' : 'additive', targets: [], seq: s.seqs[4]! };
       const identities: Identity[] = [];
       const accounts: ObservedAccount[] = [];
       for (let i = 0; i < PEOPLE; i++) {
