@@ -29,23 +29,18 @@ export class DesiredGroups {
   private n = 0;
 
   /**
-   * `capacity`: at least the number of pairs to come (every identity's groups). Sized once:
-   * growing by doubling allocates buffers outside the V8 heap time and again, and each big one
-   * can start a full collection of a heap that is gigabytes at district scale.
+   * Sized once for every group of every identity the diff may add: growing by doubling
+   * allocates buffers outside the V8 heap time and again, and each big one can start a full
+   * collection of a heap that is gigabytes at district scale.
    */
   constructor(
     private readonly target: string,
-    capacity: number,
+    identities: readonly Identity[],
   ) {
-    this.group = new Int32Array(Math.max(16, capacity));
-    this.member = new Int32Array(Math.max(16, capacity));
-  }
-
-  /** Room for the pairs of every given identity. */
-  static capacityFor(identities: readonly Identity[]): number {
-    let n = 0;
-    for (const idn of identities) n += idn.groups.length;
-    return n;
+    let capacity = 16;
+    for (const idn of identities) capacity += idn.groups.length;
+    this.group = new Int32Array(capacity);
+    this.member = new Int32Array(capacity);
   }
 
   /** Person `ix`'s groups in this target; people must come in ascending `ix` order. */

@@ -84,7 +84,7 @@ export function diffTarget(input: DiffInput): DiffResult {
   // Desired members are kept as indexes into `identities`; observed account ids of managed
   // people map to the same indexes. Membership diffs then compare small integers, not
   // anchor strings in per-group Maps (a district has millions of memberships).
-  const desired = new DesiredGroups(target, DesiredGroups.capacityFor(input.identities));
+  const desired = new DesiredGroups(target, input.identities);
   // Position of an observed account -> index of the identity managing it (-1: none), by id: a
   // person's account is found by anchor, then every account position under that id maps to them.
   const ixOfPos = new Int32Array(accounts.length).fill(-1);

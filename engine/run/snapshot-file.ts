@@ -1,6 +1,7 @@
 import { closeSync, openSync, promises as fs, renameSync } from 'node:fs';
 import type { ObservedAccount, ObservedGroup, TargetSnapshot } from '../model/accounts.js';
 import { InputError } from '../model/errors.js';
+import { StringPool } from '../state/string-pool.js';
 import { BrokenJsonLine, JsonLinePieces } from './json-line-pieces.js';
 
 /**
@@ -81,53 +82,25 @@ function parseError(path: string, line: number, summary: string): InputError {
   return new InputError([{ severity: 'error', code: 'snapshot.parse', summary, source: { file: path, line } }]);
 }
 
-/** New values a pool looks up before it decides whether sharing pays (a quarter repeats). */
-const TRIAL = 1 << 16;
-
 /**
- * One string per distinct value of an account attribute that repeats across a district
- * (paths, names, who last modified it): JSON.parse makes a new string for each occurrence
- * longer than 10 characters (shorter ones it shares itself). A pool whose values turn out
- * mostly distinct (display names in a real district may be) stops looking them up, so it
- * costs neither time nor a map of a million entries. Per read, so nothing outlives it.
+ * One string per distinct value of the account attributes that repeat across a district
+ * (paths, names, who last modified it); see StringPool. Per read, so nothing outlives it.
  */
-class SharedStrings {
-  private readonly seen = new Map<string, string>();
-  private distinct = 0;
-  private repeats = 0;
-  private off = false;
-
-  share(s: string): string {
-    if (s.length <= 10 || this.off) return s;
-    const had = this.seen.get(s);
-    if (had !== undefined) {
-      this.repeats++;
-      return had;
-    }
-    this.seen.set(s, s);
-    if (++this.distinct === TRIAL && this.repeats < TRIAL / 4) {
-      this.off = true;
-      this.seen.clear();
-    }
-    return s;
-  }
-}
-
 class SharedAttributes {
-  private readonly paths = new SharedStrings();
-  private readonly names = new SharedStrings();
-  private readonly displayNames = new SharedStrings();
-  private readonly modifiers = new SharedStrings();
+  private readonly paths = new StringPool();
+  private readonly names = new StringPool();
+  private readonly displayNames = new StringPool();
+  private readonly modifiers = new StringPool();
 
   /** In place: only attributes that are strings are replaced, by an equal string. */
   account(a: unknown): void {
     if (a === null || typeof a !== 'object') return;
     const o = a as Partial<Record<keyof ObservedAccount, unknown>>;
-    if (typeof o.path === 'string') o.path = this.paths.share(o.path);
-    if (typeof o.displayName === 'string') o.displayName = this.displayNames.share(o.displayName);
-    if (typeof o.familyName === 'string') o.familyName = this.names.share(o.familyName);
-    if (typeof o.givenName === 'string') o.givenName = this.names.share(o.givenName);
-    if (typeof o.modifiedBy === 'string') o.modifiedBy = this.modifiers.share(o.modifiedBy);
+    if (typeof o.path === 'string') o.path = this.paths.get(o.path);
+    if (typeof o.displayName === 'string') o.displayName = this.displayNames.get(o.displayName);
+    if (typeof o.familyName === 'string') o.familyName = this.names.get(o.familyName);
+    if (typeof o.givenName === 'string') o.givenName = this.names.get(o.givenName);
+    if (typeof o.modifiedBy === 'string') o.modifiedBy = this.modifiers.get(o.modifiedBy);
   }
 }
 

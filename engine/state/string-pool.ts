@@ -1,22 +1,35 @@
 /**
- * One copy of each string value that repeats across the entries of a big state: a million
- * people share a few timestamps (every entry issued or first seen by the same run), school
- * codes and OU paths, and each parsed copy would otherwise stay in memory as its own string
- * (40+ bytes each). V8's JSON.parse already keeps one copy of strings of up to 10
- * characters, so shorter values are left alone. The pool stops growing at `limit` distinct
- * values: values that do not repeat are then passed through instead of filling memory.
+ * One copy of each string value that repeats across the entries of a big file read (state,
+ * target snapshot): a million people share a few timestamps (every entry issued or first seen
+ * by the same run), OU paths and common names, and each parsed copy would otherwise stay in
+ * memory as its own string (40+ bytes each). V8's JSON.parse already keeps one copy of
+ * strings of up to 10 characters, so shorter values are left alone. The pool stops growing
+ * at `limit` distinct values; if by then under a quarter of its lookups found a value (display
+ * names in a real district may be mostly distinct), it lets go of them and stops looking, so
+ * it costs neither time nor a map of a million entries.
  */
 export class StringPool {
   private readonly seen = new Map<string, string>();
+  private repeats = 0;
+  private off = false;
 
   constructor(private readonly limit = 1 << 16) {}
 
   /** `value`, or the equal string the pool already holds. */
   get(value: string): string {
-    if (value.length <= 10) return value;
+    if (value.length <= 10 || this.off) return value;
     const known = this.seen.get(value);
-    if (known !== undefined) return known;
-    if (this.seen.size < this.limit) this.seen.set(value, value);
+    if (known !== undefined) {
+      this.repeats++;
+      return known;
+    }
+    if (this.seen.size < this.limit) {
+      this.seen.set(value, value);
+      if (this.seen.size === this.limit && this.repeats < this.limit / 4) {
+        this.off = true;
+        this.seen.clear();
+      }
+    }
     return value;
   }
 }

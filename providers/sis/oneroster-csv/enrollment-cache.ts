@@ -2,7 +2,7 @@ import type { ClassSection, Enrollment } from '../../../engine/model/people.js';
 import type { Interner } from '../csv-util/intern.js';
 import { CacheWriter, readCacheFile } from './cache-file.js';
 import { makeEnrollment } from './row-values.js';
-import { sharedEnrollment } from './record-maker.js';
+import { type RecordMaker, sharedEnrollment } from './record-maker.js';
 
 /**
  * "Refresh once, plan many": the enrollments read from a clean bulk enrollments.csv (no
@@ -36,8 +36,7 @@ export async function loadEnrollmentCache(
   classes: ReadonlyMap<string, ClassSection>,
   people: number,
   intern: Interner,
-  /** false: no ids, and one shared object per class and value combination (record-maker.ts). */
-  keepIds = true,
+  records: RecordMaker,
 ): Promise<CachedEnrollments | undefined> {
   const c = await readCacheFile<Extra>(dir, CACHE_FILE, KIND, key);
   if (!c) return undefined;
@@ -56,8 +55,9 @@ export async function loadEnrollmentCache(
       return { role: intern.get(role), primary, begin: begin === null ? undefined : intern.get(begin), end: end === null ? undefined : intern.get(end) };
     });
     const list = new Array<Enrollment>(rows);
-    // Without ids, enrollments alike are one object: found by class and combination, no hashing.
-    const shared = keepIds ? undefined : new Array<Enrollment | undefined>(classIds.length * values.length);
+    // Without ids, enrollments alike are one object (as records.enrollment makes them), found
+    // here by class and combination index rather than by hashing the class id per row.
+    const shared = records.keepIds ? undefined : new Array<Enrollment | undefined>(classIds.length * values.length);
     for (let i = 0; i < rows; i++) {
       const o = ints[i]!;
       const cl = ints[rows + i]!;

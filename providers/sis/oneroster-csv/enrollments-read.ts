@@ -48,7 +48,7 @@ export async function readEnrollments(
       read = bulk.stagedEnrollments();
     },
     async load(key) {
-      const hit = await loadEnrollmentCache(opts.cacheDir!, key, targets.classes, bulk.peopleInFileOrder().length, ctx.intern, ctx.records.keepIds);
+      const hit = await loadEnrollmentCache(opts.cacheDir!, key, targets.classes, bulk.peopleInFileOrder().length, ctx.intern, ctx.records);
       if (!hit) return false;
       bulk.restoreEnrollments(hit.owners, hit.list);
       ctx.onProgress(file.name, hit.list.length);
