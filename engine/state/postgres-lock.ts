@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgModule } from './pg-module.js';
 import { InputError, InternalError, RefusedError } from '../model/errors.js';
 import type { LockHandle, LockInfo } from '../model/state-backend.js';
 import { type HolderIdentity, sleep } from './holder.js';
@@ -146,7 +147,7 @@ export function pgLocks(ctx: PgLockContext): PgLocks {
   return {
     async lock(operation, timeoutMs) {
       await ctx.ensureSchema();
-      const client = new pg.Client({ connectionString: ctx.connectionString, keepAlive: true });
+      const client = new (pgModule().Client)({ connectionString: ctx.connectionString, keepAlive: true });
       const h: HeldLock = { client, lost: false };
       client.on('error', () => {
         h.lost = true;

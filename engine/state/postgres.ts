@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { errorDiag } from '../model/diagnostics.js';
 import { InputError } from '../model/errors.js';
 import { emptyState, type JournalEntry, type StateDocument } from '../model/state.js';
@@ -9,6 +9,7 @@ import { sinceMillis, type JournalFilter } from './journal-filter.js';
 import { describeConnection, pgFailure, secretsOf } from './postgres-errors.js';
 import { advisoryKey, advisoryKeyParts, migrate, quoteIdent } from './postgres-migrations.js';
 import { pgLocks } from './postgres-lock.js';
+import { pgModule } from './pg-module.js';
 import { assembleDocument, chunkRows, documentOfShell, shellOf } from './postgres-chunks.js';
 import { assertJournalEntry, assertStateDocument, stateDiagnostics } from './schema.js';
 import { checkedDocument } from './write-check.js';
@@ -69,7 +70,7 @@ export function postgresStateBackend(opts: PostgresStateOptions): StateBackend {
   const keyParts = advisoryKeyParts(BigInt(lockKey));
   const fail = (err: unknown) => pgFailure(where, err, secrets);
 
-  const pool = new pg.Pool({ connectionString, max: 3, keepAlive: true, allowExitOnIdle: true });
+  const pool = new (pgModule().Pool)({ connectionString, max: 3, keepAlive: true, allowExitOnIdle: true });
   // An idle pooled connection that drops must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
 
