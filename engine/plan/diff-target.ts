@@ -5,6 +5,7 @@ import type { AttrMap, Cause, Change, MemberRef, Reason } from '../model/plan.js
 import type { Policy } from '../model/policy.js';
 import type { Identity } from '../resolve/identities.js';
 import { DesiredGroups } from './desired-groups.js';
+import { joinByAnchor } from './anchor-join.js';
 import { isUnder, pathAncestors } from '../resolve/paths.js';
 import { PairMemo } from '../resolve/field-memo.js';
 
@@ -42,22 +43,14 @@ export function diffTarget(input: DiffInput): DiffResult {
   const isProtectedPath = (p: string): boolean => protectedPaths.some((root) => isUnder(p, root));
   const protectedGroups = new Set(policy.safety.protectedGroups);
 
-  const byAnchor = new Map<string, ObservedAccount>();
   // Account id -> position in snapshot.accounts (the last of a repeated id, as a Map keeps it):
   // group members are ids, and one lookup gives both the account and, through ixOfPos, its person.
   const posOfId = new Map<string, number>();
   const accounts = snapshot.accounts;
-  let duplicates = 0;
-  for (let i = 0; i < accounts.length; i++) {
-    const a = accounts[i]!;
-    posOfId.set(a.id, i);
-    if (a.anchor === null) continue;
-    const prev = byAnchor.get(a.anchor);
-    if (prev) {
-      duplicates++;
-      if (a.id < prev.id) byAnchor.set(a.anchor, a);
-    } else byAnchor.set(a.anchor, a);
-  }
+  for (let i = 0; i < accounts.length; i++) posOfId.set(accounts[i]!.id, i);
+  const uniqueIds = posOfId.size === accounts.length;
+  const managed = joinByAnchor(accounts, input.identities);
+  const duplicates = managed.duplicates;
   if (duplicates > 0) {
     diagnostics.push(warningDiag('diff.duplicate-anchor', `${duplicates} account(s) in target ${target} share an anchor with another account; only one per person is managed`));
   }
@@ -93,13 +86,16 @@ export function diffTarget(input: DiffInput): DiffResult {
   const newDetailOf = (role: string, school: string): string => newDetail.get(role, school, () => `new ${role} at ${school}`);
 
   const identities = input.identities;
+  // Looked up only where an account differs: most people match, and a deferred state read
+  // (engine/state) parses an entry only when it is asked for.
+  const lastApplied = input.lastApplied;
   for (let ix = 0; ix < identities.length; ix++) {
     const idn = identities[ix]!;
-    const obs = byAnchor.get(idn.anchor);
-    if (obs) ixOfPos[posOfId.get(obs.id)!] = ix;
+    const at = managed.accountOf[ix]!;
+    const obs = at < 0 ? undefined : accounts[at]!;
+    if (obs) ixOfPos[uniqueIds ? at : posOfId.get(obs.id)!] = ix;
     const state = idn.lifecycle.decision.state;
     const desiredPath = idn.paths?.[target];
-    const last = input.lastApplied[idn.anchor];
 
     if (obs && (protectedNames.has(obs.username.toLowerCase()) || isProtectedPath(obs.path))) continue;
 
@@ -147,12 +143,14 @@ export function diffTarget(input: DiffInput): DiffResult {
       const before: AttrMap = {};
       const after: AttrMap = {};
       let cause: Cause = 'sis';
+      let last: AccountAttrs | undefined;
       for (const k of NAME_ATTRS) {
         if (k === 'email' && renamed) continue;
         const want = idn.attrs[k];
         if (obs[k] !== want) {
           before[k] = obs[k];
           after[k] = want;
+          last ??= lastApplied[idn.anchor];
           if (last && last[k] !== obs[k]) cause = 'drift';
         }
       }
@@ -164,6 +162,7 @@ export function diffTarget(input: DiffInput): DiffResult {
 
     if (desiredPath && desiredPath !== obs.path) {
       const dep = ensureContainer(desiredPath, { cause: state === 'active' ? 'sis' : 'lifecycle', rule: idn.rules.path, detail: '' });
+      const last = lastApplied[idn.anchor];
       const reason: Reason = state !== 'active'
         ? lifecycleReasonOf(idn)
         : last && last.path !== obs.path
@@ -177,6 +176,7 @@ export function diffTarget(input: DiffInput): DiffResult {
     const wantEnabled = state === 'active';
     if (obs.enabled !== wantEnabled) {
       const action = wantEnabled ? 'enable' : 'disable';
+      const last = lastApplied[idn.anchor];
       const reason: Reason = last && last.enabled !== obs.enabled ? { cause: 'drift', rule: idn.lifecycle.decision.rule, detail: `${obs.enabled ? 'enabled' : 'disabled'} outside rollcall` } : lifecycleReasonOf(idn);
       changes.push({ id: `${target}:account:${idn.anchor}:${action}`, target, kind: 'account', action, anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before: { enabled: obs.enabled }, after: { enabled: wantEnabled }, reason });
     }
@@ -200,7 +200,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       changes.push({ id, target, kind: 'group', action: 'create', key: name, after: { name, description: want.description }, reason: { cause: 'policy', rule: want.rule, detail: 'group required by rule' } });
     }
     const groupDep = groupCreates.get(name);
-    const observed = observedMembersOf(obsGroup?.members ?? [], posOfId, ixOfPos, accounts, byAnchor, observedStamps);
+    const observed = observedMembersOf(obsGroup?.members ?? [], posOfId, ixOfPos, accounts, managed.managedOf, observedStamps);
     const adds: MemberRef[] = [];
     for (const ix of want.members) {
       const idn = identities[ix]!;
@@ -242,7 +242,7 @@ export function diffTarget(input: DiffInput): DiffResult {
   }
 
   changes.push(...containerChanges.values());
-  return { changes, managedCount: byAnchor.size, diagnostics };
+  return { changes, managedCount: managed.managedCount, diagnostics };
 }
 
 /**
@@ -297,7 +297,7 @@ interface ObservedMembers {
  * its own namespace: an unmanaged account whose username happens to equal some anchor is
  * still an unmanaged member, never mistaken for that person.
  */
-function observedMembersOf(memberIds: readonly string[], posOfId: ReadonlyMap<string, number>, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], byAnchor: ReadonlyMap<string, ObservedAccount>, stamps: IndexStamps): ObservedMembers {
+function observedMembersOf(memberIds: readonly string[], posOfId: ReadonlyMap<string, number>, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array, stamps: IndexStamps): ObservedMembers {
   const present = stamps.fresh();
   let others: Set<string> | undefined;
   const inOrder: ObservedMember[] = [];
@@ -313,7 +313,7 @@ function observedMembersOf(memberIds: readonly string[], posOfId: ReadonlyMap<st
     others ??= new Set();
     if (others.has(username)) continue;
     others.add(username);
-    const anchored = acc && acc.anchor !== null && byAnchor.get(acc.anchor) === acc ? acc.anchor : undefined;
+    const anchored = acc && acc.anchor !== null && accounts[managedOf[pos!]!] === acc ? acc.anchor : undefined;
     inOrder.push(anchored === undefined ? { key: username, username } : { key: username, username, anchor: anchored });
   }
   return {
