@@ -13,6 +13,7 @@ import { FALLBACK_SOURCES, renderTemplate } from './naming/template.js';
 import { allocateUsernames, type UsernameRequest, type UsernameResult } from './naming/usernames.js';
 import { normalizePath } from './paths.js';
 import { FieldMemo } from './field-memo.js';
+import { AnchorOrderedMap } from './anchor-ordered-map.js';
 
 /**
  * Resolve: people + policy + state + time -> one target-neutral identity per person.
@@ -126,7 +127,8 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   const factsLines = new FieldMemo<string>(['role', 'grade', 'school', 'gradYear']);
   const sisChanges: SisChanges = { added: 0, gone: 0, changed: 0 };
   const requests: UsernameRequest[] = [];
-  const current = new Map<string, string>();
+  // Filled in anchor order (the loop below walks sorted anchors).
+  const current = new AnchorOrderedMap<string>();
 
   for (let k = 0; k < sorted.length; k++) {
     const anchor = sorted[k]!;
@@ -177,7 +179,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   const identities: Identity[] = [];
   const cache = new ResolveCache();
   // Results come in anchor order, as the people below do: walked side by side, not looked up.
-  const results = [...allocation.results.values()];
+  const results = allocation.results.valuesInOrder();
   let r = 0;
   const approvals = new Map((policy.renameApprovals ?? []).map((a) => [a.person, a]));
   for (let k = 0; k < cAnchor.length; k++) {

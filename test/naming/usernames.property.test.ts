@@ -106,7 +106,7 @@ function assertSafe(name: string, s: Settings): void {
   expect(s.reserved).not.toContain(name);
 }
 
-const flat = (m: Map<string, UsernameResult>): [string, UsernameResult][] => [...m.entries()];
+const flat = (m: ReadonlyMap<string, UsernameResult>): [string, UsernameResult][] => [...m.entries()];
 
 describe('username allocation properties', () => {
   it('unique, safe and within every target limit; failures are reported by anchor only', () => {

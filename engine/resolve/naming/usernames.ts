@@ -4,6 +4,7 @@ import type { TargetConstraints } from '../../model/provider.js';
 import type { RegistryEntry } from '../../model/state.js';
 import { ALWAYS_RESERVED, normalizeUsername } from './constraints.js';
 import { baseOf, cutBase, isRuleOutput } from './candidates.js';
+import { AnchorOrderedMap } from '../anchor-ordered-map.js';
 export { MIN_USERNAME_LENGTH } from './candidates.js';
 import type { TemplateValues } from './template.js';
 
@@ -58,7 +59,7 @@ export interface AllocationContext {
 export function allocateUsernames(
   requests: readonly UsernameRequest[],
   ctx: AllocationContext,
-): { results: Map<string, UsernameResult>; diagnostics: Diagnostic[] } {
+): { results: AnchorOrderedMap<UsernameResult>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const reserved = new Set([...ALWAYS_RESERVED, ...ctx.reserved.map((r) => r.toLowerCase())]);
   const registry = ctx.registry;
@@ -164,9 +165,11 @@ export function allocateUsernames(
   // Sorted by anchor (stable, so of duplicates the first given wins). Callers usually pass
   // requests already sorted, which the sort then only verifies in one linear pass.
   const sorted = [...requests].sort((a, b) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0));
-  const results = new Map<string, UsernameResult>();
+  const results = new AnchorOrderedMap<UsernameResult>();
   const renameCheck: UsernameRequest[] = [];
   let previous: string | undefined;
+  // `held` is in anchor order too: walked beside the requests instead of a lookup each.
+  let h = 0;
   for (const req of sorted) {
     const anchor = req.anchor;
     if (anchor === previous) {
@@ -176,13 +179,14 @@ export function allocateUsernames(
     previous = anchor;
     const c = limitsFor(req.rule);
     const rule = req.rule.origin.id;
+    while (h < held.length && held[h]![0] < anchor) h++;
+    const own = h < held.length && held[h]![0] === anchor ? held[h]![1] : undefined;
     // Only own string values count: inherited keys (`constructor`, `__proto__`) are never strings.
-    const h = ctx.current.get(anchor);
-    const held = typeof h === 'string' ? h : '';
-    const kept = held !== '' ? held : restorable(anchor);
+    const current = typeof own === 'string' ? own : '';
+    const kept = current !== '' ? current : restorable(anchor);
     if (kept !== undefined) {
       // Current names are in inUse already (loaded above); only a restored one is new here.
-      if (held === '') inUse.set(kept.toLowerCase(), anchor);
+      if (current === '') inUse.set(kept.toLowerCase(), anchor);
       results.set(anchor, { anchor, username: kept, rule, newlyIssued: false });
       if (!isRuleOutput(kept.toLowerCase(), req.rule.templates, req.values, c)) renameCheck.push(req);
       continue;
