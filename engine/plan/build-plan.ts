@@ -6,6 +6,7 @@ import type { Policy } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
 import type { StateDocument } from '../model/state.js';
 import { resolveIdentities, type Identity } from '../resolve/identities.js';
+import { AnchorOrderedMap } from '../resolve/anchor-ordered-map.js';
 import { annotateOverrides, applyOverrides } from '../correlate/overrides.js';
 import { PlanCorrelation } from '../correlate/plan-hooks.js';
 import { createHash } from 'node:crypto';
@@ -52,7 +53,8 @@ export function computePlan(input: PlanInput): PlanOutput {
   // Correlation (engine/correlate) decides which accounts are whose before resolve runs; each
   // target's diff then sees its `prepared` snapshot. Without correlation policy it is a no-op.
   const correlation = new PlanCorrelation(input);
-  const observedAnchors = new Map<string, { username: string }>();
+  // Accounts come in anchor order from a refresh: then this stays flat arrays (see AnchorOrderedMap).
+  const observedAnchors = new AnchorOrderedMap<{ username: string }>();
   const byTarget = new Map(input.snapshots.map((s) => [s.target, s]));
   const selected = input.policy.targets.map((t) => byTarget.get(t.name)).filter((s) => s !== undefined);
   // Every account's username is never issued again; read only when someone needs a new name

@@ -2,7 +2,8 @@
  * A Map from anchor to value for resolve's per-person results, which arrive in strictly
  * increasing anchor order. While they do, entries are two flat arrays: appending a
  * million of them costs a push each, where a Map rehashes as it grows and misses the CPU
- * caches on every insert. Lookups are rare (a few people per run) and binary-search. The
+ * caches on every insert. Lookups are rare (a few people per run) and binary-search; a key
+ * beyond the last is known absent at once. The
  * first key out of order turns it into a plain Map, so it is a Map in every respect: same
  * entries, same iteration order (insertion order).
  */
@@ -76,6 +77,9 @@ export class AnchorOrderedMap<V> implements ReadonlyMap<string, V> {
   }
 
   private indexOf(key: string): number {
+    // Probing in increasing order (has-then-set while filling) never needs the search.
+    const last = this.keyList.length - 1;
+    if (last < 0 || this.keyList[last]! < key) return -1;
     let lo = 0;
     let hi = this.keyList.length - 1;
     while (lo <= hi) {

@@ -2,6 +2,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runPlan } from '../../engine/run/plan-run.js';
+import { computePlan, type PlanInput } from '../../engine/plan/build-plan.js';
+import { loadPolicyInput, openState, readSis, readTargets, targetConstraints } from '../../engine/run/inputs.js';
 import { SandboxStore } from '../../providers/sandbox/store.js';
 import { materialize } from '../../bench/materialize.js';
 import { generateDistrict, PRESETS } from '../../scripts/generate-district.js';
@@ -59,5 +61,30 @@ describe('golden plan of an existing district', () => {
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, text);
     expect(existsSync(GOLDEN), 'golden file missing: run with UPDATE_GOLDEN=1 once and review it').toBe(true);
     expect(text).toBe(readFileSync(GOLDEN, 'utf8'));
+  });
+
+  it('plans the same whatever order state and snapshots list people and accounts in', async () => {
+    // Resolve and diff walk state and accounts beside the sorted people when they come in
+    // anchor order, and look them up otherwise: both must give the same plan.
+    const opts = { dir, now: LATER };
+    const loaded = await loadPolicyInput(opts);
+    const backend = openState(loaded, opts);
+    const state = await backend.read();
+    await backend.close();
+    const sis = await readSis(loaded, opts);
+    const snapshots = await readTargets(loaded, opts);
+    const input: PlanInput = {
+      policy: loaded.policy, policyDigest: 'x', policyCommit: null, roster: sis.roster, sisDigest: sis.digest, sisWarnings: sis.warnings,
+      state, snapshots, constraints: targetConstraints(loaded.policy, loaded.allTargets), now: LATER,
+    };
+    const byAnchor = (a: { anchor: string | null }, b: { anchor: string | null }): number => ((a.anchor ?? '') < (b.anchor ?? '') ? -1 : (a.anchor ?? '') > (b.anchor ?? '') ? 1 : 0);
+    const sortedPeople = Object.fromEntries(Object.entries(state.people).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    const plans = [
+      { state: { ...state, people: sortedPeople }, snapshots: snapshots.map((x) => ({ ...x, accounts: [...x.accounts].sort(byAnchor) })) },
+      { state: { ...state, people: Object.fromEntries(Object.entries(sortedPeople).reverse()) }, snapshots: snapshots.map((x) => ({ ...x, accounts: [...x.accounts].sort(byAnchor).reverse() })) },
+    ].map((v) => JSON.stringify(computePlan({ ...input, ...v }).plan));
+    expect(plans[0]).toBe(JSON.stringify(computePlan(input).plan));
+    expect(plans[1]).toBe(plans[0]);
+    expect(JSON.parse(plans[0]!).changes.length).toBeGreaterThan(10);
   });
 });
