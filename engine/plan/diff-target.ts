@@ -187,7 +187,7 @@ export function diffTarget(input: DiffInput): DiffResult {
   const observedGroups = new Map(snapshot.groups.map((g) => [g.name, g]));
   const groupCreates = new Map<string, string>();
   const desiredGroups = desired.byName(identities);
-  const observedStamps = new IndexStamps(identities.length);
+  const observed = new ObservedMembers(new IndexStamps(identities.length));
   // One member entry per person, shared by every group they join (a student is in ~10).
   const memberRefs: (MemberRef | undefined)[] = new Array<MemberRef | undefined>(identities.length);
   const wantedStamps = new IndexStamps(identities.length);
@@ -200,7 +200,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       changes.push({ id, target, kind: 'group', action: 'create', key: name, after: { name, description: want.description }, reason: { cause: 'policy', rule: want.rule, detail: 'group required by rule' } });
     }
     const groupDep = groupCreates.get(name);
-    const observed = observedMembersOf(obsGroup?.members ?? [], posOfId, ixOfPos, accounts, managed.managedOf, observedStamps);
+    observed.read(obsGroup?.members ?? [], posOfId, ixOfPos, accounts, managed.managedOf);
     const adds: MemberRef[] = [];
     for (const ix of want.members) {
       const idn = identities[ix]!;
@@ -219,12 +219,16 @@ export function diffTarget(input: DiffInput): DiffResult {
       const wanted = wantedStamps.mark(want.members);
       const managedGone: MemberRef[] = [];
       const unmanaged: MemberRef[] = [];
-      for (const m of observed.inOrder) {
-        if (typeof m.key === 'number') {
-          if (wanted.has(m.key) || protectedNames.has(m.username.toLowerCase())) continue;
-          managedGone.push({ anchor: identities[m.key]!.anchor, username: m.username });
+      for (let j = 0; j < observed.count; j++) {
+        const code = observed.code[j]!;
+        if (code >= 0) {
+          if (wanted.has(code)) continue;
+          const username = accounts[observed.pos[j]!]!.username;
+          if (protectedNames.has(username.toLowerCase())) continue;
+          managedGone.push({ anchor: identities[code]!.anchor, username });
           continue;
         }
+        const m = observed.others[-code - 1]!;
         if (protectedNames.has(m.username.toLowerCase())) continue;
         // A person's account whose person needs nothing this run (gone from the SIS, in the
         // grace period before suspension) leaves like any member who no longer matches: a SIS
@@ -278,48 +282,71 @@ class IndexStamps {
   }
 }
 
-interface ObservedMember {
-  /** Identity index of a managed person's account; otherwise the member's username (or raw id). */
-  key: number | string;
+interface OtherMember {
+  /** The member's username (or raw id): the key of anything that is not a managed person's account. */
   username: string;
-  /** String keys only: the anchor, when this is the account of a person without an identity this run. */
+  /** The anchor, when this is the account of a person without an identity this run. */
   anchor?: string;
 }
 
-interface ObservedMembers {
-  inOrder: ObservedMember[];
-  has(ix: number): boolean;
-}
-
 /**
- * A group's observed members, first occurrence first (the order removals are listed in).
- * Managed people's accounts become identity indexes; anything else keeps a string key, in
- * its own namespace: an unmanaged account whose username happens to equal some anchor is
- * still an unmanaged member, never mistaken for that person.
+ * A group's observed members, first occurrence first (the order removals are listed in), in
+ * reused arrays rather than an object per member (a district has millions of memberships,
+ * and most are only checked, never listed). Entry j is a managed person's identity index
+ * (`code[j] >= 0`, their account at `pos[j]`) or, below zero, `others[-code[j] - 1]`.
+ * Valid until the next `read`.
  */
-function observedMembersOf(memberIds: readonly string[], posOfId: ReadonlyMap<string, number>, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array, stamps: IndexStamps): ObservedMembers {
-  const present = stamps.fresh();
-  let others: Set<string> | undefined;
-  const inOrder: ObservedMember[] = [];
-  for (const mid of memberIds) {
-    const pos = posOfId.get(mid);
-    const acc = pos === undefined ? undefined : accounts[pos]!;
-    const username = acc?.username ?? mid;
-    const ix = pos === undefined ? -1 : ixOfPos[pos]!;
-    if (ix >= 0) {
-      if (present.add(ix)) inOrder.push({ key: ix, username });
-      continue;
-    }
-    others ??= new Set();
-    if (others.has(username)) continue;
-    others.add(username);
-    const anchored = acc && acc.anchor !== null && accounts[managedOf[pos!]!] === acc ? acc.anchor : undefined;
-    inOrder.push(anchored === undefined ? { key: username, username } : { key: username, username, anchor: anchored });
+class ObservedMembers {
+  code = new Int32Array(64);
+  pos = new Int32Array(64);
+  count = 0;
+  others: OtherMember[] = [];
+  private present: { add: (ix: number) => boolean; has: (ix: number) => boolean } | undefined;
+
+  constructor(private readonly stamps: IndexStamps) {}
+
+  has(ix: number): boolean {
+    return this.present !== undefined && this.present.has(ix);
   }
-  return {
-    inOrder,
-    has: (ix) => present.has(ix),
-  };
+
+  /**
+   * Managed people's accounts become identity indexes; anything else keeps a string key, in
+   * its own namespace: an unmanaged account whose username happens to equal some anchor is
+   * still an unmanaged member, never mistaken for that person.
+   */
+  read(memberIds: readonly string[], posOfId: ReadonlyMap<string, number>, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): void {
+    const present = this.stamps.fresh();
+    this.present = present;
+    if (this.code.length < memberIds.length) {
+      this.code = new Int32Array(memberIds.length * 2);
+      this.pos = new Int32Array(memberIds.length * 2);
+    }
+    const { code, pos } = this;
+    let n = 0;
+    let seen: Set<string> | undefined;
+    const others: OtherMember[] = [];
+    for (const mid of memberIds) {
+      const p = posOfId.get(mid);
+      const ix = p === undefined ? -1 : ixOfPos[p]!;
+      if (ix >= 0) {
+        if (present.add(ix)) {
+          code[n] = ix;
+          pos[n++] = p!;
+        }
+        continue;
+      }
+      const acc = p === undefined ? undefined : accounts[p]!;
+      const username = acc?.username ?? mid;
+      seen ??= new Set();
+      if (seen.has(username)) continue;
+      seen.add(username);
+      const anchored = acc && acc.anchor !== null && accounts[managedOf[p!]!] === acc ? acc.anchor : undefined;
+      others.push(anchored === undefined ? { username } : { username, anchor: anchored });
+      code[n++] = -others.length;
+    }
+    this.count = n;
+    this.others = others;
+  }
 }
 
 function lifecycleReasonOf(idn: Identity): Reason {
