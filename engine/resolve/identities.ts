@@ -110,11 +110,6 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   // Every roster is complete by the time it gets here: a OneRoster delta set is merged over
   // the last applied snapshot by the reader. So absence always means the person left.
   const stateAnchors = Object.keys(state.people);
-  // State written by rollcall has its people in anchor order: then each person's entry is
-  // found by walking beside the sorted anchors, not by a keyed lookup in a million-key object.
-  const stateInOrder = strictlyAscendingStrings(stateAnchors);
-  const stateEntries: (PersonState | undefined)[] | null = stateInOrder ? Object.values(state.people) : null;
-  let s = 0;
   const { anchors: sorted, people } = consideredAnchors(roster.people, [stateAnchors, [...input.observedAnchors.keys()]]);
   // With nothing remembered (a first plan) indexing state.people is skipped: each lookup with
   // a SIS-made string probes V8's string table. Inherited names still read what indexing would.
@@ -139,12 +134,9 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     const anchor = sorted[k]!;
     const person = people[k];
     const f = person ? personFacts(person, index, policy, eligible, schoolYear, today) : null;
-    let remembered: PersonState | undefined;
-    if (stateEntries !== null) {
-      while (s < stateAnchors.length && stateAnchors[s]! < anchor) s++;
-      // Not an own entry: inherited names still read what indexing would.
-      remembered = s < stateAnchors.length && stateAnchors[s] === anchor ? stateEntries[s] : INHERITED.has(anchor) ? state.people[anchor] : undefined;
-    } else remembered = noState && !INHERITED.has(anchor) ? undefined : state.people[anchor];
+    // Keyed, not walked beside the sorted anchors: Object.values of a million-key object
+    // costs as much as the lookups (measured).
+    const remembered = noState && !INHERITED.has(anchor) ? undefined : state.people[anchor];
     const known = remembered !== undefined || input.observedAnchors.has(anchor);
     const outcome = personLifecycle(anchor, f, remembered, known, policy, today, lifecycleMemo);
     if (!outcome) continue;
@@ -570,11 +562,6 @@ function consideredAnchors(roster: readonly Person[], others: string[][]): { anc
     }
   }
   return { anchors, people };
-}
-
-function strictlyAscendingStrings(list: readonly string[]): boolean {
-  for (let i = 1; i < list.length; i++) if (!(list[i - 1]! < list[i]!)) return false;
-  return true;
 }
 
 function strictlyAscending(people: readonly Person[]): boolean {
