@@ -10,7 +10,8 @@ import { explainPerson, knowsPerson, type Explanation } from './explain.js';
  * TODO(lead): return `roster` from runPlan to save that second read.
  */
 export async function runExplain(anchor: string, opts: PlanRunOptions): Promise<Explanation> {
-  const result = await runPlan(opts);
+  // Read-only: explaining a person writes no state and looks up only their entries.
+  const result = await runPlan({ ...opts, deferLastApplied: true });
   const sis = await readSis(result.loaded, opts, { enrollments: true });
   if (!knowsPerson(anchor, sis.roster, result.state, result.snapshots)) {
     throw new InputError([errorDiag('explain.unknown-person', `no person with sourcedId ${JSON.stringify(anchor)} in the SIS export, in state or linked to an account in any target`)]);

@@ -58,7 +58,8 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
   const backend = openState(head, opts);
   let state: StateDocument;
   try {
-    state = await backend.read();
+    // Read-only (plan --base, impact verify): both plans look up last_applied, nothing writes it.
+    state = await backend.read({ deferLastApplied: true });
   } finally {
     await backend.close();
   }

@@ -19,11 +19,22 @@ export interface LockHandle {
   release(): Promise<void>;
 }
 
+export interface StateReadOptions {
+  /**
+   * The caller only reads the state, looks up few last_applied entries and writes nothing
+   * back: a backend may then parse those entries when they are first used instead of all
+   * at once (the local file does; postgres ignores it). Entries are still checked, and a
+   * broken one is reported when it is touched rather than by the read. A run that writes
+   * state or walks every entry must not ask for it: it would pay for both.
+   */
+  deferLastApplied?: boolean;
+}
+
 export interface StateBackend {
   /** Human description without secrets, e.g. `local:/repo/.rollcall/state.json`. */
   readonly description: string;
   /** Read the current state; an empty state (serial 0) when none exists yet. */
-  read(): Promise<StateDocument>;
+  read(opts?: StateReadOptions): Promise<StateDocument>;
   /**
    * Acquire the exclusive lock, waiting up to timeoutMs (0 = fail at once).
    * Throws RefusedError('state.locked', ...) naming the holder and since when.

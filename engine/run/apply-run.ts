@@ -162,6 +162,9 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
     throw e;
   });
   try {
+    // Read whole and fully checked, never deferred (StateReadOptions.deferLastApplied): this
+    // state is written back, and a corrupt entry anywhere must stop the apply here, before
+    // any target is changed.
     const state = await backend.read();
     if (state.lineage !== plan.inputs.state_lineage || state.serial !== plan.inputs.state_serial) {
       throw new RefusedError('plan.stale-state', `state moved on since this plan was made (plan serial ${plan.inputs.state_serial}, state serial ${state.serial}); nothing was applied. Make a new plan.`);

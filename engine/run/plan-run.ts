@@ -19,6 +19,14 @@ export interface PlanRunOptions extends RunOptions {
   saveSisSnapshot?: boolean;
   /** When given, filled with wall milliseconds per phase (for benchmarks). */
   timings?: Record<string, number>;
+  /**
+   * Read state with its last_applied entries parsed only when the plan looks them up
+   * (StateReadOptions.deferLastApplied). Only for a caller that writes no state and does not
+   * walk last_applied afterwards: the plan core looks up the few people whose account
+   * differs, so a million-person plan then skips parsing a million entries. Off by default:
+   * drift walks every entry, and the plan of an unsaved `apply` stays as strict as before.
+   */
+  deferLastApplied?: boolean;
 }
 
 export interface PlanRunResult {
@@ -36,7 +44,9 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
   const backend = openState(loaded, opts);
   const stateRead = (async (): Promise<StateDocument> => {
     try {
-      const read = await backend.read();
+      // Deferred or not, this read is never written back: runPlan writes no state. An unfolded
+      // journal (below) touches only the targets it names, which then parse whole.
+      const read = await backend.read(opts.deferLastApplied ? { deferLastApplied: true } : {});
       // An apply killed before it wrote state left results in the journal: plan as if folded,
       // so the plan does not re-adopt accounts rollcall itself just created (read-only here).
       // Only entries after the last completed apply can be unfolded.

@@ -1,4 +1,4 @@
-import { readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 
 /**
  * A file read front to back through a bounded window of bytes, handing out whole lines or
@@ -20,15 +20,33 @@ export interface Piece {
   offset: number;
 }
 
-export class LineWindow {
+/** What the map-section readers need of a source of lines: a file window or bytes in memory. */
+export interface Lines {
+  /** File byte offset of the next unread byte. */
+  readonly offset: number;
+  line(): string | null;
+  untilClose(): Iterable<Piece>;
+}
+
+/** Newlines in buf[from, to), by memchr rather than a byte loop. */
+export function countNewlines(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(NL, from); i !== -1 && i < to; i = buf.indexOf(NL, i + 1)) n++;
+  return n;
+}
+
+export class LineWindow implements Lines {
   private buf = Buffer.alloc(0);
   private pos = 0;
   private fileOffset = 0;
   private eof = false;
+  /** Newlines read past so far, when counting was asked for: a later error can name its line without reading the file again. */
+  linesRead = 0;
 
   constructor(
     private readonly fd: number,
     private readonly windowBytes: number,
+    private readonly countLines = false,
   ) {}
 
   /** File byte offset of the next unread byte. */
@@ -59,8 +77,30 @@ export class LineWindow {
 
   private take(end: number, skip: number): Piece {
     const piece = { text: this.buf.toString('utf8', this.pos, end), offset: this.offset };
+    if (this.countLines) this.linesRead += countNewlines(this.buf, this.pos, end + skip);
     this.pos = end + skip;
     return piece;
+  }
+
+  /**
+   * Every byte not read yet, in one buffer the caller keeps (outside the V8 heap); the
+   * window is then at the end of the file.
+   */
+  rest(): Buffer {
+    const buffered = this.buf.length - this.pos;
+    const out = Buffer.allocUnsafe(buffered + Math.max(0, fstatSync(this.fd).size - this.fileOffset));
+    this.buf.copy(out, 0, this.pos);
+    let got = buffered;
+    while (got < out.length) {
+      const n = readSync(this.fd, out, got, out.length - got, this.fileOffset);
+      if (n === 0) break;
+      got += n;
+      this.fileOffset += n;
+    }
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
+    this.eof = true;
+    return out.subarray(0, got);
   }
 
   /** The next line without its newline, or null at end of file. */
@@ -112,6 +152,60 @@ export class LineWindow {
   }
 }
 
+/**
+ * Lines of bytes already in memory, read as LineWindow reads a file: the tail of a state file
+ * kept whole so its sections can be parsed later, entry by entry. `base` is the file offset of
+ * buf[0] and `lineNo` the line number of the line at `pos`, for error reports.
+ */
+export class BufferLines implements Lines {
+  pos = 0;
+
+  constructor(
+    readonly buf: Buffer,
+    private readonly base: number,
+    public lineNo: number,
+    private readonly windowBytes: number,
+  ) {}
+
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  /** Move past bytes the caller scanned itself, holding `lines` whole lines. */
+  skip(to: number, lines: number): void {
+    this.pos = to;
+    this.lineNo += lines;
+  }
+
+  private take(end: number, skip: number): Piece {
+    const piece = { text: this.buf.toString('utf8', this.pos, end), offset: this.offset };
+    this.lineNo += countNewlines(this.buf, this.pos, end + skip);
+    this.pos = end + skip;
+    return piece;
+  }
+
+  line(): string | null {
+    if (this.pos >= this.buf.length) return null;
+    const nl = this.buf.indexOf(NL, this.pos);
+    return nl === -1 ? this.take(this.buf.length, 0).text : this.take(nl, 1).text;
+  }
+
+  *untilClose(): Generator<Piece> {
+    for (;;) {
+      if (this.pos >= this.buf.length || this.buf[this.pos] === CLOSE) return;
+      const close = this.buf.indexOf(LINE_THEN_CLOSE, this.pos);
+      const stop = close === -1 ? this.buf.length : close;
+      let end = stop;
+      if (stop - this.pos > this.windowBytes) {
+        const nl = this.buf.lastIndexOf(NL, this.pos + this.windowBytes);
+        if (nl > this.pos) end = nl;
+      }
+      yield this.take(end, end < this.buf.length ? 1 : 0);
+      if (end === stop) return;
+    }
+  }
+}
+
 /** Where a file stopped following its line layout (or JSON), by byte offset. */
 export class LayoutError extends Error {
   constructor(
@@ -133,7 +227,7 @@ export function setEntry(into: Record<string, unknown>, key: string, value: unkn
  * entry as it is moved in: the pieces are small, so checking there costs less than a
  * second walk of a million-key map.
  */
-export function readMapBody(lines: LineWindow, onEntry?: (key: string, value: unknown) => void): Record<string, unknown> {
+export function readMapBody(lines: Lines, onEntry?: (key: string, value: unknown) => void): Record<string, unknown> {
   let out: Record<string, unknown> | undefined;
   let pendingComma = false;
   for (const piece of lines.untilClose()) {
@@ -165,14 +259,14 @@ export function readMapBody(lines: LineWindow, onEntry?: (key: string, value: un
   return out ?? {};
 }
 
-export function expectLine(lines: LineWindow, want: string): void {
+export function expectLine(lines: Lines, want: string): void {
   const at = lines.offset;
   const got = lines.line();
   if (got === null || got.trimEnd() !== want) throw new LayoutError(at, `expected ${want}`);
 }
 
 /** Nothing but blank lines may follow the end of the document. */
-export function expectEnd(lines: LineWindow): void {
+export function expectEnd(lines: Lines): void {
   const at = lines.offset;
   for (let rest = lines.line(); rest !== null; rest = lines.line()) {
     if (rest.trim() !== '') throw new LayoutError(at, 'unexpected text after the end of the document');

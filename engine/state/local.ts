@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { InternalError, RefusedError } from '../model/errors.js';
 import { emptyState, type JournalEntry, type StateDocument } from '../model/state.js';
-import type { LockHandle, LockInfo, StateBackend } from '../model/state-backend.js';
+import type { LockHandle, LockInfo, StateBackend, StateReadOptions } from '../model/state-backend.js';
 import { readHead, removeStaleTemps } from './fs-durable.js';
 import { holderIdentity } from './holder.js';
 import type { JournalFilter } from './journal-filter.js';
@@ -44,8 +44,11 @@ export function localStateBackend(path: string, opts: LocalStateOptions = {}): S
   const issued = new WeakSet<LockHandle>();
   const released = new WeakSet<LockHandle>();
 
-  async function readStored(): Promise<StateDocument | null> {
-    const parsed = await readStateFile(statePath, { checkEntries: true });
+  async function readStored(readOpts: StateReadOptions = {}): Promise<StateDocument | null> {
+    // Deferred last_applied maps check their entries as they parse them; the document check
+    // below sees them only as objects (it takes the entry checks made here instead of walking
+    // the maps), so it neither parses nor materializes them.
+    const parsed = await readStateFile(statePath, { checkEntries: true, ...(readOpts.deferLastApplied ? { deferLastApplied: true } : {}) });
     if (parsed === null) return null;
     const doc = parsed.doc;
     // Format 2 changed the file's layout, not the document: format 1 files read as they are.
@@ -93,8 +96,8 @@ export function localStateBackend(path: string, opts: LocalStateOptions = {}): S
   return {
     description: `local:${statePath}`,
 
-    async read() {
-      return (await readStored()) ?? emptyState('');
+    async read(readOpts) {
+      return (await readStored(readOpts)) ?? emptyState('');
     },
 
     async lock(operation, timeoutMs) {

@@ -134,10 +134,22 @@ export function journalDiagnostics(entry: unknown, file: string, line?: number):
   return v(entry) ? [] : toDiagnostics(v.errors, file, line, 'journal entry ');
 }
 
+function invalidState(diags: Diagnostic[], file: string): InputError {
+  return new InputError(diags, `invalid state in ${file}:\n${diags.map((d) => `  ${d.summary}`).join('\n')}`);
+}
+
 export function assertStateDocument(doc: unknown, file: string, checked?: EntryChecks): StateDocument {
   const diags = stateDiagnostics(doc, file, checked);
-  if (diags.length > 0) throw new InputError(diags, `invalid state in ${file}:\n${diags.map((d) => `  ${d.summary}`).join('\n')}`);
+  if (diags.length > 0) throw invalidState(diags, file);
   return doc as StateDocument;
+}
+
+/**
+ * The error assertStateDocument would raise for these entries' failures alone: for a reader
+ * that checks entries when they are first used (lazy-section.ts), after the document passed.
+ */
+export function throwEntryErrors(checks: EntryChecks, file: string): never {
+  throw invalidState(toDiagnostics(checks.errors.slice(0, MAX_DIAGNOSTICS), file, undefined, 'state document '), file);
 }
 
 export function assertJournalEntry(entry: unknown, file: string, line?: number): JournalEntry {

@@ -5,7 +5,8 @@ import type { AccountAttrs } from '../model/accounts.js';
 import type { PersonState, RegistryEntry, StateDocument } from '../model/state.js';
 import { stringifyLine } from './canonical-json.js';
 import { readIfExists, replaceFileDurablyFrom } from './fs-durable.js';
-import { expectEnd, expectLine, LayoutError, LineWindow, readMapBody, setEntry } from './line-window.js';
+import { lazyMap, scanSection } from './lazy-section.js';
+import { BufferLines, expectEnd, expectLine, LayoutError, type Lines, LineWindow, readMapBody, setEntry } from './line-window.js';
 import { EntryChecks, mapPointer, parseJsonAt } from './schema.js';
 import { POOL_SECTION, StringPool } from './string-pool.js';
 
@@ -136,6 +137,13 @@ export async function writeStateFile(path: string, doc: StateDocument): Promise<
 export interface ReadStateFileOptions {
   /** Check every map entry against the schema while parsing (see ParsedStateFile.checks). */
   checkEntries?: boolean;
+  /**
+   * Keep each target's last_applied map as the file's bytes and parse an entry when it is
+   * first used (lazy-section.ts): for a run that looks up a few entries and writes nothing.
+   * Entries are then checked (with checkEntries) and reported broken only when touched;
+   * the rest of the document is read and checked as usual. No I/O happens after the read.
+   */
+  deferLastApplied?: boolean;
   /** Bytes read at a time; no string built while reading is much longer. */
   windowBytes?: number;
   /** Files up to this size that are not in the line layout are parsed whole. */
@@ -148,7 +156,12 @@ const WINDOW_BYTES = 4 * 2 ** 20;
 
 const TARGET_OPEN = /^("(?:[^"\\]|\\.)*"):\{$/;
 
-function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks | undefined): Record<string, unknown> {
+interface Deferral {
+  file: string;
+  windowBytes: number;
+}
+
+function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks | undefined, deferral?: Deferral): Record<string, unknown> {
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(`${headerLine.slice(0, -1)}}`) as Record<string, unknown>;
@@ -156,7 +169,7 @@ function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks |
     throw new LayoutError(0, 'the first line is not a valid header');
   }
   const pool = new StringPool();
-  const section = (kind: keyof typeof POOL_SECTION, base: string): Record<string, unknown> => {
+  const section = (from: Lines, kind: keyof typeof POOL_SECTION, base: string): Record<string, unknown> => {
     const pooled = POOL_SECTION[kind];
     const onEntry = checks
       ? (k: string, v: unknown): void => {
@@ -164,19 +177,40 @@ function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks |
           checks.check(base, k, v);
         }
       : (_k: string, v: unknown): void => pooled(v, pool);
-    return readMapBody(lines, onEntry);
+    return readMapBody(from, onEntry);
   };
   expectLine(lines, '"registry":{');
-  const registry = section('registry', mapPointer('registry'));
+  const registry = section(lines, 'registry', mapPointer('registry'));
   expectLine(lines, '},');
   expectLine(lines, '"people":{');
-  const people = section('people', mapPointer('people'));
+  const people = section(lines, 'people', mapPointer('people'));
   expectLine(lines, '},');
   expectLine(lines, '"last_applied":{');
+  // Deferred, last_applied (the rest of the file) is read into one buffer and each target's
+  // entries are indexed there, to be parsed when looked up; a section not in the writer's
+  // exact layout is parsed from that buffer as it would have been from the file.
+  let tail: BufferLines | undefined;
+  if (deferral) {
+    const offset = lines.offset;
+    const lineNo = lines.linesRead + 1;
+    tail = new BufferLines(lines.rest(), offset, lineNo, deferral.windowBytes);
+  }
+  const rest: Lines = tail ?? lines;
+  // Deferred entries share a pool of their own: the read's pool (and its map) can go when the read returns.
+  const lazyPool = new StringPool();
+  const lastAppliedSection = (target: string): Record<string, unknown> => {
+    const base = mapPointer('last_applied', target);
+    const scanned = tail && scanSection(tail.buf, tail.pos);
+    if (!scanned || !tail || !deferral) return section(rest, 'last_applied', base);
+    const firstLine = tail.lineNo;
+    tail.skip(scanned.end, scanned.index.count);
+    if (scanned.index.count === 0) return {};
+    return lazyMap(scanned.index, { file: deferral.file, firstLine, base, section: 'last_applied', pool: lazyPool, check: checks !== undefined });
+  };
   const lastApplied: Record<string, unknown> = {};
   for (;;) {
-    const at = lines.offset;
-    const line = lines.line()?.trimEnd();
+    const at = rest.offset;
+    const line = rest.line()?.trimEnd();
     if (line === '}') break;
     const m = line === undefined ? null : TARGET_OPEN.exec(line);
     if (m?.[1] === undefined) throw new LayoutError(at, 'expected a target of last_applied or }');
@@ -186,17 +220,17 @@ function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks |
     } catch {
       throw new LayoutError(at, 'expected a target of last_applied or }');
     }
-    setEntry(lastApplied, target, section('last_applied', mapPointer('last_applied', target)));
-    const closeAt = lines.offset;
-    const close = lines.line()?.trimEnd();
+    setEntry(lastApplied, target, lastAppliedSection(target));
+    const closeAt = rest.offset;
+    const close = rest.line()?.trimEnd();
     if (close === '}') {
-      expectLine(lines, '}');
+      expectLine(rest, '}');
       break;
     }
     if (close !== '},') throw new LayoutError(closeAt, 'expected } or },');
   }
-  expectLine(lines, '}');
-  expectEnd(lines);
+  expectLine(rest, '}');
+  expectEnd(rest);
   // Keys in format 1's order, so a document read back from either format compares equal by JSON.
   const { journal_seq: journalSeq, ...head } = doc;
   return { ...head, registry, people, last_applied: lastApplied, ...(journalSeq === undefined ? {} : { journal_seq: journalSeq }) };
@@ -261,12 +295,14 @@ export async function readStateFile(path: string, opts: ReadStateFileOptions = {
   let failure: LayoutError;
   try {
     size = fstatSync(fd).size;
-    const lines = new LineWindow(fd, Math.max(64, opts.windowBytes ?? WINDOW_BYTES));
+    const windowBytes = Math.max(64, opts.windowBytes ?? WINDOW_BYTES);
+    const defer = opts.deferLastApplied === true;
+    const lines = new LineWindow(fd, windowBytes, defer);
     const first = lines.line();
     if (first === null || !first.startsWith(HEADER_PREFIX) || !first.endsWith(',')) return { doc: await readWhole(path, size, wholeFileLimit) };
     const checks = opts.checkEntries ? new EntryChecks() : undefined;
     try {
-      const doc = readLayout(lines, first, checks);
+      const doc = readLayout(lines, first, checks, defer ? { file: path, windowBytes } : undefined);
       return checks ? { doc, checks } : { doc };
     } catch (err) {
       if (!(err instanceof LayoutError)) throw err;
