@@ -17,7 +17,7 @@ if (snapshotFile) {
   snapshots = (await readSnapshotFile(snapshotFile)).snapshots;
   phases.snapshot = Math.round(performance.now() - t0);
 }
-const result = await runPlan({ dir, now: now ?? '2026-10-01T12:00:00.000Z', timings: phases, deferLastApplied: true, ...(snapshots ? { snapshots } : {}) });
+const result = await runPlan({ dir, now: now ?? '2026-10-01T12:00:00.000Z', timings: phases, deferMaps: true, ...(snapshots ? { snapshots } : {}) });
 const tRender = performance.now();
 const text = renderPlan(result.plan, { format: 'text', showPii: false, pseudonymKey: result.state.lineage, limit: 50 });
 phases.render = Math.round(performance.now() - tRender);

@@ -46,9 +46,10 @@ export default class Plan extends RollcallCommand {
       if (flags['detailed-exitcode'] && impact.summary.total > 0) this.exit(2);
       return;
     }
-    // A plan, shown or saved, writes no state: last_applied entries are parsed as the plan looks
-    // them up. A saved plan is applied by `apply FILE`, which reads state again, whole and checked.
-    const result = await runPlan({ dir: flags.dir, sis: flags.sis, now, saveSisSnapshot: Boolean(flags.out), deferLastApplied: true, progress: progressSink(format !== 'json'), ...(flags.adopt ? { adopt: true } : {}), ...(snapshots ? { snapshots } : {}), ...(flags.target ? { targets: flags.target } : {}) });
+    // A plan, shown or saved, writes no state: registry and last_applied entries are parsed as
+    // the plan looks them up. A saved plan is applied by `apply FILE`, which reads state again,
+    // whole and checked.
+    const result = await runPlan({ dir: flags.dir, sis: flags.sis, now, saveSisSnapshot: Boolean(flags.out), deferMaps: true, progress: progressSink(format !== 'json'), ...(flags.adopt ? { adopt: true } : {}), ...(snapshots ? { snapshots } : {}), ...(flags.target ? { targets: flags.target } : {}) });
     if (process.stderr.isTTY && format !== 'json') process.stderr.write('\r\u001b[K');
     const { plan } = result;
     if (flags.out) writePlanFile(flags.out, plan);

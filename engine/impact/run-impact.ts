@@ -58,8 +58,9 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
   const backend = openState(head, opts);
   let state: StateDocument;
   try {
-    // Read-only (plan --base, impact verify): both plans look up last_applied, nothing writes it.
-    state = await backend.read({ deferLastApplied: true });
+    // Read-only (plan --base, impact verify): both plans look up registry and last_applied
+    // entries, nothing writes them.
+    state = await backend.read({ deferMaps: true });
   } finally {
     await backend.close();
   }

@@ -21,13 +21,13 @@ export interface LockHandle {
 
 export interface StateReadOptions {
   /**
-   * The caller only reads the state, looks up few last_applied entries and writes nothing
-   * back: a backend may then parse those entries when they are first used instead of all
-   * at once (the local file does; postgres ignores it). Entries are still checked, and a
-   * broken one is reported when it is touched rather than by the read. A run that writes
-   * state or walks every entry must not ask for it: it would pay for both.
+   * The caller only reads the state, looks up few registry and last_applied entries and
+   * writes nothing back: a backend may then parse those entries when they are first used
+   * instead of all at once (the local file does; postgres ignores it). Entries are still
+   * checked, and a broken one is reported when it is touched rather than by the read. A run
+   * that writes state or walks every entry must not ask for it: it would pay for both.
    */
-  deferLastApplied?: boolean;
+  deferMaps?: boolean;
 }
 
 export interface StateBackend {

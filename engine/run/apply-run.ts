@@ -162,7 +162,7 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
     throw e;
   });
   try {
-    // Read whole and fully checked, never deferred (StateReadOptions.deferLastApplied): this
+    // Read whole and fully checked, never deferred (StateReadOptions.deferMaps): this
     // state is written back, and a corrupt entry anywhere must stop the apply here, before
     // any target is changed.
     const state = await backend.read();

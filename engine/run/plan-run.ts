@@ -20,13 +20,14 @@ export interface PlanRunOptions extends RunOptions {
   /** When given, filled with wall milliseconds per phase (for benchmarks). */
   timings?: Record<string, number>;
   /**
-   * Read state with its last_applied entries parsed only when the plan looks them up
-   * (StateReadOptions.deferLastApplied). Only for a caller that writes no state and does not
-   * walk last_applied afterwards: the plan core looks up the few people whose account
-   * differs, so a million-person plan then skips parsing a million entries. Off by default:
-   * drift walks every entry, and the plan of an unsaved `apply` stays as strict as before.
+   * Read state with its registry and last_applied entries parsed only when the plan looks
+   * them up (StateReadOptions.deferMaps). Only for a caller that writes no state and does
+   * not walk those maps afterwards: the plan core looks up last_applied for the few people
+   * whose account differs and the registry for the few candidate names of newcomers, so a
+   * million-person plan then skips parsing two million entries. Off by default: drift walks
+   * every entry, and the plan of an unsaved `apply` stays as strict as before.
    */
-  deferLastApplied?: boolean;
+  deferMaps?: boolean;
 }
 
 export interface PlanRunResult {
@@ -45,8 +46,9 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
   const stateRead = (async (): Promise<StateDocument> => {
     try {
       // Deferred or not, this read is never written back: runPlan writes no state. An unfolded
-      // journal (below) touches only the targets it names, which then parse whole.
-      const read = await backend.read(opts.deferLastApplied ? { deferLastApplied: true } : {});
+      // journal (below) touches only the targets it names and the registry, which then parse
+      // whole.
+      const read = await backend.read(opts.deferMaps ? { deferMaps: true } : {});
       // An apply killed before it wrote state left results in the journal: plan as if folded,
       // so the plan does not re-adopt accounts rollcall itself just created (read-only here).
       // Only entries after the last completed apply can be unfolded.

@@ -5,12 +5,12 @@ import { EntryChecks, throwEntryErrors } from './schema.js';
 import { POOL_SECTION, type StringPool } from './string-pool.js';
 
 /**
- * A map section of the state file (one target's `last_applied`) kept as its raw bytes, with
- * an entry parsed only when it is asked for. A plan reads last_applied only for the few
- * people whose account differs from what is wanted, yet parsing a million entries up front
- * is half the state read and a third of its memory. The bytes stay outside the V8 heap (one
- * Buffer) and the index is two typed arrays, so a million entries cost no heap objects until
- * they are used.
+ * A map section of the state file (the registry, or one target's `last_applied`) kept as its
+ * raw bytes, with an entry parsed only when it is asked for. A plan reads last_applied only
+ * for the few people whose account differs from what is wanted, and the registry only for the
+ * candidate names of newcomers, yet parsing those million-entry maps up front is most of the
+ * state read and of its memory. The bytes stay outside the V8 heap (one Buffer) and the index
+ * is two typed arrays, so a million entries cost no heap objects until they are used.
  *
  * Looking an entry up is a binary search over the keys as bytes, which is sound only when the
  * bytes order the keys as JS strings do and each line is exactly one entry. scanSection checks
@@ -111,7 +111,7 @@ export interface LazyMapContext {
   file: string;
   /** Line number (1-based) of the section's first entry line. */
   firstLine: number;
-  /** JSON pointer of the map, for schema errors: /last_applied/<target>. */
+  /** JSON pointer of the map, for schema errors: /registry or /last_applied/<target>. */
   base: string;
   section: keyof typeof POOL_SECTION;
   pool: StringPool;
@@ -203,6 +203,7 @@ class LazySection {
   fill(into: Record<string, unknown>): void {
     const checks = this.ctx.check ? new EntryChecks() : undefined;
     const values: unknown[] = new Array(this.ix.count);
+    // An entry at a time: parsing pieces of many lines at once measured no faster.
     for (let i = 0; i < this.ix.count; i++) values[i] = this.cache.has(i) ? this.cache.get(i) : this.parse(i, checks);
     // All or nothing: a bad entry leaves the map as it was, and the next touch reports it again.
     if (checks && checks.errors.length > 0) throwEntryErrors(checks, this.ctx.file);
@@ -223,6 +224,9 @@ export function lazyMap(index: SectionIndex, ctx: LazyMapContext): Record<string
     if (lazy === null) return;
     lazy.fill(t);
     lazy = null;
+    // The proxy now only forwards to the plain object. Without traps V8 forwards natively: the
+    // lookups that follow a walk of the registry (restoring names) call no JS per key.
+    for (const trap of Object.keys(handler) as (keyof typeof handler)[]) delete handler[trap];
   };
   const handler: ProxyHandler<Record<string, unknown>> = {
     get(t, key, receiver) {

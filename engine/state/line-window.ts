@@ -103,6 +103,46 @@ export class LineWindow implements Lines {
     return out.subarray(0, got);
   }
 
+  /**
+   * The bytes untilClose would hand out and then the `}` that closes them (none at the end of
+   * the file), in one buffer the caller keeps outside the V8 heap: a map section to be parsed
+   * later, closed as scanSection expects. The window then stands at that `}`. Lines are not
+   * counted; the caller, which looks at every line anyway, adds them to linesRead.
+   */
+  section(): Buffer {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const keep = (end: number): void => {
+      parts.push(this.buf.subarray(this.pos, end));
+      size += end - this.pos;
+      this.pos = end;
+    };
+    for (;;) {
+      let close = this.pos < this.buf.length && this.buf[this.pos] === CLOSE ? this.pos : -1;
+      if (close === -1) {
+        const end = this.buf.indexOf(LINE_THEN_CLOSE, this.pos);
+        if (end !== -1) {
+          keep(end + 1);
+          close = end + 1;
+        }
+      }
+      if (close !== -1) {
+        parts.push(this.buf.subarray(close, close + 1));
+        size++;
+        break;
+      }
+      // Whole lines only, so "\n}" is never split between two windows.
+      const lastNl = this.buf.lastIndexOf(NL);
+      if (lastNl >= this.pos) keep(lastNl + 1);
+      if (!this.fill()) {
+        keep(this.buf.length);
+        break;
+      }
+    }
+    // A copy even of one piece: a small section should not keep a whole window alive.
+    return Buffer.concat(parts, size);
+  }
+
   /** The next line without its newline, or null at end of file. */
   line(): string | null {
     for (;;) {

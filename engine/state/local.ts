@@ -45,10 +45,10 @@ export function localStateBackend(path: string, opts: LocalStateOptions = {}): S
   const released = new WeakSet<LockHandle>();
 
   async function readStored(readOpts: StateReadOptions = {}): Promise<StateDocument | null> {
-    // Deferred last_applied maps check their entries as they parse them; the document check
-    // below sees them only as objects (it takes the entry checks made here instead of walking
-    // the maps), so it neither parses nor materializes them.
-    const parsed = await readStateFile(statePath, { checkEntries: true, ...(readOpts.deferLastApplied ? { deferLastApplied: true } : {}) });
+    // Deferred maps (registry, last_applied) check their entries as they parse them; the
+    // document check below sees them only as objects (it takes the entry checks made here
+    // instead of walking the maps), so it neither parses nor materializes them.
+    const parsed = await readStateFile(statePath, { checkEntries: true, ...(readOpts.deferMaps ? { deferMaps: true } : {}) });
     if (parsed === null) return null;
     const doc = parsed.doc;
     // Format 2 changed the file's layout, not the document: format 1 files read as they are.

@@ -138,12 +138,13 @@ export interface ReadStateFileOptions {
   /** Check every map entry against the schema while parsing (see ParsedStateFile.checks). */
   checkEntries?: boolean;
   /**
-   * Keep each target's last_applied map as the file's bytes and parse an entry when it is
-   * first used (lazy-section.ts): for a run that looks up a few entries and writes nothing.
-   * Entries are then checked (with checkEntries) and reported broken only when touched;
-   * the rest of the document is read and checked as usual. No I/O happens after the read.
+   * Keep the registry and each target's last_applied map as the file's bytes and parse an
+   * entry when it is first used (lazy-section.ts): for a run that looks up a few entries and
+   * writes nothing. Entries are then checked (with checkEntries) and reported broken only when
+   * touched; people and the rest of the document are read and checked as usual. No I/O
+   * happens after the read.
    */
-  deferLastApplied?: boolean;
+  deferMaps?: boolean;
   /** Bytes read at a time; no string built while reading is much longer. */
   windowBytes?: number;
   /** Files up to this size that are not in the line layout are parsed whole. */
@@ -179,16 +180,38 @@ function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks |
       : (_k: string, v: unknown): void => pooled(v, pool);
     return readMapBody(from, onEntry);
   };
+  // Deferred, a section's bytes are kept and its entries indexed there, to be parsed when
+  // looked up (lazy-section.ts); a section not in the writer's exact layout is parsed from
+  // those bytes as it would have been from the file. The deferred entries share a pool of
+  // their own: the read's pool (and its map) can go when the read returns.
+  const lazyPool = new StringPool();
+  const deferred = (from: BufferLines, kind: 'registry' | 'last_applied', base: string, file: string): Record<string, unknown> => {
+    const scanned = scanSection(from.buf, from.pos);
+    if (!scanned) return section(from, kind, base);
+    const firstLine = from.lineNo;
+    from.skip(scanned.end, scanned.index.count);
+    if (scanned.index.count === 0) return {};
+    return lazyMap(scanned.index, { file, firstLine, base, section: kind, pool: lazyPool, check: checks !== undefined });
+  };
   expectLine(lines, '"registry":{');
-  const registry = section(lines, 'registry', mapPointer('registry'));
+  let registry: Record<string, unknown>;
+  if (deferral) {
+    // Only this section's bytes: people, between it and last_applied, is parsed now and need not stay.
+    const offset = lines.offset;
+    const lineNo = lines.linesRead + 1;
+    const own = new BufferLines(lines.section(), offset, lineNo, deferral.windowBytes);
+    registry = deferred(own, 'registry', mapPointer('registry'), deferral.file);
+    lines.linesRead += own.lineNo - lineNo;
+  } else {
+    registry = section(lines, 'registry', mapPointer('registry'));
+  }
   expectLine(lines, '},');
   expectLine(lines, '"people":{');
   const people = section(lines, 'people', mapPointer('people'));
   expectLine(lines, '},');
   expectLine(lines, '"last_applied":{');
   // Deferred, last_applied (the rest of the file) is read into one buffer and each target's
-  // entries are indexed there, to be parsed when looked up; a section not in the writer's
-  // exact layout is parsed from that buffer as it would have been from the file.
+  // section is indexed there.
   let tail: BufferLines | undefined;
   if (deferral) {
     const offset = lines.offset;
@@ -196,16 +219,9 @@ function readLayout(lines: LineWindow, headerLine: string, checks: EntryChecks |
     tail = new BufferLines(lines.rest(), offset, lineNo, deferral.windowBytes);
   }
   const rest: Lines = tail ?? lines;
-  // Deferred entries share a pool of their own: the read's pool (and its map) can go when the read returns.
-  const lazyPool = new StringPool();
   const lastAppliedSection = (target: string): Record<string, unknown> => {
     const base = mapPointer('last_applied', target);
-    const scanned = tail && scanSection(tail.buf, tail.pos);
-    if (!scanned || !tail || !deferral) return section(rest, 'last_applied', base);
-    const firstLine = tail.lineNo;
-    tail.skip(scanned.end, scanned.index.count);
-    if (scanned.index.count === 0) return {};
-    return lazyMap(scanned.index, { file: deferral.file, firstLine, base, section: 'last_applied', pool: lazyPool, check: checks !== undefined });
+    return tail && deferral ? deferred(tail, 'last_applied', base, deferral.file) : section(rest, 'last_applied', base);
   };
   const lastApplied: Record<string, unknown> = {};
   for (;;) {
@@ -296,7 +312,7 @@ export async function readStateFile(path: string, opts: ReadStateFileOptions = {
   try {
     size = fstatSync(fd).size;
     const windowBytes = Math.max(64, opts.windowBytes ?? WINDOW_BYTES);
-    const defer = opts.deferLastApplied === true;
+    const defer = opts.deferMaps === true;
     const lines = new LineWindow(fd, windowBytes, defer);
     const first = lines.line();
     if (first === null || !first.startsWith(HEADER_PREFIX) || !first.endsWith(',')) return { doc: await readWhole(path, size, wholeFileLimit) };

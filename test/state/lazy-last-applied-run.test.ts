@@ -47,9 +47,11 @@ describe('deferred last_applied in runs', () => {
 
   it('a deferred plan is the eager plan, byte for byte', async () => {
     const eager = await runPlan({ dir, now: LATER });
-    const lazy = await runPlan({ dir, now: LATER, deferLastApplied: true });
+    const lazy = await runPlan({ dir, now: LATER, deferMaps: true });
     expect(types.isProxy(lazy.state.last_applied.sandbox)).toBe(true);
     expect(types.isProxy(eager.state.last_applied.sandbox)).toBe(false);
+    // The registry is deferred by the same option.
+    expect(types.isProxy(lazy.state.registry)).toBe(true);
     expect(JSON.stringify(lazy.plan)).toBe(JSON.stringify(eager.plan));
     expect(lazy.plan.changes.map((c) => `${c.anchor}:${c.action}`)).toEqual([`${who}:update`]);
     plan = lazy.plan;

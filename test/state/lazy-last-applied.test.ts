@@ -1,34 +1,23 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { types } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AccountAttrs } from '../../engine/model/accounts.js';
-import { InputError } from '../../engine/model/errors.js';
 import { emptyState, type StateDocument } from '../../engine/model/state.js';
 import { setEntry } from '../../engine/state/line-window.js';
 import { localStateBackend } from '../../engine/state/local.js';
 import { readStateFile, stateFileText } from '../../engine/state/state-file.js';
+import { editLine, expectSameLookups, expectSameWhole, PROBES, rejection, stateFiles } from './helpers/lazy-maps.js';
 
 /**
- * A deferred read of last_applied (readStateFile's deferLastApplied) against the eager read
+ * A deferred read of last_applied (readStateFile's deferMaps) against the eager read
  * of the same file: every lookup, enumeration and mutation must see the same thing, and a
- * broken entry must raise the eager read's error once it is touched.
+ * broken entry must raise the eager read's error once it is touched. The registry, deferred
+ * by the same option, has its own tests (lazy-registry.test.ts).
  */
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function fileWith(text: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'rollcall-lazy-'));
-  dirs.push(dir);
-  const path = join(dir, 'state.json');
-  await writeFile(path, text);
-  return path;
-}
+const files = stateFiles();
+const fileWith = files.fileWith;
+afterAll(files.cleanup);
 
 const attrs = (name: string, extra: Partial<AccountAttrs> = {}): AccountAttrs => ({
   username: name.toLowerCase().replace(/[^a-z0-9]/g, '') || 'u',
@@ -76,37 +65,11 @@ function richMaps(): Maps {
   };
 }
 
-// Some probes are absent keys whose characters' low bytes spell a present key ('\u0130\u0130\u0131' -> '001').
-const PROBES = ['stu-\u0130\u0130\u0131', '\u0137', 'constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'nope', 'stu-', 'stu-0000', 'stu-ü', 'stu-\u{1F600}', 'a"b', 'a\\b', '0', '', '~'];
-
 async function readBoth(path: string, windowBytes?: number): Promise<{ eager: Record<string, unknown>; lazy: Record<string, unknown> }> {
   const window = windowBytes === undefined ? {} : { windowBytes };
   const eager = (await readStateFile(path, { checkEntries: true, ...window }))!.doc as StateDocument;
-  const lazy = (await readStateFile(path, { checkEntries: true, deferLastApplied: true, ...window }))!.doc as StateDocument;
+  const lazy = (await readStateFile(path, { checkEntries: true, deferMaps: true, ...window }))!.doc as StateDocument;
   return { eager: eager.last_applied, lazy: lazy.last_applied };
-}
-
-/** The same answer for every lookup, before anything enumerates the lazy map. */
-function expectSameLookups(lazy: Record<string, unknown>, eager: Record<string, unknown>, probes: readonly string[]): void {
-  for (const k of [...Object.keys(eager), ...probes]) {
-    const e = eager[k];
-    const l = lazy[k];
-    if (e !== null && typeof e === 'object' && Object.getPrototypeOf(e) === Object.prototype) expect(l, k).toEqual(e);
-    else expect(l, k).toBe(e);
-    expect(k in lazy, k).toBe(k in eager);
-    expect(Object.hasOwn(lazy, k), k).toBe(Object.hasOwn(eager, k));
-  }
-  expect(Object.getPrototypeOf(lazy)).toBe(Object.getPrototypeOf(eager));
-}
-
-function expectSameWhole(lazy: Record<string, unknown>, eager: Record<string, unknown>): void {
-  expect(Object.keys(lazy)).toEqual(Object.keys(eager));
-  expect(JSON.stringify(lazy)).toBe(JSON.stringify(eager));
-  expect(Object.entries(lazy)).toEqual(Object.entries(eager));
-  const forIn: string[] = [];
-  for (const k in lazy) forIn.push(k);
-  expect(forIn).toEqual(Object.keys(eager));
-  expect({ ...lazy }).toEqual({ ...eager });
 }
 
 describe('deferred last_applied', () => {
@@ -154,32 +117,12 @@ describe('deferred last_applied', () => {
   it('is what the local backend gives when asked, and validates as a document', async () => {
     const doc = stateWith(richMaps());
     const path = await fileWith(stateFileText(doc));
-    const lazy = await localStateBackend(path).read({ deferLastApplied: true });
+    const lazy = await localStateBackend(path).read({ deferMaps: true });
     expect(types.isProxy(lazy.last_applied.sandbox)).toBe(true);
     expect(lazy.last_applied.sandbox!['stu-002']).toEqual(doc.last_applied.sandbox!['stu-002']);
     expect(lazy).toEqual(await localStateBackend(path).read());
   });
 });
-
-/** The state file's text with one entry line replaced; returns that line's number (1-based). */
-function editLine(text: string, startsWith: string, edit: (line: string) => string): { text: string; line: number } {
-  const lines = text.split('\n');
-  const i = lines.findIndex((l) => l.startsWith(startsWith));
-  if (i === -1) throw new Error(`no line ${startsWith}`);
-  lines[i] = edit(lines[i]!);
-  return { text: lines.join('\n'), line: i + 1 };
-}
-
-async function rejection(p: Promise<unknown> | (() => unknown)): Promise<InputError> {
-  try {
-    if (typeof p === 'function') p();
-    else await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return err as InputError;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('a broken last_applied entry', () => {
   const maps = (): Maps => ({ google: { 'stu-1': attrs('Ana') }, sandbox: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`stu-${String(i).padStart(2, '0')}`, attrs(`Zoë${i}`)])) });
@@ -194,7 +137,7 @@ describe('a broken last_applied entry', () => {
       expect(diag).toMatchObject({ code: 'state.corrupt', source: { file: path, line } });
       expect(diag!.source!.column).toBeGreaterThan(30);
 
-      const lazy = (await readStateFile(path, { ...opts, deferLastApplied: true }))!.doc as StateDocument;
+      const lazy = (await readStateFile(path, { ...opts, deferMaps: true }))!.doc as StateDocument;
       const map = lazy.last_applied.sandbox!;
       // Untouched, the broken entry costs nothing: the others read.
       expect(map['stu-04']).toEqual(attrs('Zoë4'));
@@ -216,7 +159,7 @@ describe('a broken last_applied entry', () => {
     const { text } = editLine(stateFileText(stateWith(maps())), '"stu-07":', (l) => l.replace('"enabled":true', '"enabled":"yes"'));
     const path = await fileWith(text);
     const eager = await rejection(localStateBackend(path).read());
-    const lazy = await localStateBackend(path).read({ deferLastApplied: true });
+    const lazy = await localStateBackend(path).read({ deferMaps: true });
     const map = lazy.last_applied.sandbox!;
     expect(map['stu-08']).toEqual(attrs('Zoë8'));
     for (const touch of [() => map['stu-07'], () => Object.hasOwn(map, 'stu-07'), () => ({ ...map })]) {
@@ -233,7 +176,7 @@ describe('a broken last_applied entry', () => {
     const path = await fileWith(text);
     const eager = await rejection(localStateBackend(path).read());
     expect(eager.diagnostics.length).toBe(2);
-    const lazy = await localStateBackend(path).read({ deferLastApplied: true });
+    const lazy = await localStateBackend(path).read({ deferMaps: true });
     const err = await rejection(() => Object.keys(lazy.last_applied.sandbox!));
     expect(err.diagnostics).toEqual(eager.diagnostics);
   });
@@ -279,10 +222,10 @@ describe('sections not in the writer\'s exact layout read eagerly, with the same
     it(`${name}: both reads fail alike`, async () => {
       const path = await fileWith(edit(base()));
       const eager = await rejection(readStateFile(path, { checkEntries: true }));
-      const lazy = await rejection(readStateFile(path, { checkEntries: true, deferLastApplied: true }));
+      const lazy = await rejection(readStateFile(path, { checkEntries: true, deferMaps: true }));
       expect(lazy.diagnostics).toEqual(eager.diagnostics);
       const eagerLarge = await rejection(readStateFile(path, { checkEntries: true, wholeFileLimit: 0 }));
-      const lazyLarge = await rejection(readStateFile(path, { checkEntries: true, wholeFileLimit: 0, deferLastApplied: true }));
+      const lazyLarge = await rejection(readStateFile(path, { checkEntries: true, wholeFileLimit: 0, deferMaps: true }));
       expect(lazyLarge.diagnostics).toEqual(eagerLarge.diagnostics);
     });
   }
@@ -308,7 +251,7 @@ describe('sections not in the writer\'s exact layout read eagerly, with the same
       const window = windowBytes === undefined ? {} : { windowBytes };
       const eager = await rejection(readStateFile(path, { checkEntries: true, wholeFileLimit: 0, ...window }));
       expect(eager.diagnostics[0]).toMatchObject({ code: 'state.corrupt', source: { line } });
-      const lazy = (await readStateFile(path, { checkEntries: true, deferLastApplied: true, ...window }))!.doc as StateDocument;
+      const lazy = (await readStateFile(path, { checkEntries: true, deferMaps: true, ...window }))!.doc as StateDocument;
       const err = await rejection(() => lazy.last_applied.zz!.k);
       expect(err.diagnostics[0]!.source).toEqual(eager.diagnostics[0]!.source);
     }

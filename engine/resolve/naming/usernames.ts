@@ -80,18 +80,19 @@ export function allocateUsernames(
     }
     inUse.set(name, anchor);
   }
-  // Sets, not `n in registry`: a keyed lookup on a million-key object costs a probe of V8's
-  // string table per candidate name. Built on the first candidate: in a district where
-  // everyone already has a name, no plan needs them (a million entries each).
-  let issued: Set<string> | undefined;
+  // Built on the first candidate: in a district where everyone already has a name, no plan needs it.
   let taken: Set<string> | undefined;
+  // The registry is asked per candidate, not copied into a Set: a plan tries a few names per
+  // newcomer, while the Set cost a million inserts, and a registry read deferred (state-file.ts
+  // deferMaps) answers an own-key check by a binary search without parsing the map. Own keys
+  // only: `constructor` and `__proto__` are names like any other, not Object.prototype's.
+  const issued = (n: string): boolean => Object.hasOwn(registry, n);
   const free = (n: string): boolean => {
     if (taken === undefined) {
       taken = new Set<string>();
       for (const t of ctx.taken) taken.add(t.toLowerCase());
     }
-    issued ??= new Set(Object.keys(registry));
-    return !inUse.has(n) && !reserved.has(n) && !taken.has(n) && !issued.has(n);
+    return !inUse.has(n) && !reserved.has(n) && !taken.has(n) && !issued(n);
   };
 
   // Per rule: the constraints with the rule's own maxLength applied.
