@@ -1,4 +1,5 @@
 import { errorDiag } from '../model/diagnostics.js';
+import { MAP_VIEW, type MapView } from '../model/map-view.js';
 import { InputError } from '../model/errors.js';
 import { setEntry } from './line-window.js';
 import { EntryChecks, throwEntryErrors } from './schema.js';
@@ -199,6 +200,11 @@ class LazySection {
     return value;
   }
 
+  /** Every entry in file order, parsed (and checked) but not kept: for one walk of the map (MapView). */
+  *walk(): Generator<[string, unknown]> {
+    for (let i = 0; i < this.ix.count; i++) yield [this.key(i), this.cache.has(i) ? this.cache.get(i) : this.parse(i)];
+  }
+
   /** Every entry, in file order, into `into`: the object an eager read would have made. */
   fill(into: Record<string, unknown>): void {
     const checks = this.ctx.check ? new EntryChecks() : undefined;
@@ -228,8 +234,15 @@ export function lazyMap(index: SectionIndex, ctx: LazyMapContext): Record<string
     // lookups that follow a walk of the registry (restoring names) call no JS per key.
     for (const trap of Object.keys(handler) as (keyof typeof handler)[]) delete handler[trap];
   };
+  // Answers from the bytes while the map is still lazy; once parsed whole, the plain object has no view.
+  const view: MapView<unknown> = {
+    has: (key) => (lazy === null ? Object.hasOwn(target, key) : lazy.find(key) !== -1),
+    entries: () => (lazy === null ? Object.entries(target) : lazy.walk()),
+  };
+  const target: Record<string, unknown> = {};
   const handler: ProxyHandler<Record<string, unknown>> = {
     get(t, key, receiver) {
+      if (key === MAP_VIEW) return lazy === null ? undefined : view;
       if (lazy !== null && typeof key === 'string') {
         const i = lazy.find(key);
         if (i !== -1) return lazy.entry(i);
@@ -274,5 +287,5 @@ export function lazyMap(index: SectionIndex, ctx: LazyMapContext): Record<string
       return Reflect.preventExtensions(t);
     },
   };
-  return new Proxy<Record<string, unknown>>({}, handler);
+  return new Proxy<Record<string, unknown>>(target, handler);
 }

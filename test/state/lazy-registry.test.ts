@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AccountAttrs } from '../../engine/model/accounts.js';
 import { InputError } from '../../engine/model/errors.js';
 import { emptyState, type RegistryEntry, type StateDocument } from '../../engine/model/state.js';
+import { mapView } from '../../engine/model/map-view.js';
 import { setEntry } from '../../engine/state/line-window.js';
 import { localStateBackend } from '../../engine/state/local.js';
 import { type ParsedStateFile, readStateFile, stateFileText } from '../../engine/state/state-file.js';
@@ -116,6 +117,30 @@ describe('deferred registry', () => {
     expect(lazy.registry['toString']).toEqual(issued('stu-tostring'));
     expect(lazy.registry['valueOf']).toBe(Object.prototype.valueOf);
     await rejection(() => Object.keys(lazy.registry));
+  });
+
+  it('has a view that answers existence and walks the entries from the bytes, until the map is parsed whole', async () => {
+    const path = await fileWith(stateFileText(stateWith(richRegistry())));
+    const { eager, lazy } = await readBoth(path);
+    expect(mapView(eager.registry)).toBeUndefined();
+    const view = mapView(lazy.registry)!;
+    expect(view).toBeDefined();
+    for (const k of [...Object.keys(eager.registry), ...PROBES, 'jdoe ', 'kimm']) expect(view.has(k), k).toBe(Object.hasOwn(eager.registry, k));
+    // In file order (sorted by key), where Object.entries puts index-like keys ('7', '123') first.
+    const byKey = (x: [string, unknown], y: [string, unknown]): number => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
+    expect([...view.entries()]).toEqual(Object.entries(eager.registry).sort(byKey));
+    // The walk kept nothing: the map is still lazy, with its view.
+    expect(mapView(lazy.registry)).toBe(view);
+    expectSameWhole(lazy.registry as Record<string, unknown>, eager.registry as Record<string, unknown>);
+    expect(mapView(lazy.registry)).toBeUndefined();
+  });
+
+  it('a walk of the view reports a broken entry as a lookup of it would', async () => {
+    const { text, line } = editLine(stateFileText(stateWith(richRegistry())), '"stu-020":', (l) => l.replace('"anchor":', '"anchor" '));
+    const lazy = await localStateBackend(await fileWith(text)).read({ deferMaps: true });
+    expect(mapView(lazy.registry)!.has('stu-020')).toBe(true);
+    const err = await rejection(() => [...mapView(lazy.registry)!.entries()]);
+    expect(err.diagnostics[0]!.source?.line).toBe(line);
   });
 
   it('is what the local backend gives when asked, and validates as a document', async () => {

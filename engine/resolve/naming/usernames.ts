@@ -5,6 +5,7 @@ import type { RegistryEntry } from '../../model/state.js';
 import { ALWAYS_RESERVED, normalizeUsername } from './constraints.js';
 import { baseOf, cutBase, isRuleOutput } from './candidates.js';
 import { AnchorOrderedMap } from '../anchor-ordered-map.js';
+import { mapView } from '../../model/map-view.js';
 export { MIN_USERNAME_LENGTH } from './candidates.js';
 import type { TemplateValues } from './template.js';
 
@@ -80,13 +81,14 @@ export function allocateUsernames(
     }
     inUse.set(name, anchor);
   }
-  // Built on the first candidate: in a district where everyone already has a name, no plan needs it.
+  // Sets, built on the first candidate: in a district where everyone already has a name, no
+  // plan needs them (a million entries each), and a keyed lookup on a million-key object costs
+  // a probe of V8's string table per candidate name. A registry read deferred (state-file.ts
+  // deferMaps) has a view that answers by a binary search over its bytes instead of a Set.
   let taken: Set<string> | undefined;
-  // The registry is asked per candidate, not copied into a Set: a plan tries a few names per
-  // newcomer, while the Set cost a million inserts, and a registry read deferred (state-file.ts
-  // deferMaps) answers an own-key check by a binary search without parsing the map. Own keys
-  // only: `constructor` and `__proto__` are names like any other, not Object.prototype's.
-  const issued = (n: string): boolean => Object.hasOwn(registry, n);
+  const view = mapView(registry);
+  let issuedSet: Set<string> | undefined;
+  const issued = (n: string): boolean => (view ? view.has(n) : (issuedSet ??= new Set(Object.keys(registry))).has(n));
   const free = (n: string): boolean => {
     if (taken === undefined) {
       taken = new Set<string>();
@@ -150,8 +152,8 @@ export function allocateUsernames(
     if (!byAnchor) {
       // Built once, on the first newcomer; a run without newcomers never pays for it.
       byAnchor = new Map();
-      for (const name of Object.keys(registry)) {
-        const e = registry[name];
+      // A deferred registry is walked from its bytes: through the Proxy every key would cost a trap.
+      for (const [name, e] of view ? view.entries() : ownEntries(registry)) {
         if (!e) continue;
         const prev = byAnchor.get(e.anchor);
         if (!prev || e.issued_at > prev.at || (e.issued_at === prev.at && name < prev.name)) {
@@ -225,6 +227,10 @@ export function allocateUsernames(
     res.pendingRename = { to, rule: res.rule };
   }
   return { results, diagnostics };
+}
+
+function* ownEntries<V>(map: Readonly<Record<string, V>>): Generator<[string, V]> {
+  for (const name of Object.keys(map)) yield [name, map[name]!];
 }
 
 function inAnchorOrder(entries: readonly (readonly [string, string])[]): boolean {
