@@ -12,7 +12,8 @@ import { ALWAYS_RESERVED, normalizeUsername } from '../resolve/naming/constraint
 export function usernameProblems(username: string, anchor: string, state: StateDocument, policy: Policy, constraints: TargetConstraints): string[] {
   const problems: string[] = [];
   const key = username.toLowerCase();
-  const entry = state.registry[key];
+  // Own entries only: a username such as `constructor` must not find Object.prototype's.
+  const entry = Object.hasOwn(state.registry, key) ? state.registry[key] : undefined;
   if (!entry) problems.push('not a username rollcall issued');
   else if (entry.anchor !== anchor) problems.push('a username rollcall issued to another person');
   const remembered = state.people[anchor]?.username;

@@ -1,7 +1,7 @@
 import type { ObservedAccount } from '../model/accounts.js';
 import type { UsernameRule } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
-import type { StateDocument } from '../model/state.js';
+import type { RegistryEntry, StateDocument } from '../model/state.js';
 import { baseOf, cutBase, isRuleOutput } from '../resolve/naming/candidates.js';
 import { ALWAYS_RESERVED } from '../resolve/naming/constraints.js';
 import type { TemplateValues } from '../resolve/naming/template.js';
@@ -71,7 +71,7 @@ export function usernameStory(ctx: UsernameContext): UsernameStory {
     if (output === null) return trial('empty', 'empty or shorter than 2 characters after transliteration');
     if (output === name) return trial('chosen');
     if (reserved.has(output)) return trial('reserved', 'in the reserved list');
-    const reg = ctx.state.registry[output];
+    const reg = issuedEntry(ctx.state.registry, output);
     if (reg && reg.anchor !== ctx.anchor) return trial('issued-before', `issued on ${reg.issued_at.slice(0, 10)} to another person; usernames are never re-issued`);
     if (ctx.others.has(output)) return trial('taken', 'given to another person in this plan (people are named in sourcedId order)');
     if (unmanaged.has(output)) return trial('taken-unmanaged', 'held by an account rollcall does not manage');
@@ -81,12 +81,12 @@ export function usernameStory(ctx: UsernameContext): UsernameStory {
   if (name === null) return { username: null, how: 'none', detail: 'no username: the person gets no account now', templates };
   const held = ctx.state.people[ctx.anchor]?.username?.toLowerCase();
   if (held === name) {
-    const reg = ctx.state.registry[name];
+    const reg = issuedEntry(ctx.state.registry, name);
     const still = isRuleOutput(name, ctx.rule.templates, ctx.values, c);
     const since = reg ? ` since ${reg.issued_at.slice(0, 10)}` : '';
     return { username: ctx.username, how: 'kept', detail: `already issued to this person${since}; kept${still ? '' : ` although the rule now gives another name (renames: ${ctx.renames})`}`, templates };
   }
-  const reg = ctx.state.registry[name];
+  const reg = issuedEntry(ctx.state.registry, name);
   if (reg?.anchor === ctx.anchor) {
     return { username: ctx.username, how: 'restored', detail: `issued to this person on ${reg.issued_at.slice(0, 10)} (registry): the same name is restored, never a new one`, templates };
   }
@@ -105,4 +105,9 @@ export function usernameStory(ctx: UsernameContext): UsernameStory {
     }
   }
   return { username: ctx.username, how: 'kept', detail: 'held by this person\'s existing account', templates };
+}
+
+/** The registry's own entry for a name: `constructor` or `__proto__` are usernames like any other, not Object.prototype's. */
+function issuedEntry(registry: Readonly<Record<string, RegistryEntry>>, name: string): RegistryEntry | undefined {
+  return Object.hasOwn(registry, name) ? registry[name] : undefined;
 }
