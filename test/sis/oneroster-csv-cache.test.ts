@@ -5,6 +5,7 @@ import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readOneRosterCsv } from '../../providers/sis/oneroster-csv/index.js';
+import { CACHE_VERSION } from '../../providers/sis/oneroster-csv/cache-file.js';
 import { CACHE_FILE } from '../../providers/sis/oneroster-csv/enrollment-cache.js';
 
 /**
@@ -119,6 +120,28 @@ describe('enrollments parse cache', () => {
     expect(r.roster.people.find((p) => p.sourcedId === 'u1')!.roles.map((x) => x.sourcedId)).toEqual(['q0']);
   });
 
+  it('keeps the roster order in users.bin, and refuses one that does not name each person once', async () => {
+    const users = ['u3', 'u1', 'u2'];
+    const dir = await writeSet(ENR, users);
+    const cache = await cacheDir();
+    const plain = await outcome(dir);
+    expect(plain.roster.people.map((p) => p.sourcedId)).toEqual(['u1', 'u2', 'u3']);
+    await outcome(dir, cache);
+    const file = path.join(cache, 'users.bin');
+    // The first column: file positions in roster order.
+    const good = await readFile(file);
+    await patchCache(file, (payload, h) => {
+      expect([0, 1, 2].map((k) => payload.readInt32LE(intsAt(h) + 4 * k))).toEqual([1, 2, 0]);
+    });
+    expect(await outcome(dir, cache)).toEqual(plain);
+    // u1 twice, u3 never: refused, parsed instead (and the cache rewritten).
+    await patchCache(file, (payload, h) => payload.writeInt32LE(1, intsAt(h) + 4 * 2));
+    expect(await outcome(dir, cache)).toEqual(plain);
+    expect(await readFile(file)).toEqual(good);
+    await patchCache(file, (payload, h) => payload.writeInt32LE(3, intsAt(h)));
+    expect(await outcome(dir, cache)).toEqual(plain);
+  });
+
   it('is not used for users.csv when a changed users.csv has the same size', async () => {
     const dir = await writeSet(ENR);
     const cache = await cacheDir();
@@ -157,7 +180,8 @@ describe('enrollments parse cache', () => {
     await writeFile(file, good.subarray(0, good.length - 5));
     expect(await outcome(dir, cache)).toEqual(plain);
 
-    await writeFile(file, Buffer.from(good.toString('latin1').replace('"v":1', '"v":9'), 'latin1'));
+    expect(good.toString('latin1')).toContain(`"v":${CACHE_VERSION}`);
+    await writeFile(file, Buffer.from(good.toString('latin1').replace(`"v":${CACHE_VERSION}`, '"v":99'), 'latin1'));
     expect(await outcome(dir, cache)).toEqual(plain);
 
     // An index out of range, with a CRC that matches: still refused.

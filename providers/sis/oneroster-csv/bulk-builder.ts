@@ -19,9 +19,16 @@ export class BulkBuilder implements RecordSink {
   private readonly sessions = new Map<string, AcademicSession>();
   private readonly courses = new Set<string>();
   private readonly classes = new Map<string, ClassSection>();
-  /** sourcedId -> index in `people` (the lane stages enrollments by that index). */
-  private readonly users = new Map<string, number>();
-  private readonly people: Person[] = [];
+  /**
+   * sourcedId -> index in `people` (the lane stages enrollments by that index). Made on first
+   * use: a read whose users, roles and enrollments all come from the parse cache never needs it.
+   */
+  private userIndex: Map<string, number> | undefined;
+  private people: Person[] = [];
+  /** People from the parse cache in roster order, with the file position of each. */
+  private cachedOrder: { sorted: Person[]; at: Int32Array } | undefined;
+  /** File positions in roster order, as finish() made the roster (for the users cache). */
+  private order: ArrayLike<number> | undefined;
   /** Enrollments taken by the fast lane, and the index of their person. */
   private staged: Enrollment[] = [];
   private owners: Int32Array = new Int32Array(1024);
@@ -62,6 +69,15 @@ export class BulkBuilder implements RecordSink {
     };
   }
 
+  private get users(): Map<string, number> {
+    if (this.userIndex === undefined) {
+      const map = new Map<string, number>();
+      for (let i = 0; i < this.people.length; i++) map.set(this.people[i]!.sourcedId, i);
+      this.userIndex = map;
+    }
+    return this.userIndex;
+  }
+
   // roles.csv and enrollments.csv come grouped by user: look each user up once per run of rows.
   private lastUid: string | undefined;
   private lastIndex: number | undefined;
@@ -83,12 +99,15 @@ export class BulkBuilder implements RecordSink {
     return (this.roleLog ??= { owners: [], roles: [] });
   }
 
-  /** People from the parse cache, in file order (what user() would have added). */
-  restoreUsers(people: readonly Person[]): void {
-    for (const p of people) {
-      this.users.set(p.sourcedId, this.people.length);
-      this.people.push(p);
-    }
+  /**
+   * People from the parse cache (what user() would have added): `inFile` in file order, and
+   * the same people in roster order with their file positions. Only in place of users.csv.
+   */
+  restoreUsers(inFile: Person[], sorted: Person[], at: Int32Array): void {
+    if (this.people.length !== 0) throw new Error('restoreUsers: people already read');
+    this.people = inFile;
+    this.userIndex = undefined;
+    this.cachedOrder = { sorted, at };
     this.lastUid = undefined;
   }
 
@@ -107,13 +126,17 @@ export class BulkBuilder implements RecordSink {
     return this.people;
   }
 
+  /** After finish(): the file position of each person in roster order (for the users cache). */
+  rosterOrder(): ArrayLike<number> | undefined {
+    return this.order;
+  }
+
   laneTargets(): LaneTargets | undefined {
     if (!this.present.has('orgs') || !this.present.has('classes') || !this.present.has('users')) return undefined;
-    const users = this.users;
     return {
       classes: this.classes,
       orgs: this.orgs,
-      person: (id) => users.get(id) ?? -1,
+      person: (id) => this.users.get(id) ?? -1,
       stage: (owner, e) => this.stage(owner, e),
     };
   }
@@ -133,11 +156,10 @@ export class BulkBuilder implements RecordSink {
   /** What the users and roles lanes need (orgs.csv read: references to orgs can be checked). */
   peopleTargets(): PeopleTargets | undefined {
     if (!this.present.has('orgs')) return undefined;
-    const users = this.users;
     return {
       orgs: this.orgs,
       addPerson: (p) => this.addPerson(p),
-      person: (id) => users.get(id) ?? -1,
+      person: (id) => this.users.get(id) ?? -1,
       addRole: (owner, r) => this.addRole(owner, r),
     };
   }
@@ -277,9 +299,17 @@ export class BulkBuilder implements RecordSink {
     const all = this.people;
     // In file order, which is the order people sit in memory: far fewer cache misses at 1M.
     for (let i = 0; i < all.length; i++) sortPerson(all[i]!, exact[i] === 1);
-    const order = valuesBySourcedId(this.users);
-    const people = new Array<Person>(order.length);
-    for (let k = 0; k < order.length; k++) people[k] = all[order[k]!]!;
+    let people: Person[];
+    const cached = this.cachedOrder;
+    if (cached && cached.sorted.length === all.length) {
+      people = cached.sorted;
+      this.order = cached.at;
+    } else {
+      const order = valuesBySourcedId(this.users);
+      people = new Array<Person>(order.length);
+      for (let k = 0; k < order.length; k++) people[k] = all[order[k]!]!;
+      this.order = order;
+    }
     return {
       sourceFormat: this.format,
       mode: 'bulk',

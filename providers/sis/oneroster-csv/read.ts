@@ -222,13 +222,16 @@ async function parseTables(
         kind: USERS_KIND,
         parse,
         async load(key) {
-          const people = await loadUsersCache(cacheDir!, key, ctx.intern);
-          if (!people) return false;
-          bulk.restoreUsers(people);
-          ctx.onProgress(users.f.name, people.length);
+          const hit = await loadUsersCache(cacheDir!, key, ctx.intern);
+          if (!hit) return false;
+          bulk.restoreUsers(hit.inFile, hit.sorted, hit.at);
+          ctx.onProgress(users.f.name, hit.inFile.length);
           return true;
         },
-        save: (key, size) => saveUsersCache(cacheDir!, key, size, users.f.name, bulk.peopleInFileOrder()),
+        save: async (key, size) => {
+          const order = bulk.rosterOrder();
+          if (order) await saveUsersCache(cacheDir!, key, size, users.f.name, bulk.peopleInFileOrder(), order);
+        },
       });
       if (w) writers.push(w);
     } else await parse();
