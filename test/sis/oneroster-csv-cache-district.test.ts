@@ -67,7 +67,7 @@ describe('parse cache on a generated district', () => {
       const primed = await read(dir, { cacheDir: cache });
       expect(JSON.stringify(primed)).toBe(JSON.stringify(plain));
       const files = await readdir(cache);
-      for (const f of ['users.bin', 'roles.bin', 'enrollments.bin']) expect(files).toContain(f);
+      for (const f of ['classes.bin', 'users.bin', 'roles.bin', 'enrollments.bin']) expect(files).toContain(f);
 
       const again = await read(dir, { cacheDir: cache, cacheWrite: false });
       expect(again).toEqual(plain);

@@ -88,7 +88,7 @@ describe('enrollments parse cache', () => {
     const cache = await cacheDir();
     const plain = await outcome(dir);
     const first = await outcome(dir, cache);
-    expect((await readdir(cache)).sort()).toEqual([CACHE_FILE, 'roles.bin', 'users.bin']);
+    expect((await readdir(cache)).sort()).toEqual(['classes.bin', CACHE_FILE, 'roles.bin', 'users.bin']);
     const second = await outcome(dir, cache);
     expect(first).toEqual(plain);
     expect(second).toEqual(plain);
@@ -140,6 +140,54 @@ describe('enrollments parse cache', () => {
     expect(await readFile(file)).toEqual(good);
     await patchCache(file, (payload, h) => payload.writeInt32LE(3, intsAt(h)));
     expect(await outcome(dir, cache)).toEqual(plain);
+  });
+
+  it('covers classes.csv, in roster order; a class out of order or a value out of range is refused', async () => {
+    const dir = await writeSet(ENR);
+    const classes = path.join(dir, 'classes.csv');
+    // In the file: cls-2 before cls-1 (the roster sorts them).
+    await writeFile(classes, (await readFile(classes, 'utf8')).replace(/(cls-1,.*\n)(cls-2,.*\n)/, '$2$1'));
+    const cache = await cacheDir();
+    const plain = await outcome(dir);
+    expect(plain.roster.classes.map((c) => c.sourcedId)).toEqual(['cls-1', 'cls-2']);
+    await outcome(dir, cache);
+    const file = path.join(cache, 'classes.bin');
+    const good = await readFile(file);
+    await patchCache(file, (payload) => payload.write('X', payload.indexOf('Chem'), 'latin1'));
+    expect((await outcome(dir, cache)).roster.classes.map((c) => c.title)).toEqual(['Bio', 'Xhem']);
+    // cls-1 and cls-2 swapped in the cache: not in roster order, refused.
+    await writeFile(file, good);
+    await patchCache(file, (payload) => {
+      const i = payload.indexOf('cls-1');
+      const j = payload.indexOf('cls-2');
+      payload.write('2', i + 4, 'latin1');
+      payload.write('1', j + 4, 'latin1');
+    });
+    expect(await outcome(dir, cache)).toEqual(plain);
+    expect(await readFile(file)).toEqual(good);
+    // A school index past the values: refused.
+    await patchCache(file, (payload, h) => payload.writeInt32LE(99, intsAt(h)));
+    expect(await outcome(dir, cache)).toEqual(plain);
+    // The enrollments cache names classes by roster position: one out of range is refused.
+    await outcome(dir, cache);
+    await patchCache(path.join(cache, CACHE_FILE), (payload, h) => payload.writeInt32LE(2, intsAt(h) + 4 * ENR.length));
+    expect(await outcome(dir, cache)).toEqual(plain);
+  });
+
+  it('is not used for classes.csv when it changed (same size), nor written when it has warnings', async () => {
+    const dir = await writeSet(ENR);
+    const cache = await cacheDir();
+    await outcome(dir, cache);
+    const classes = path.join(dir, 'classes.csv');
+    await writeFile(classes, (await readFile(classes, 'utf8')).replace('Chem', 'Chum'));
+    const plain = await outcome(dir);
+    expect(plain.roster.classes[1]!.title).toBe('Chum');
+    expect(await outcome(dir, cache)).toEqual(plain);
+    const warned = await cacheDir();
+    await writeFile(classes, (await readFile(classes, 'utf8')).replace('BIO1,scheduled', 'BIO1,Scheduled'));
+    const r = await outcome(dir, warned);
+    expect(r.warnings.some((w) => w.code === 'oneroster.enum-case')).toBe(true);
+    expect(await readdir(warned)).not.toContain('classes.bin');
   });
 
   it('is not used for users.csv when a changed users.csv has the same size', async () => {

@@ -18,7 +18,10 @@ export class BulkBuilder implements RecordSink {
   private readonly orgs = new Map<string, Org>();
   private readonly sessions = new Map<string, AcademicSession>();
   private readonly courses = new Set<string>();
-  private readonly classes = new Map<string, ClassSection>();
+  /** sourcedId -> class; made on first use when the classes came from the parse cache. */
+  private classIndex: Map<string, ClassSection> | undefined;
+  /** The classes in roster order, once classes.csv is read (from the parse cache, or sorted on first use). */
+  private classList: ClassSection[] | undefined;
   /**
    * sourcedId -> index in `people` (the lane stages enrollments by that index). Made on first
    * use: a read whose users, roles and enrollments all come from the parse cache never needs it.
@@ -47,7 +50,7 @@ export class BulkBuilder implements RecordSink {
     const orgs = this.orgs;
     const sessions = this.sessions;
     const courses = this.courses;
-    const classes = this.classes;
+    const classes = () => this.classes;
     // Getters: a file absent from the set means its references cannot be checked.
     this.idx = {
       get orgs() {
@@ -60,13 +63,33 @@ export class BulkBuilder implements RecordSink {
         return present.has('courses') ? courses : undefined;
       },
       get classes() {
-        return present.has('classes') ? classes : undefined;
+        return present.has('classes') ? classes() : undefined;
       },
       users: { has: (k: string) => this.person(k) !== undefined } as ReadonlySet<string>,
       deleted: this.deleted,
       broken: this.broken,
       col: colLookup(ctx),
     };
+  }
+
+  private get classes(): Map<string, ClassSection> {
+    if (this.classIndex === undefined) {
+      const map = new Map<string, ClassSection>();
+      for (const c of this.classList ?? []) map.set(c.sourcedId, c);
+      this.classIndex = map;
+    }
+    return this.classIndex;
+  }
+
+  /** The classes in roster order (sourcedId); call only once classes.csv is read. */
+  rosterClasses(): readonly ClassSection[] {
+    return (this.classList ??= valuesBySourcedId(this.classes));
+  }
+
+  /** Classes from the parse cache, in roster order (what cls() would have added). Only in place of classes.csv. */
+  restoreClasses(sorted: ClassSection[]): void {
+    if (this.classIndex !== undefined || this.classList !== undefined) throw new Error('restoreClasses: classes already read');
+    this.classList = sorted;
   }
 
   private get users(): Map<string, number> {
@@ -133,8 +156,12 @@ export class BulkBuilder implements RecordSink {
 
   laneTargets(): LaneTargets | undefined {
     if (!this.present.has('orgs') || !this.present.has('classes') || !this.present.has('users')) return undefined;
+    const classes = () => this.classes;
     return {
-      classes: this.classes,
+      // Only a parse of enrollments.csv looks classes up by id: a read from the cache never makes the map.
+      get classes() {
+        return classes();
+      },
       orgs: this.orgs,
       person: (id) => this.users.get(id) ?? -1,
       stage: (owner, e) => this.stage(owner, e),
@@ -144,12 +171,11 @@ export class BulkBuilder implements RecordSink {
   /** What the classes lane needs (orgs.csv read; courses and terms checked when their files are in the set). */
   classTargets(): ClassTargets | undefined {
     if (!this.present.has('orgs')) return undefined;
-    const classes = this.classes;
     return {
       orgs: this.orgs,
       courses: this.idx.courses,
       sessions: this.idx.sessions,
-      addClass: (c) => classes.set(c.sourcedId, c),
+      addClass: (c) => this.classes.set(c.sourcedId, c),
     };
   }
 
@@ -315,7 +341,7 @@ export class BulkBuilder implements RecordSink {
       mode: 'bulk',
       orgs: valuesBySourcedId(this.orgs),
       people,
-      classes: valuesBySourcedId(this.classes),
+      classes: this.rosterClasses() as ClassSection[],
       academicSessions: valuesBySourcedId(this.sessions),
     };
   }

@@ -11,7 +11,8 @@ import { type RecordMaker, sharedEnrollment } from './record-maker.js';
  * on the files read before it, so those digests make the key. Bump CACHE_VERSION whenever
  * reading enrollments changes meaning.
  *
- * Columns: person index, class, value combination (role, primary, dates); strings: the ids.
+ * Columns: person index (file position), class (position in the roster's classes, which the
+ * files in the key decide), value combination (role, primary, dates); strings: the ids.
  */
 
 const KIND = 'enrollments';
@@ -19,7 +20,6 @@ export const CACHE_FILE = `${KIND}.bin`;
 
 interface Extra {
   rows: number;
-  classes: string[];
   /** role, primary, beginDate, endDate */
   combos: [string, boolean, string | null, string | null][];
 }
@@ -33,7 +33,8 @@ export interface CachedEnrollments {
 export async function loadEnrollmentCache(
   dir: string,
   key: string,
-  classes: ReadonlyMap<string, ClassSection>,
+  /** The roster's classes, in roster order. */
+  classes: readonly ClassSection[],
   people: number,
   intern: Interner,
   records: RecordMaker,
@@ -43,13 +44,7 @@ export async function loadEnrollmentCache(
   try {
     const { header: h, ints, strings } = c;
     const rows = h.rows;
-    if (!Number.isInteger(rows) || ints.length !== 3 * rows || !Array.isArray(h.classes) || !Array.isArray(h.combos)) return undefined;
-    const classIds: string[] = [];
-    for (const id of h.classes) {
-      const found = typeof id === 'string' ? classes.get(id) : undefined;
-      if (!found) return undefined;
-      classIds.push(found.sourcedId);
-    }
+    if (!Number.isInteger(rows) || ints.length !== 3 * rows || !Array.isArray(h.combos)) return undefined;
     const values = h.combos.map(([role, primary, begin, end]) => {
       if (typeof role !== 'string' || typeof primary !== 'boolean' || !optString(begin) || !optString(end)) throw new Error('combo');
       return { role: intern.get(role), primary, begin: begin === null ? undefined : intern.get(begin), end: end === null ? undefined : intern.get(end) };
@@ -57,21 +52,21 @@ export async function loadEnrollmentCache(
     const list = new Array<Enrollment>(rows);
     // Without ids, enrollments alike are one object (as records.enrollment makes them), found
     // here by class and combination index rather than by hashing the class id per row.
-    const shared = records.keepIds ? undefined : new Array<Enrollment | undefined>(classIds.length * values.length);
+    const shared = records.keepIds ? undefined : new Array<Enrollment | undefined>(classes.length * values.length);
     for (let i = 0; i < rows; i++) {
       const o = ints[i]!;
       const cl = ints[rows + i]!;
       const combo = ints[2 * rows + i]!;
       const v = values[combo];
-      if (o < 0 || o >= people || cl < 0 || cl >= classIds.length || v === undefined) return undefined;
+      if (o < 0 || o >= people || cl < 0 || cl >= classes.length || v === undefined) return undefined;
       if (shared) {
         const slot = cl * values.length + combo;
-        list[i] = shared[slot] ??= sharedEnrollment(classIds[cl]!, v.role, v.primary, v.begin, v.end);
+        list[i] = shared[slot] ??= sharedEnrollment(classes[cl]!.sourcedId, v.role, v.primary, v.begin, v.end);
         continue;
       }
       const id = strings.next();
       if (id === '') return undefined;
-      list[i] = makeEnrollment(classIds[cl]!, v.role, v.primary, id, v.begin, v.end);
+      list[i] = makeEnrollment(classes[cl]!.sourcedId, v.role, v.primary, id, v.begin, v.end);
     }
     if (shared ? strings.count() !== rows : !strings.done()) return undefined;
     return { owners: ints.slice(0, rows), list };
@@ -80,12 +75,13 @@ export async function loadEnrollmentCache(
   }
 }
 
-/** Write the cache for `key` (replacing any other); failures are ignored. */
-export async function saveEnrollmentCache(dir: string, key: string, size: number, owners: Int32Array, list: readonly Enrollment[]): Promise<void> {
+/** Write the cache for `key` (replacing any other); failures are ignored. `classes`: the roster's, in roster order. */
+export async function saveEnrollmentCache(dir: string, key: string, size: number, owners: Int32Array, list: readonly Enrollment[], classes: readonly ClassSection[]): Promise<void> {
   const rows = list.length;
   const classIndex = new Map<string, number>();
+  for (let k = 0; k < classes.length; k++) classIndex.set(classes[k]!.sourcedId, k);
   const comboIndex = new Map<string, number>();
-  const extra: Extra = { rows, classes: [], combos: [] };
+  const extra: Extra = { rows, combos: [] };
   const ints = new Int32Array(3 * rows);
   const strings = CacheWriter.open(dir, CACHE_FILE);
   if (!strings) return;
@@ -95,12 +91,8 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
     const e = list[i]!;
     const id = e.sourcedId ?? '';
     if (id === '') return strings.abort(); // only lane-shaped enrollments (every one has its id) are cached
-    let c = classIndex.get(e.classSourcedId);
-    if (c === undefined) {
-      c = extra.classes.length;
-      classIndex.set(e.classSourcedId, c);
-      extra.classes.push(e.classSourcedId);
-    }
+    const c = classIndex.get(e.classSourcedId);
+    if (c === undefined) return strings.abort();
     // Rows repeat the previous row's values far more often than not: build a key only on change.
     if (e.role !== last.role || e.primary !== last.primary || e.beginDate !== last.beginDate || e.endDate !== last.endDate) {
       const ck = `${e.role}\0${e.primary}\0${e.beginDate ?? '\u0001'}\0${e.endDate ?? '\u0001'}`;

@@ -19,6 +19,7 @@ import { type CacheWriter, hashEarly, throughCache } from './table-cache.js';
 import { type Ix, type ParseCtx, parseTable } from './parse.js';
 import { roleLane, userLane } from './people-lane.js';
 import { classLane } from './class-lane.js';
+import { CLASSES_KIND, loadClassesCache, saveClassesCache } from './class-cache.js';
 import type { SeenIds } from '../csv-util/seen-ids.js';
 import { classValue, courseValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
 import type { CourseValue, RoleValue, UserValue } from './records.js';
@@ -157,6 +158,7 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
   const cacheDir = bulk ? opts.cacheDir : undefined;
   const cacheable = (t: TableName) => (manifest.modes[t] === 'bulk' ? findFile(set, t) : undefined);
   const early = hashEarly(cacheDir, [
+    { kind: CLASSES_KIND, file: cacheable('classes') },
     { kind: USERS_KIND, file: ctx.rolesFromUsers ? undefined : cacheable('users') },
     { kind: ROLES_KIND, file: ctx.rolesFromUsers ? undefined : cacheable('roles') },
     { kind: 'enrollments', file: opts.skipEnrollments ? undefined : cacheable('enrollments') },
@@ -198,7 +200,22 @@ async function parseTables(
   if (classes) {
     const targets = bulk && opts.fastLanes !== false ? bulk.classTargets() : undefined;
     const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => classLane(ix, n, seen, ctx.intern, targets) : undefined;
-    await parseTable<ClassSection>(ctx, classes.f, 'classes', classes.mode, classValue(ctx), (r) => out.cls(r, classes.mode), false, (id) => out.invalid('classes', id), lane);
+    const parse = () => parseTable<ClassSection>(ctx, classes.f, 'classes', classes.mode, classValue(ctx), (r) => out.cls(r, classes.mode), false, (id) => out.invalid('classes', id), lane).then(() => undefined);
+    if (bulk && classes.mode === 'bulk') {
+      const w = await throughCache(ctx, classes.f, cacheDir, early.get(CLASSES_KIND), {
+        kind: CLASSES_KIND,
+        parse,
+        async load(key) {
+          const hit = await loadClassesCache(cacheDir!, key, ctx.intern);
+          if (!hit) return false;
+          bulk.restoreClasses(hit);
+          ctx.onProgress(classes.f.name, hit.length);
+          return true;
+        },
+        save: (key, size) => saveClassesCache(cacheDir!, key, size, bulk.rosterClasses()),
+      });
+      if (w) writers.push(w);
+    } else await parse();
   }
   out.end('classes', classes?.mode);
   const users = fileOf('users');
