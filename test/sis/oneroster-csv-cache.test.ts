@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readOneRosterCsv } from '../../providers/sis/oneroster-csv/index.js';
 import { CACHE_VERSION } from '../../providers/sis/oneroster-csv/cache-file.js';
+import { CHECKS_FILE } from '../../providers/sis/oneroster-csv/check-cache.js';
 import { CACHE_FILE } from '../../providers/sis/oneroster-csv/enrollment-cache.js';
 
 /**
@@ -88,7 +89,7 @@ describe('enrollments parse cache', () => {
     const cache = await cacheDir();
     const plain = await outcome(dir);
     const first = await outcome(dir, cache);
-    expect((await readdir(cache)).sort()).toEqual(['classes.bin', CACHE_FILE, 'roles.bin', 'users.bin']);
+    expect((await readdir(cache)).sort()).toEqual([CHECKS_FILE, 'classes.bin', CACHE_FILE, 'roles.bin', 'users.bin']);
     const second = await outcome(dir, cache);
     expect(first).toEqual(plain);
     expect(second).toEqual(plain);
@@ -188,6 +189,47 @@ describe('enrollments parse cache', () => {
     const r = await outcome(dir, warned);
     expect(r.warnings.some((w) => w.code === 'oneroster.enum-case')).toBe(true);
     expect(await readdir(warned)).not.toContain('classes.bin');
+  });
+
+  it('keeps the outcome of the roster checks, used while every file but enrollments.csv is the same', async () => {
+    // u3 has no role, u1 and u2 share an email: warnings only the roster checks give.
+    const dir = await writeSet(ENR, ['u1', 'u2', 'u3']);
+    const roles = path.join(dir, 'roles.csv');
+    await writeFile(roles, (await readFile(roles, 'utf8')).replace(/r2,.*\n/, ''));
+    const users = path.join(dir, 'users.csv');
+    const sameEmail = (text: string) => text.replace(/(Family,,u[12],)(,,,,09)/g, '$1A@x.org$2');
+    await writeFile(users, sameEmail(await readFile(users, 'utf8')));
+    const plain = await outcome(dir);
+    expect(plain.warnings.map((w) => w.code)).toEqual(['oneroster.duplicate-email', 'oneroster.no-role']);
+    const cache = await cacheDir();
+    await outcome(dir, cache);
+    const file = path.join(cache, CHECKS_FILE);
+    const good = await readFile(file);
+    expect(await outcome(dir, cache)).toEqual(plain);
+    // Used: a changed summary shows.
+    await patchCache(file, (payload) => payload.write('X', payload.indexOf('has no role'), 'latin1'));
+    expect((await outcome(dir, cache)).warnings.map((w) => w.summary)).toContain('user u3 Xas no role at any org');
+    // A bad severity: refused, the checks run (and rewrite it).
+    await patchCache(file, (payload, h) => payload.writeInt32LE(7, intsAt(h)));
+    expect(await outcome(dir, cache)).toEqual(plain);
+    expect(await readFile(file)).toEqual(good);
+    // Other enrollments: same outcome, still used.
+    await patchCache(file, (payload) => payload.write('X', payload.indexOf('has no role'), 'latin1'));
+    const enr = path.join(dir, 'enrollments.csv');
+    await writeFile(enr, (await readFile(enr, 'utf8')).replace(/e-5,.*\n/, ''));
+    expect((await outcome(dir, cache)).warnings.map((w) => w.summary)).toContain('user u3 Xas no role at any org');
+    // Another users.csv (u2 with its own email): not used.
+    await writeFile(users, (await readFile(users, 'utf8')).replace('u2,A@x.org', 'u2,B@x.org'));
+    const other = await outcome(dir);
+    expect(other.warnings.map((w) => w.code)).toEqual(['oneroster.no-role']);
+    expect(await outcome(dir, cache)).toEqual(other);
+    // A demographics.csv, read after everything else, is in the key too.
+    await writeFile(users, (await readFile(users, 'utf8')).replace(/Givenu[12],Family/g, 'Twin,Family'));
+    await outcome(dir, cache);
+    await writeFile(path.join(dir, 'demographics.csv'), 'sourcedId,status,dateLastModified,birthDate,sex\nu1,,,2010-01-02,male\nu2,,,2010-01-02,male\n');
+    const twins = await outcome(dir);
+    expect(twins.warnings.map((w) => w.code)).toContain('oneroster.duplicate-person');
+    expect(await outcome(dir, cache)).toEqual(twins);
   });
 
   it('is not used for users.csv when a changed users.csv has the same size', async () => {
