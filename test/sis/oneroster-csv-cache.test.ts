@@ -169,9 +169,15 @@ describe('enrollments parse cache', () => {
     // A school index past the values: refused.
     await patchCache(file, (payload, h) => payload.writeInt32LE(99, intsAt(h)));
     expect(await outcome(dir, cache)).toEqual(plain);
-    // The enrollments cache names classes by roster position: one out of range is refused.
+    // The enrollments cache names classes by roster position (after two columns of a value per
+    // row, the class of each pair): one out of range is refused, as is a pair out of range.
     await outcome(dir, cache);
-    await patchCache(path.join(cache, CACHE_FILE), (payload, h) => payload.writeInt32LE(2, intsAt(h) + 4 * ENR.length));
+    const enrollments = path.join(cache, CACHE_FILE);
+    const goodEnrollments = await readFile(enrollments);
+    await patchCache(enrollments, (payload, h) => payload.writeInt32LE(2, intsAt(h) + 4 * 2 * ENR.length));
+    expect(await outcome(dir, cache)).toEqual(plain);
+    expect(await readFile(enrollments)).toEqual(goodEnrollments);
+    await patchCache(enrollments, (payload, h) => payload.writeInt32LE(ENR.length, intsAt(h) + 4 * ENR.length));
     expect(await outcome(dir, cache)).toEqual(plain);
   });
 
@@ -316,13 +322,19 @@ describe('enrollments parse cache', () => {
       begin: fc.constantFrom('', '2026-08-20', '2026-09-01', '20260820'),
       end: fc.constantFrom('', '2027-06-18'),
     });
+    // Long lists too (a person's enrollments are sorted one way up to 64, another beyond), with
+    // ids against the file's order (ids break ties of class and role only when they are kept).
+    const rowsOf = fc.oneof(fc.array(row, { maxLength: 30 }), fc.array(row, { minLength: 65, maxLength: 160 }));
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { maxLength: 30 }), async (rows) => {
-        const dir = await writeSet(rows.map((r, i) => `e-${String(i).padStart(3, '0')},,,${r.cls},org-hs,${r.user},${r.role},${r.primary},${r.begin},${r.end}`));
+      fc.asyncProperty(rowsOf, fc.boolean(), async (rows, reversed) => {
+        const id = (i: number) => `e-${String(reversed ? rows.length - i : i).padStart(3, '0')}`;
+        const dir = await writeSet(rows.map((r, i) => `${id(i)},,,${r.cls},org-hs,${r.user},${r.role},${r.primary},${r.begin},${r.end}`));
         const cache = await cacheDir();
         const plain = JSON.stringify(await outcome(dir));
         expect(JSON.stringify(await outcome(dir, cache))).toBe(plain);
         expect(JSON.stringify(await outcome(dir, cache))).toBe(plain);
+        const noIds = JSON.stringify(await readOneRosterCsv(dir, { recordIds: false }));
+        expect(JSON.stringify(await readOneRosterCsv(dir, { cacheDir: cache, cacheWrite: false, recordIds: false }))).toBe(noIds);
       }),
       { numRuns: 40 },
     );

@@ -134,9 +134,36 @@ export class BulkBuilder implements RecordSink {
     this.lastUid = undefined;
   }
 
-  /** Roles from the parse cache, in file order (what role() would have added). */
+  /** People whose roles array was made at its final size (restoreRoles), by file position. */
+  private rolesExact: Uint8Array | undefined;
+
+  /**
+   * Roles from the parse cache, in file order (what role() would have added), each person's in
+   * one exactly-sized array: no growth by push (a first push makes room for 16) and no
+   * trimming copy when the roster is built.
+   */
   restoreRoles(owners: Int32Array, roles: readonly PersonRole[]): void {
-    for (let i = 0; i < roles.length; i++) this.people[owners[i]!]!.roles.push(roles[i]!);
+    const people = this.people;
+    const n = people.length;
+    const count = new Int32Array(n);
+    for (let i = 0; i < roles.length; i++) count[owners[i]!]!++;
+    const fill = new Int32Array(n);
+    const exact = new Uint8Array(n);
+    for (let k = 0; k < n; k++) {
+      if (count[k] === 0) continue;
+      const p = people[k]!;
+      const had = p.roles;
+      const arr = new Array<PersonRole>(had.length + count[k]!);
+      for (let j = 0; j < had.length; j++) arr[j] = had[j]!;
+      fill[k] = had.length;
+      p.roles = arr;
+      exact[k] = 1;
+    }
+    for (let i = 0; i < roles.length; i++) {
+      const k = owners[i]!;
+      people[k]!.roles[fill[k]!++] = roles[i]!;
+    }
+    this.rolesExact = exact;
   }
 
   /** The orgs read, when orgs.csv was in the set. */
@@ -276,10 +303,26 @@ export class BulkBuilder implements RecordSink {
     return { owners: this.owners.subarray(0, this.staged.length), list: this.staged, people: this.people };
   }
 
-  /** A cached enrollments file: enrollments of people by index, in file order. */
-  restoreEnrollments(owners: Int32Array, list: Enrollment[]): void {
-    this.staged = list;
-    this.owners = owners;
+  /** People whose enrollments came from the parse cache, exactly sized and already in order, by file position. */
+  private enrollmentsPlaced: Uint8Array | undefined;
+
+  /**
+   * A cached enrollments file: each person's enrollments (by file position), exactly sized and
+   * in roster order. Only in place of enrollments.csv, which is then the only source of them.
+   */
+  restoreEnrollments(byPerson: readonly (Enrollment[] | undefined)[]): void {
+    const people = this.people;
+    if (byPerson.length !== people.length || this.staged.length !== 0) throw new Error('restoreEnrollments: enrollments already read');
+    const placed = new Uint8Array(people.length);
+    for (let k = 0; k < people.length; k++) {
+      const e = byPerson[k];
+      if (e === undefined) continue;
+      const p = people[k]!;
+      if (p.enrollments.length !== 0) throw new Error('restoreEnrollments: enrollments already read');
+      p.enrollments = e;
+      placed[k] = 1;
+    }
+    this.enrollmentsPlaced = placed;
   }
   end(table: TableName, mode: 'bulk' | 'delta' | undefined): void {
     if (mode) this.present.add(table);
@@ -324,7 +367,12 @@ export class BulkBuilder implements RecordSink {
     const exact = this.placeStaged();
     const all = this.people;
     // In file order, which is the order people sit in memory: far fewer cache misses at 1M.
-    for (let i = 0; i < all.length; i++) sortPerson(all[i]!, exact[i] === 1);
+    const rolesExact = this.rolesExact;
+    const placed = this.enrollmentsPlaced;
+    for (let i = 0; i < all.length; i++) {
+      const sorted = placed !== undefined && placed[i] === 1;
+      sortPerson(all[i]!, sorted || exact[i] === 1, rolesExact !== undefined && rolesExact[i] === 1, sorted);
+    }
     let people: Person[];
     const cached = this.cachedOrder;
     if (cached && cached.sorted.length === all.length) {

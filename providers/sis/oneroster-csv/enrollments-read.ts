@@ -50,8 +50,8 @@ export async function readEnrollments(
     async load(key) {
       const hit = await loadEnrollmentCache(opts.cacheDir!, key, bulk.rosterClasses(), bulk.peopleInFileOrder().length, ctx.intern, ctx.records);
       if (!hit) return false;
-      bulk.restoreEnrollments(hit.owners, hit.list);
-      ctx.onProgress(file.name, hit.list.length);
+      bulk.restoreEnrollments(hit.byPerson);
+      ctx.onProgress(file.name, hit.rows);
       return true;
     },
     save(key, size) {
