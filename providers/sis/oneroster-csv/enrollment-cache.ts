@@ -54,7 +54,7 @@ export async function loadEnrollmentCache(
   intern: Interner,
   records: RecordMaker,
 ): Promise<CachedEnrollments | undefined> {
-  const c = await readCacheFile<Extra>(dir, CACHE_FILE, KIND, key);
+  const c = await readCacheFile<Extra>(dir, CACHE_FILE, KIND, key, { strings: records.keepIds });
   if (!c) return undefined;
   try {
     const { header: h, ints, strings } = c;

@@ -181,7 +181,7 @@ export interface CachedRoles {
 
 /** Roles in file order with the index of their person; undefined when the cache is not usable. */
 export async function loadRolesCache(dir: string, key: string, people: number, orgs: ReadonlyMap<string, Org> | undefined, intern: Interner, records: RecordMaker): Promise<CachedRoles | undefined> {
-  const c = await readCacheFile<RolesExtra>(dir, `${ROLES_KIND}.bin`, ROLES_KIND, key);
+  const c = await readCacheFile<RolesExtra>(dir, `${ROLES_KIND}.bin`, ROLES_KIND, key, { strings: records.keepIds });
   if (!c) return undefined;
   try {
     const { header: h, ints, strings } = c;
