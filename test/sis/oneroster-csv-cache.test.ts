@@ -5,6 +5,8 @@ import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readOneRosterCsv } from '../../providers/sis/oneroster-csv/index.js';
+import { CACHE_VERSION } from '../../providers/sis/oneroster-csv/cache-file.js';
+import { CHECKS_FILE } from '../../providers/sis/oneroster-csv/check-cache.js';
 import { CACHE_FILE } from '../../providers/sis/oneroster-csv/enrollment-cache.js';
 
 /**
@@ -87,7 +89,7 @@ describe('enrollments parse cache', () => {
     const cache = await cacheDir();
     const plain = await outcome(dir);
     const first = await outcome(dir, cache);
-    expect((await readdir(cache)).sort()).toEqual([CACHE_FILE, 'roles.bin', 'users.bin']);
+    expect((await readdir(cache)).sort()).toEqual([CHECKS_FILE, 'classes.bin', CACHE_FILE, 'roles.bin', 'users.bin']);
     const second = await outcome(dir, cache);
     expect(first).toEqual(plain);
     expect(second).toEqual(plain);
@@ -117,6 +119,123 @@ describe('enrollments parse cache', () => {
     const u2 = r.roster.people.find((p) => p.sourcedId === 'u2')!;
     expect(u2.givenName).toBe('xivenu2');
     expect(r.roster.people.find((p) => p.sourcedId === 'u1')!.roles.map((x) => x.sourcedId)).toEqual(['q0']);
+  });
+
+  it('keeps the roster order in users.bin, and refuses one that does not name each person once', async () => {
+    const users = ['u3', 'u1', 'u2'];
+    const dir = await writeSet(ENR, users);
+    const cache = await cacheDir();
+    const plain = await outcome(dir);
+    expect(plain.roster.people.map((p) => p.sourcedId)).toEqual(['u1', 'u2', 'u3']);
+    await outcome(dir, cache);
+    const file = path.join(cache, 'users.bin');
+    // The first column: file positions in roster order.
+    const good = await readFile(file);
+    await patchCache(file, (payload, h) => {
+      expect([0, 1, 2].map((k) => payload.readInt32LE(intsAt(h) + 4 * k))).toEqual([1, 2, 0]);
+    });
+    expect(await outcome(dir, cache)).toEqual(plain);
+    // u1 twice, u3 never: refused, parsed instead (and the cache rewritten).
+    await patchCache(file, (payload, h) => payload.writeInt32LE(1, intsAt(h) + 4 * 2));
+    expect(await outcome(dir, cache)).toEqual(plain);
+    expect(await readFile(file)).toEqual(good);
+    await patchCache(file, (payload, h) => payload.writeInt32LE(3, intsAt(h)));
+    expect(await outcome(dir, cache)).toEqual(plain);
+  });
+
+  it('covers classes.csv, in roster order; a class out of order or a value out of range is refused', async () => {
+    const dir = await writeSet(ENR);
+    const classes = path.join(dir, 'classes.csv');
+    // In the file: cls-2 before cls-1 (the roster sorts them).
+    await writeFile(classes, (await readFile(classes, 'utf8')).replace(/(cls-1,.*\n)(cls-2,.*\n)/, '$2$1'));
+    const cache = await cacheDir();
+    const plain = await outcome(dir);
+    expect(plain.roster.classes.map((c) => c.sourcedId)).toEqual(['cls-1', 'cls-2']);
+    await outcome(dir, cache);
+    const file = path.join(cache, 'classes.bin');
+    const good = await readFile(file);
+    await patchCache(file, (payload) => payload.write('X', payload.indexOf('Chem'), 'latin1'));
+    expect((await outcome(dir, cache)).roster.classes.map((c) => c.title)).toEqual(['Bio', 'Xhem']);
+    // cls-1 and cls-2 swapped in the cache: not in roster order, refused.
+    await writeFile(file, good);
+    await patchCache(file, (payload) => {
+      const i = payload.indexOf('cls-1');
+      const j = payload.indexOf('cls-2');
+      payload.write('2', i + 4, 'latin1');
+      payload.write('1', j + 4, 'latin1');
+    });
+    expect(await outcome(dir, cache)).toEqual(plain);
+    expect(await readFile(file)).toEqual(good);
+    // A school index past the values: refused.
+    await patchCache(file, (payload, h) => payload.writeInt32LE(99, intsAt(h)));
+    expect(await outcome(dir, cache)).toEqual(plain);
+    // The enrollments cache names classes by roster position (after two columns of a value per
+    // row, the class of each pair): one out of range is refused, as is a pair out of range.
+    await outcome(dir, cache);
+    const enrollments = path.join(cache, CACHE_FILE);
+    const goodEnrollments = await readFile(enrollments);
+    await patchCache(enrollments, (payload, h) => payload.writeInt32LE(2, intsAt(h) + 4 * 2 * ENR.length));
+    expect(await outcome(dir, cache)).toEqual(plain);
+    expect(await readFile(enrollments)).toEqual(goodEnrollments);
+    await patchCache(enrollments, (payload, h) => payload.writeInt32LE(ENR.length, intsAt(h) + 4 * ENR.length));
+    expect(await outcome(dir, cache)).toEqual(plain);
+  });
+
+  it('is not used for classes.csv when it changed (same size), nor written when it has warnings', async () => {
+    const dir = await writeSet(ENR);
+    const cache = await cacheDir();
+    await outcome(dir, cache);
+    const classes = path.join(dir, 'classes.csv');
+    await writeFile(classes, (await readFile(classes, 'utf8')).replace('Chem', 'Chum'));
+    const plain = await outcome(dir);
+    expect(plain.roster.classes[1]!.title).toBe('Chum');
+    expect(await outcome(dir, cache)).toEqual(plain);
+    const warned = await cacheDir();
+    await writeFile(classes, (await readFile(classes, 'utf8')).replace('BIO1,scheduled', 'BIO1,Scheduled'));
+    const r = await outcome(dir, warned);
+    expect(r.warnings.some((w) => w.code === 'oneroster.enum-case')).toBe(true);
+    expect(await readdir(warned)).not.toContain('classes.bin');
+  });
+
+  it('keeps the outcome of the roster checks, used while every file but enrollments.csv is the same', async () => {
+    // u3 has no role, u1 and u2 share an email: warnings only the roster checks give.
+    const dir = await writeSet(ENR, ['u1', 'u2', 'u3']);
+    const roles = path.join(dir, 'roles.csv');
+    await writeFile(roles, (await readFile(roles, 'utf8')).replace(/r2,.*\n/, ''));
+    const users = path.join(dir, 'users.csv');
+    const sameEmail = (text: string) => text.replace(/(Family,,u[12],)(,,,,09)/g, '$1A@x.org$2');
+    await writeFile(users, sameEmail(await readFile(users, 'utf8')));
+    const plain = await outcome(dir);
+    expect(plain.warnings.map((w) => w.code)).toEqual(['oneroster.duplicate-email', 'oneroster.no-role']);
+    const cache = await cacheDir();
+    await outcome(dir, cache);
+    const file = path.join(cache, CHECKS_FILE);
+    const good = await readFile(file);
+    expect(await outcome(dir, cache)).toEqual(plain);
+    // Used: a changed summary shows.
+    await patchCache(file, (payload) => payload.write('X', payload.indexOf('has no role'), 'latin1'));
+    expect((await outcome(dir, cache)).warnings.map((w) => w.summary)).toContain('user u3 Xas no role at any org');
+    // A bad severity: refused, the checks run (and rewrite it).
+    await patchCache(file, (payload, h) => payload.writeInt32LE(7, intsAt(h)));
+    expect(await outcome(dir, cache)).toEqual(plain);
+    expect(await readFile(file)).toEqual(good);
+    // Other enrollments: same outcome, still used.
+    await patchCache(file, (payload) => payload.write('X', payload.indexOf('has no role'), 'latin1'));
+    const enr = path.join(dir, 'enrollments.csv');
+    await writeFile(enr, (await readFile(enr, 'utf8')).replace(/e-5,.*\n/, ''));
+    expect((await outcome(dir, cache)).warnings.map((w) => w.summary)).toContain('user u3 Xas no role at any org');
+    // Another users.csv (u2 with its own email): not used.
+    await writeFile(users, (await readFile(users, 'utf8')).replace('u2,A@x.org', 'u2,B@x.org'));
+    const other = await outcome(dir);
+    expect(other.warnings.map((w) => w.code)).toEqual(['oneroster.no-role']);
+    expect(await outcome(dir, cache)).toEqual(other);
+    // A demographics.csv, read after everything else, is in the key too.
+    await writeFile(users, (await readFile(users, 'utf8')).replace(/Givenu[12],Family/g, 'Twin,Family'));
+    await outcome(dir, cache);
+    await writeFile(path.join(dir, 'demographics.csv'), 'sourcedId,status,dateLastModified,birthDate,sex\nu1,,,2010-01-02,male\nu2,,,2010-01-02,male\n');
+    const twins = await outcome(dir);
+    expect(twins.warnings.map((w) => w.code)).toContain('oneroster.duplicate-person');
+    expect(await outcome(dir, cache)).toEqual(twins);
   });
 
   it('is not used for users.csv when a changed users.csv has the same size', async () => {
@@ -157,7 +276,8 @@ describe('enrollments parse cache', () => {
     await writeFile(file, good.subarray(0, good.length - 5));
     expect(await outcome(dir, cache)).toEqual(plain);
 
-    await writeFile(file, Buffer.from(good.toString('latin1').replace('"v":1', '"v":9'), 'latin1'));
+    expect(good.toString('latin1')).toContain(`"v":${CACHE_VERSION}`);
+    await writeFile(file, Buffer.from(good.toString('latin1').replace(`"v":${CACHE_VERSION}`, '"v":99'), 'latin1'));
     expect(await outcome(dir, cache)).toEqual(plain);
 
     // An index out of range, with a CRC that matches: still refused.
@@ -202,13 +322,19 @@ describe('enrollments parse cache', () => {
       begin: fc.constantFrom('', '2026-08-20', '2026-09-01', '20260820'),
       end: fc.constantFrom('', '2027-06-18'),
     });
+    // Long lists too (a person's enrollments are sorted one way up to 64, another beyond), with
+    // ids against the file's order (ids break ties of class and role only when they are kept).
+    const rowsOf = fc.oneof(fc.array(row, { maxLength: 30 }), fc.array(row, { minLength: 65, maxLength: 160 }));
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { maxLength: 30 }), async (rows) => {
-        const dir = await writeSet(rows.map((r, i) => `e-${String(i).padStart(3, '0')},,,${r.cls},org-hs,${r.user},${r.role},${r.primary},${r.begin},${r.end}`));
+      fc.asyncProperty(rowsOf, fc.boolean(), async (rows, reversed) => {
+        const id = (i: number) => `e-${String(reversed ? rows.length - i : i).padStart(3, '0')}`;
+        const dir = await writeSet(rows.map((r, i) => `${id(i)},,,${r.cls},org-hs,${r.user},${r.role},${r.primary},${r.begin},${r.end}`));
         const cache = await cacheDir();
         const plain = JSON.stringify(await outcome(dir));
         expect(JSON.stringify(await outcome(dir, cache))).toBe(plain);
         expect(JSON.stringify(await outcome(dir, cache))).toBe(plain);
+        const noIds = JSON.stringify(await readOneRosterCsv(dir, { recordIds: false }));
+        expect(JSON.stringify(await readOneRosterCsv(dir, { cacheDir: cache, cacheWrite: false, recordIds: false }))).toBe(noIds);
       }),
       { numRuns: 40 },
     );

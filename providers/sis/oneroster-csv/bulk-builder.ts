@@ -18,10 +18,20 @@ export class BulkBuilder implements RecordSink {
   private readonly orgs = new Map<string, Org>();
   private readonly sessions = new Map<string, AcademicSession>();
   private readonly courses = new Set<string>();
-  private readonly classes = new Map<string, ClassSection>();
-  /** sourcedId -> index in `people` (the lane stages enrollments by that index). */
-  private readonly users = new Map<string, number>();
-  private readonly people: Person[] = [];
+  /** sourcedId -> class; made on first use when the classes came from the parse cache. */
+  private classIndex: Map<string, ClassSection> | undefined;
+  /** The classes in roster order, once classes.csv is read (from the parse cache, or sorted on first use). */
+  private classList: ClassSection[] | undefined;
+  /**
+   * sourcedId -> index in `people` (the lane stages enrollments by that index). Made on first
+   * use: a read whose users, roles and enrollments all come from the parse cache never needs it.
+   */
+  private userIndex: Map<string, number> | undefined;
+  private people: Person[] = [];
+  /** People from the parse cache in roster order, with the file position of each. */
+  private cachedOrder: { sorted: Person[]; at: Int32Array } | undefined;
+  /** File positions in roster order, as finish() made the roster (for the users cache). */
+  private order: ArrayLike<number> | undefined;
   /** Enrollments taken by the fast lane, and the index of their person. */
   private staged: Enrollment[] = [];
   private owners: Int32Array = new Int32Array(1024);
@@ -40,7 +50,7 @@ export class BulkBuilder implements RecordSink {
     const orgs = this.orgs;
     const sessions = this.sessions;
     const courses = this.courses;
-    const classes = this.classes;
+    const classes = () => this.classes;
     // Getters: a file absent from the set means its references cannot be checked.
     this.idx = {
       get orgs() {
@@ -53,13 +63,42 @@ export class BulkBuilder implements RecordSink {
         return present.has('courses') ? courses : undefined;
       },
       get classes() {
-        return present.has('classes') ? classes : undefined;
+        return present.has('classes') ? classes() : undefined;
       },
       users: { has: (k: string) => this.person(k) !== undefined } as ReadonlySet<string>,
       deleted: this.deleted,
       broken: this.broken,
       col: colLookup(ctx),
     };
+  }
+
+  private get classes(): Map<string, ClassSection> {
+    if (this.classIndex === undefined) {
+      const map = new Map<string, ClassSection>();
+      for (const c of this.classList ?? []) map.set(c.sourcedId, c);
+      this.classIndex = map;
+    }
+    return this.classIndex;
+  }
+
+  /** The classes in roster order (sourcedId); call only once classes.csv is read. */
+  rosterClasses(): readonly ClassSection[] {
+    return (this.classList ??= valuesBySourcedId(this.classes));
+  }
+
+  /** Classes from the parse cache, in roster order (what cls() would have added). Only in place of classes.csv. */
+  restoreClasses(sorted: ClassSection[]): void {
+    if (this.classIndex !== undefined || this.classList !== undefined) throw new Error('restoreClasses: classes already read');
+    this.classList = sorted;
+  }
+
+  private get users(): Map<string, number> {
+    if (this.userIndex === undefined) {
+      const map = new Map<string, number>();
+      for (let i = 0; i < this.people.length; i++) map.set(this.people[i]!.sourcedId, i);
+      this.userIndex = map;
+    }
+    return this.userIndex;
   }
 
   // roles.csv and enrollments.csv come grouped by user: look each user up once per run of rows.
@@ -83,18 +122,48 @@ export class BulkBuilder implements RecordSink {
     return (this.roleLog ??= { owners: [], roles: [] });
   }
 
-  /** People from the parse cache, in file order (what user() would have added). */
-  restoreUsers(people: readonly Person[]): void {
-    for (const p of people) {
-      this.users.set(p.sourcedId, this.people.length);
-      this.people.push(p);
-    }
+  /**
+   * People from the parse cache (what user() would have added): `inFile` in file order, and
+   * the same people in roster order with their file positions. Only in place of users.csv.
+   */
+  restoreUsers(inFile: Person[], sorted: Person[], at: Int32Array): void {
+    if (this.people.length !== 0) throw new Error('restoreUsers: people already read');
+    this.people = inFile;
+    this.userIndex = undefined;
+    this.cachedOrder = { sorted, at };
     this.lastUid = undefined;
   }
 
-  /** Roles from the parse cache, in file order (what role() would have added). */
+  /** People whose roles array was made at its final size (restoreRoles), by file position. */
+  private rolesExact: Uint8Array | undefined;
+
+  /**
+   * Roles from the parse cache, in file order (what role() would have added), each person's in
+   * one exactly-sized array: no growth by push (a first push makes room for 16) and no
+   * trimming copy when the roster is built.
+   */
   restoreRoles(owners: Int32Array, roles: readonly PersonRole[]): void {
-    for (let i = 0; i < roles.length; i++) this.people[owners[i]!]!.roles.push(roles[i]!);
+    const people = this.people;
+    const n = people.length;
+    const count = new Int32Array(n);
+    for (let i = 0; i < roles.length; i++) count[owners[i]!]!++;
+    const fill = new Int32Array(n);
+    const exact = new Uint8Array(n);
+    for (let k = 0; k < n; k++) {
+      if (count[k] === 0) continue;
+      const p = people[k]!;
+      const had = p.roles;
+      const arr = new Array<PersonRole>(had.length + count[k]!);
+      for (let j = 0; j < had.length; j++) arr[j] = had[j]!;
+      fill[k] = had.length;
+      p.roles = arr;
+      exact[k] = 1;
+    }
+    for (let i = 0; i < roles.length; i++) {
+      const k = owners[i]!;
+      people[k]!.roles[fill[k]!++] = roles[i]!;
+    }
+    this.rolesExact = exact;
   }
 
   /** The orgs read, when orgs.csv was in the set. */
@@ -107,13 +176,21 @@ export class BulkBuilder implements RecordSink {
     return this.people;
   }
 
+  /** After finish(): the file position of each person in roster order (for the users cache). */
+  rosterOrder(): ArrayLike<number> | undefined {
+    return this.order;
+  }
+
   laneTargets(): LaneTargets | undefined {
     if (!this.present.has('orgs') || !this.present.has('classes') || !this.present.has('users')) return undefined;
-    const users = this.users;
+    const classes = () => this.classes;
     return {
-      classes: this.classes,
+      // Only a parse of enrollments.csv looks classes up by id: a read from the cache never makes the map.
+      get classes() {
+        return classes();
+      },
       orgs: this.orgs,
-      person: (id) => users.get(id) ?? -1,
+      person: (id) => this.users.get(id) ?? -1,
       stage: (owner, e) => this.stage(owner, e),
     };
   }
@@ -121,23 +198,21 @@ export class BulkBuilder implements RecordSink {
   /** What the classes lane needs (orgs.csv read; courses and terms checked when their files are in the set). */
   classTargets(): ClassTargets | undefined {
     if (!this.present.has('orgs')) return undefined;
-    const classes = this.classes;
     return {
       orgs: this.orgs,
       courses: this.idx.courses,
       sessions: this.idx.sessions,
-      addClass: (c) => classes.set(c.sourcedId, c),
+      addClass: (c) => this.classes.set(c.sourcedId, c),
     };
   }
 
   /** What the users and roles lanes need (orgs.csv read: references to orgs can be checked). */
   peopleTargets(): PeopleTargets | undefined {
     if (!this.present.has('orgs')) return undefined;
-    const users = this.users;
     return {
       orgs: this.orgs,
       addPerson: (p) => this.addPerson(p),
-      person: (id) => users.get(id) ?? -1,
+      person: (id) => this.users.get(id) ?? -1,
       addRole: (owner, r) => this.addRole(owner, r),
     };
   }
@@ -228,10 +303,26 @@ export class BulkBuilder implements RecordSink {
     return { owners: this.owners.subarray(0, this.staged.length), list: this.staged, people: this.people };
   }
 
-  /** A cached enrollments file: enrollments of people by index, in file order. */
-  restoreEnrollments(owners: Int32Array, list: Enrollment[]): void {
-    this.staged = list;
-    this.owners = owners;
+  /** People whose enrollments came from the parse cache, exactly sized and already in order, by file position. */
+  private enrollmentsPlaced: Uint8Array | undefined;
+
+  /**
+   * A cached enrollments file: each person's enrollments (by file position), exactly sized and
+   * in roster order. Only in place of enrollments.csv, which is then the only source of them.
+   */
+  restoreEnrollments(byPerson: readonly (Enrollment[] | undefined)[]): void {
+    const people = this.people;
+    if (byPerson.length !== people.length || this.staged.length !== 0) throw new Error('restoreEnrollments: enrollments already read');
+    const placed = new Uint8Array(people.length);
+    for (let k = 0; k < people.length; k++) {
+      const e = byPerson[k];
+      if (e === undefined) continue;
+      const p = people[k]!;
+      if (p.enrollments.length !== 0) throw new Error('restoreEnrollments: enrollments already read');
+      p.enrollments = e;
+      placed[k] = 1;
+    }
+    this.enrollmentsPlaced = placed;
   }
   end(table: TableName, mode: 'bulk' | 'delta' | undefined): void {
     if (mode) this.present.add(table);
@@ -276,16 +367,29 @@ export class BulkBuilder implements RecordSink {
     const exact = this.placeStaged();
     const all = this.people;
     // In file order, which is the order people sit in memory: far fewer cache misses at 1M.
-    for (let i = 0; i < all.length; i++) sortPerson(all[i]!, exact[i] === 1);
-    const order = valuesBySourcedId(this.users);
-    const people = new Array<Person>(order.length);
-    for (let k = 0; k < order.length; k++) people[k] = all[order[k]!]!;
+    const rolesExact = this.rolesExact;
+    const placed = this.enrollmentsPlaced;
+    for (let i = 0; i < all.length; i++) {
+      const sorted = placed !== undefined && placed[i] === 1;
+      sortPerson(all[i]!, sorted || exact[i] === 1, rolesExact !== undefined && rolesExact[i] === 1, sorted);
+    }
+    let people: Person[];
+    const cached = this.cachedOrder;
+    if (cached && cached.sorted.length === all.length) {
+      people = cached.sorted;
+      this.order = cached.at;
+    } else {
+      const order = valuesBySourcedId(this.users);
+      people = new Array<Person>(order.length);
+      for (let k = 0; k < order.length; k++) people[k] = all[order[k]!]!;
+      this.order = order;
+    }
     return {
       sourceFormat: this.format,
       mode: 'bulk',
       orgs: valuesBySourcedId(this.orgs),
       people,
-      classes: valuesBySourcedId(this.classes),
+      classes: this.rosterClasses() as ClassSection[],
       academicSessions: valuesBySourcedId(this.sessions),
     };
   }

@@ -14,7 +14,7 @@ import { crc32 } from 'node:zlib';
  */
 
 const MAGIC = Buffer.from('RCENRC\n\0', 'latin1');
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 /** Strings are decoded chunk by chunk, each far below V8's largest string. */
 const CHUNK_CHARS = 1 << 22;
 
@@ -73,9 +73,11 @@ async function readHeader(fh: FileHandle): Promise<(Partial<CacheHeader> & { at:
 
 /**
  * Read and check a cache file. It is read part by part (the columns, then one string chunk at a
- * time), so no buffer of the whole file is held beside the roster being built.
+ * time, through one buffer), so no buffer of the whole file is held beside the roster being
+ * built. `strings: false`: the caller reads only how many strings there are (a read that keeps
+ * no record ids), so they are checked against the CRC but not decoded.
  */
-export async function readCacheFile<H>(dir: string, file: string, kind: string, key: string): Promise<CacheContents<H> | undefined> {
+export async function readCacheFile<H>(dir: string, file: string, kind: string, key: string, opts: { strings?: boolean } = {}): Promise<CacheContents<H> | undefined> {
   let fh: FileHandle;
   try {
     fh = await open(path.join(dir, file), 'r');
@@ -94,15 +96,23 @@ export async function readCacheFile<H>(dir: string, file: string, kind: string, 
     const intsAt = pad4(8 + stringBytes);
     if (intsAt + 4 * h.ints !== h.at) return undefined;
     const decoder = new TextDecoder('utf-8', { fatal: true });
+    const keep = opts.strings !== false;
     const chunks: { ends: Int32Array; text: string }[] = [];
+    let skipped = 0;
     let crc = 0;
     let at = 8;
+    let scratch = Buffer.allocUnsafe(0);
     for (const c of h.chunks) {
-      if (!Number.isInteger(c.count) || c.count < 0 || 4 * c.count > c.bytes) return undefined;
-      const buf = Buffer.allocUnsafe(c.bytes);
+      if (!Number.isInteger(c.count) || c.count < 0 || !Number.isInteger(c.bytes) || 4 * c.count > c.bytes || at + c.bytes > intsAt) return undefined;
+      if (scratch.length < c.bytes) scratch = Buffer.allocUnsafe(c.bytes);
+      const buf = scratch.subarray(0, c.bytes);
       if (!(await exact(buf, at))) return undefined;
       at += c.bytes;
       crc = crc32(buf, crc);
+      if (!keep) {
+        skipped += c.count;
+        continue;
+      }
       const ends = new Int32Array(c.count);
       new Uint8Array(ends.buffer).set(buf.subarray(0, 4 * c.count));
       chunks.push({ ends, text: decoder.decode(buf.subarray(4 * c.count)) });
@@ -115,7 +125,7 @@ export async function readCacheFile<H>(dir: string, file: string, kind: string, 
     if (!(await exact(intBytes, intsAt))) return undefined;
     crc = crc32(intBytes, crc);
     if (crc !== h.crc) return undefined;
-    return { header: h, ints, strings: new StringReader(chunks) };
+    return { header: h, ints, strings: new StringReader(chunks, skipped) };
   } catch {
     return undefined;
   } finally {
@@ -131,7 +141,11 @@ export class StringReader {
   private c = 0;
   private k = 0;
   private from = 0;
-  constructor(private readonly chunks: readonly { ends: Int32Array; text: string }[]) {}
+  constructor(
+    private readonly chunks: readonly { ends: Int32Array; text: string }[],
+    /** Strings checked but not decoded (readCacheFile with `strings: false`): counted only. */
+    private readonly skipped = 0,
+  ) {}
 
   next(): string {
     let chunk = this.chunks[this.c];
@@ -149,15 +163,16 @@ export class StringReader {
     return s;
   }
 
-  /** True when every string was read. */
   /** How many strings the chunks hold, read or not. */
   count(): number {
-    let n = 0;
+    let n = this.skipped;
     for (const c of this.chunks) n += c.ends.length;
     return n;
   }
 
+  /** True when every string was read. */
   done(): boolean {
+    if (this.skipped > 0) return false;
     for (let c = this.c + 1; c < this.chunks.length; c++) if (this.chunks[c]!.ends.length > 0) return false;
     const chunk = this.chunks[this.c];
     return !chunk || (this.k >= chunk.ends.length && this.from === chunk.text.length);

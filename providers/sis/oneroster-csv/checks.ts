@@ -9,7 +9,10 @@ import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
  * - warning: a person with no role at all; the same email on two people; two people with
  *   identical names and birth facts (birthDate from demographics.csv), a likely duplicate.
  */
-export function checkRoster(sink: DiagnosticSink, roster: Roster, birthFacts: ReadonlyMap<string, string>, orgsKnown = true, brokenOrgs: ReadonlySet<string> = new Set()): void {
+/** Where the checks report (a DiagnosticSink, or check-cache.ts's recorder in front of one). */
+export type CheckSink = Pick<DiagnosticSink, 'warn' | 'error'>;
+
+export function checkRoster(sink: CheckSink, roster: Roster, birthFacts: ReadonlyMap<string, string>, orgsKnown = true, brokenOrgs: ReadonlySet<string> = new Set()): void {
   const orgs = new Map(roster.orgs.map((o) => [o.sourcedId, o]));
   // The first person per email / name-and-birth key; where it came from is formatted only for a duplicate.
   const emails = new Map<string, Person>();

@@ -40,6 +40,7 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
   const iBegin = col('beginDate');
   const iEnd = col('endDate');
   if (iId < 0 || iClass < 0 || iSchool < 0 || iUser < 0 || iRole < 0) return undefined;
+  const classes = t.classes;
   let userRaw = '';
   let person = -1;
   let schoolRaw = '';
@@ -82,7 +83,7 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
     const span = text.substring(spanS, spanE);
     for (let j = 0; j < K; j++) {
       if (spans[j] !== span) continue;
-      const cls = t.classes.get(text.substring(st[iClass]!, et[iClass]!));
+      const cls = classes.get(text.substring(st[iClass]!, et[iClass]!));
       if (cls === undefined) return false;
       seen.set(id, line);
       t.stage(persons[j]!, maker.enrollment(cls.sourcedId, roles[j]!, primaries[j]!, id, begins[j], ends[j]));
@@ -151,7 +152,7 @@ export function enrollmentLane(ix: Ix, headerLength: number, seen: SeenIds, date
       en = end;
     }
 
-    const cls = t.classes.get(text.substring(st[iClass]!, et[iClass]!));
+    const cls = classes.get(text.substring(st[iClass]!, et[iClass]!));
     if (cls === undefined) return false;
 
     seen.set(id, line);

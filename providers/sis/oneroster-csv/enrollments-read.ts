@@ -48,14 +48,14 @@ export async function readEnrollments(
       read = bulk.stagedEnrollments();
     },
     async load(key) {
-      const hit = await loadEnrollmentCache(opts.cacheDir!, key, targets.classes, bulk.peopleInFileOrder().length, ctx.intern, ctx.records);
+      const hit = await loadEnrollmentCache(opts.cacheDir!, key, bulk.rosterClasses(), bulk.peopleInFileOrder().length, ctx.intern, ctx.records);
       if (!hit) return false;
-      bulk.restoreEnrollments(hit.owners, hit.list);
-      ctx.onProgress(file.name, hit.list.length);
+      bulk.restoreEnrollments(hit.byPerson);
+      ctx.onProgress(file.name, hit.rows);
       return true;
     },
     save(key, size) {
-      return read ? saveEnrollmentCache(opts.cacheDir!, key, size, read.owners, read.list) : Promise.resolve();
+      return read ? saveEnrollmentCache(opts.cacheDir!, key, size, read.owners, read.list, bulk.rosterClasses()) : Promise.resolve();
     },
   });
 }

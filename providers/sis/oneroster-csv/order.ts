@@ -18,14 +18,17 @@ export function compareEnrollments(a: Enrollment, b: Enrollment): number {
 
 /**
  * Sort a person's roles and enrollments; also trims arrays grown by push (V8 over-allocates),
- * unless `enrollmentsExact` says the enrollments array was made at its final size.
+ * unless `enrollmentsExact` / `rolesExact` says that array was made at its final size.
+ * `enrollmentsSorted`: they are in this order already (enrollment-cache.ts sorted them).
  */
-export function sortPerson(p: Person, enrollmentsExact = false): void {
+export function sortPerson(p: Person, enrollmentsExact = false, rolesExact = false, enrollmentsSorted = false): void {
   if (p.roles.length > 1 && !inOrder(p.roles, compareRoles)) p.roles.sort(compareRoles);
   const e = p.enrollments;
-  if (e.length > 1 && e.length <= 64) insertionSort(e, compareEnrollments);
-  else if (e.length > 64 && !inOrder(e, compareEnrollments)) e.sort(compareEnrollments);
-  if (p.roles.length) p.roles = p.roles.slice();
+  if (!enrollmentsSorted) {
+    if (e.length > 1 && e.length <= 64) insertionSort(e, compareEnrollments);
+    else if (e.length > 64 && !inOrder(e, compareEnrollments)) e.sort(compareEnrollments);
+  }
+  if (p.roles.length && !rolesExact) p.roles = p.roles.slice();
   if (p.enrollments.length && !enrollmentsExact) p.enrollments = p.enrollments.slice();
 }
 

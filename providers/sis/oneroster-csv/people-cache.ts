@@ -21,27 +21,44 @@ interface UsersExtra {
   idCount: number;
 }
 
-/** People in file order, without roles or enrollments; undefined when the cache is not usable. */
-export async function loadUsersCache(dir: string, key: string, intern: Interner): Promise<Person[] | undefined> {
+/**
+ * People from the cache, without roles or enrollments: `inFile` in file order (roles and
+ * enrollments name people by file position, and people are made in that order, the order they
+ * then sit in memory), `sorted` the same objects in roster order (sourcedId, code-unit order,
+ * as order.ts sorts them), and `at`, the file position of each in `sorted`.
+ */
+export interface CachedPeople {
+  sorted: Person[];
+  inFile: Person[];
+  at: Int32Array;
+}
+
+/**
+ * The roster order is stored (file positions in sourcedId order), so a read from the cache
+ * needs no sort and no map of a million ids. The writer checked that order id by id; here it
+ * must hold every position once, and the CRC and the key stand for the rest (re-checking it
+ * would walk a million people out of memory order). Undefined when the cache is not usable.
+ */
+export async function loadUsersCache(dir: string, key: string, intern: Interner): Promise<CachedPeople | undefined> {
   const c = await readCacheFile<UsersExtra>(dir, `${USERS_KIND}.bin`, USERS_KIND, key);
   if (!c) return undefined;
   try {
     const { header: h, ints, strings } = c;
     const n = h.rows;
     if (!Number.isInteger(n) || typeof h.file !== 'string' || !Array.isArray(h.grades) || !Array.isArray(h.types)) return undefined;
-    if (ints.length !== 4 * n + h.gradeCount + h.idCount) return undefined;
+    if (!Number.isInteger(h.gradeCount) || !Number.isInteger(h.idCount) || ints.length !== 5 * n + h.gradeCount + h.idCount) return undefined;
     const grades = h.grades.map((g) => intern.get(String(g)));
     const types = h.types.map((t) => intern.get(String(t)));
     const file = h.file;
-    let gi = 4 * n;
-    let ti = 4 * n + h.gradeCount;
-    const people = new Array<Person>(n);
+    let gi = 5 * n;
+    let ti = 5 * n + h.gradeCount;
+    const inFile = new Array<Person>(n);
     for (let i = 0; i < n; i++) {
       const sourcedId = strings.next();
       const sisUsername = strings.next();
       const identifier = strings.next();
-      const ng = ints[2 * n + i]!;
-      const nu = ints[3 * n + i]!;
+      const ng = ints[3 * n + i]!;
+      const nu = ints[4 * n + i]!;
       if (ng < 0 || nu < 0) return undefined;
       const userIds = new Array<{ type: string; identifier: string }>(nu);
       for (let k = 0; k < nu; k++) {
@@ -55,10 +72,10 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner)
         if (v === undefined) return undefined;
         g[k] = v;
       }
-      const enabled = ints[n + i];
+      const enabled = ints[2 * n + i];
       if (enabled !== 0 && enabled !== 1) return undefined;
       // The literal of row-values.ts userValue, field for field and in its order.
-      people[i] = {
+      inFile[i] = {
         sourcedId,
         enabledUser: enabled === 1,
         sisUsername,
@@ -74,18 +91,33 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner)
         grades: g,
         roles: [],
         enrollments: [],
-        source: { file, line: ints[i]! },
+        source: { file, line: ints[n + i]! },
       };
     }
-    if (gi !== 4 * n + h.gradeCount || ti !== ints.length || !strings.done()) return undefined;
-    return people;
+    if (gi !== 5 * n + h.gradeCount || ti !== ints.length || !strings.done()) return undefined;
+    const at = ints.slice(0, n);
+    const sorted = new Array<Person>(n);
+    const placed = new Uint8Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = at[k]!;
+      if (!(i >= 0 && i < n) || placed[i] === 1) return undefined;
+      placed[i] = 1;
+      sorted[k] = inFile[i]!;
+    }
+    return { sorted, inFile, at };
   } catch {
     return undefined;
   }
 }
 
-export async function saveUsersCache(dir: string, key: string, size: number, file: string, people: readonly Person[]): Promise<void> {
+/**
+ * `people` in file order; `order`, their file positions in sourcedId order (what the roster
+ * was built with). Nothing is written unless `order` holds every position once with ids
+ * strictly rising (a users.csv with a repeated id is never cached anyway).
+ */
+export async function saveUsersCache(dir: string, key: string, size: number, file: string, people: readonly Person[], order: ArrayLike<number>): Promise<void> {
   const n = people.length;
+  if (order.length !== n) return;
   const gradeIndex = new Map<string, number>();
   const typeIndex = new Map<string, number>();
   const extra: UsersExtra = { rows: n, file, grades: [], types: [], gradeCount: 0, idCount: 0 };
@@ -93,11 +125,11 @@ export async function saveUsersCache(dir: string, key: string, size: number, fil
     extra.gradeCount += p.grades.length;
     extra.idCount += p.userIds.length;
   }
-  const ints = new Int32Array(4 * n + extra.gradeCount + extra.idCount);
+  const ints = new Int32Array(5 * n + extra.gradeCount + extra.idCount);
   const strings = CacheWriter.open(dir, `${USERS_KIND}.bin`);
   if (!strings) return;
-  let gi = 4 * n;
-  let ti = 4 * n + extra.gradeCount;
+  let gi = 5 * n;
+  let ti = 5 * n + extra.gradeCount;
   const index = (map: Map<string, number>, list: string[], v: string) => {
     let k = map.get(v);
     if (k === undefined) {
@@ -107,12 +139,17 @@ export async function saveUsersCache(dir: string, key: string, size: number, fil
     }
     return k;
   };
+  for (let k = 0; k < n; k++) {
+    const p = people[order[k]!];
+    if (p === undefined || (k > 0 && !(people[order[k - 1]!]!.sourcedId < p.sourcedId))) return strings.abort();
+    ints[k] = order[k]!;
+  }
   for (let i = 0; i < n; i++) {
     const p = people[i]!;
-    ints[i] = p.source.line ?? 0;
-    ints[n + i] = p.enabledUser ? 1 : 0;
-    ints[2 * n + i] = p.grades.length;
-    ints[3 * n + i] = p.userIds.length;
+    ints[n + i] = p.source.line ?? 0;
+    ints[2 * n + i] = p.enabledUser ? 1 : 0;
+    ints[3 * n + i] = p.grades.length;
+    ints[4 * n + i] = p.userIds.length;
     strings.add(p.sourcedId);
     strings.add(p.sisUsername);
     strings.add(p.identifier);
@@ -144,7 +181,7 @@ export interface CachedRoles {
 
 /** Roles in file order with the index of their person; undefined when the cache is not usable. */
 export async function loadRolesCache(dir: string, key: string, people: number, orgs: ReadonlyMap<string, Org> | undefined, intern: Interner, records: RecordMaker): Promise<CachedRoles | undefined> {
-  const c = await readCacheFile<RolesExtra>(dir, `${ROLES_KIND}.bin`, ROLES_KIND, key);
+  const c = await readCacheFile<RolesExtra>(dir, `${ROLES_KIND}.bin`, ROLES_KIND, key, { strings: records.keepIds });
   if (!c) return undefined;
   try {
     const { header: h, ints, strings } = c;

@@ -19,6 +19,8 @@ import { type CacheWriter, hashEarly, throughCache } from './table-cache.js';
 import { type Ix, type ParseCtx, parseTable } from './parse.js';
 import { roleLane, userLane } from './people-lane.js';
 import { classLane } from './class-lane.js';
+import { CheckRecorder, checksKey, replayChecks, saveChecks } from './check-cache.js';
+import { CLASSES_KIND, loadClassesCache, saveClassesCache } from './class-cache.js';
 import type { SeenIds } from '../csv-util/seen-ids.js';
 import { classValue, courseValue, orgValue, roleValue, sessionValue, userValue } from './row-values.js';
 import type { CourseValue, RoleValue, UserValue } from './records.js';
@@ -109,12 +111,22 @@ async function readSet(set: FileSet, opts: ReadOneRosterOptions): Promise<SisRea
   // Bulk sets stream straight into the roster; sets with delta files are collected and merged.
   const builder: RecordSink & { finish(): Roster } =
     anyDelta && opts.base ? new DeltaCollector(sink, ctx, format, opts.base) : new BulkBuilder(sink, ctx, format);
-  const { birth, saveCache } = await parseAll(set, manifest, ctx, opts, builder);
+  const { birth, saveCache, enrollmentsFile } = await parseAll(set, manifest, ctx, opts, builder);
   const roster = builder.finish();
   // Run even after errors, so one run lists every problem; skip the school check without orgs.
-  checkRoster(sink, roster, birth, manifest.modes.orgs !== 'absent' || !!opts.base, builder.brokenOrgs());
+  const orgsKnown = manifest.modes.orgs !== 'absent' || !!opts.base;
+  const brokenOrgs = builder.brokenOrgs();
+  // A bulk roster is a function of its files: the checks' outcome can come from the cache.
+  const checksDir = builder instanceof BulkBuilder ? opts.cacheDir : undefined;
+  const key = checksDir ? checksKey(digests, enrollmentsFile, orgsKnown, brokenOrgs) : undefined;
+  let recorded: CheckRecorder | undefined;
+  if (!(checksDir && key && (await replayChecks(checksDir, key, sink)))) {
+    recorded = checksDir && opts.cacheWrite !== false ? new CheckRecorder(sink) : undefined;
+    checkRoster(recorded ?? sink, roster, birth, orgsKnown, brokenOrgs);
+  }
   if (sink.hasErrors) throw new InputError([...sink.diagnostics.filter((d) => d.severity === 'error'), ...sink.warnings()]);
   await saveCache?.();
+  if (recorded && checksDir && key) await saveChecks(checksDir, key, recorded.list);
   return { roster, warnings: sortDiagnostics(sink.warnings()), digest: combineDigests(digests) };
 }
 
@@ -144,7 +156,14 @@ function makeCtx(sink: DiagnosticSink, manifest: Manifest, digests: Map<string, 
 }
 
 /** Read every listed file in reference order (orgs before the files that point at them). */
-async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: ReadOneRosterOptions, out: RecordSink): Promise<{ birth: Map<string, string>; saveCache?: () => Promise<void> }> {
+interface Parsed {
+  birth: Map<string, string>;
+  saveCache?: () => Promise<void>;
+  /** The name of enrollments.csv when it was read. */
+  enrollmentsFile?: string;
+}
+
+async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: ReadOneRosterOptions, out: RecordSink): Promise<Parsed> {
   const fileOf = (t: TableName) => {
     const mode = manifest.modes[t];
     const f = mode === 'absent' ? undefined : findFile(set, t);
@@ -157,6 +176,7 @@ async function parseAll(set: FileSet, manifest: Manifest, ctx: ParseCtx, opts: R
   const cacheDir = bulk ? opts.cacheDir : undefined;
   const cacheable = (t: TableName) => (manifest.modes[t] === 'bulk' ? findFile(set, t) : undefined);
   const early = hashEarly(cacheDir, [
+    { kind: CLASSES_KIND, file: cacheable('classes') },
     { kind: USERS_KIND, file: ctx.rolesFromUsers ? undefined : cacheable('users') },
     { kind: ROLES_KIND, file: ctx.rolesFromUsers ? undefined : cacheable('roles') },
     { kind: 'enrollments', file: opts.skipEnrollments ? undefined : cacheable('enrollments') },
@@ -183,7 +203,7 @@ async function parseTables(
   cacheDir: string | undefined,
   early: Map<string, Promise<string | undefined>>,
   worker: EnrollmentWorker | undefined,
-): Promise<{ birth: Map<string, string>; saveCache?: () => Promise<void> }> {
+): Promise<Parsed> {
   const writers: CacheWriter[] = [];
   const orgs = fileOf('orgs');
   if (orgs) await parseTable<Org>(ctx, orgs.f, 'orgs', orgs.mode, orgValue(ctx), (r) => out.org(r, orgs.mode), false, (id) => out.invalid('orgs', id));
@@ -198,7 +218,22 @@ async function parseTables(
   if (classes) {
     const targets = bulk && opts.fastLanes !== false ? bulk.classTargets() : undefined;
     const lane = targets ? (ix: Ix, n: number, seen: SeenIds) => classLane(ix, n, seen, ctx.intern, targets) : undefined;
-    await parseTable<ClassSection>(ctx, classes.f, 'classes', classes.mode, classValue(ctx), (r) => out.cls(r, classes.mode), false, (id) => out.invalid('classes', id), lane);
+    const parse = () => parseTable<ClassSection>(ctx, classes.f, 'classes', classes.mode, classValue(ctx), (r) => out.cls(r, classes.mode), false, (id) => out.invalid('classes', id), lane).then(() => undefined);
+    if (bulk && classes.mode === 'bulk') {
+      const w = await throughCache(ctx, classes.f, cacheDir, early.get(CLASSES_KIND), {
+        kind: CLASSES_KIND,
+        parse,
+        async load(key) {
+          const hit = await loadClassesCache(cacheDir!, key, ctx.intern);
+          if (!hit) return false;
+          bulk.restoreClasses(hit);
+          ctx.onProgress(classes.f.name, hit.length);
+          return true;
+        },
+        save: (key, size) => saveClassesCache(cacheDir!, key, size, bulk.rosterClasses()),
+      });
+      if (w) writers.push(w);
+    } else await parse();
   }
   out.end('classes', classes?.mode);
   const users = fileOf('users');
@@ -222,13 +257,16 @@ async function parseTables(
         kind: USERS_KIND,
         parse,
         async load(key) {
-          const people = await loadUsersCache(cacheDir!, key, ctx.intern);
-          if (!people) return false;
-          bulk.restoreUsers(people);
-          ctx.onProgress(users.f.name, people.length);
+          const hit = await loadUsersCache(cacheDir!, key, ctx.intern);
+          if (!hit) return false;
+          bulk.restoreUsers(hit.inFile, hit.sorted, hit.at);
+          ctx.onProgress(users.f.name, hit.inFile.length);
           return true;
         },
-        save: (key, size) => saveUsersCache(cacheDir!, key, size, users.f.name, bulk.peopleInFileOrder()),
+        save: async (key, size) => {
+          const order = bulk.rosterOrder();
+          if (order) await saveUsersCache(cacheDir!, key, size, users.f.name, bulk.peopleInFileOrder(), order);
+        },
       });
       if (w) writers.push(w);
     } else await parse();
@@ -286,7 +324,7 @@ async function parseTables(
       true,
     );
   }
-  return { birth, ...(saveCache ? { saveCache } : {}) };
+  return { birth, ...(saveCache ? { saveCache } : {}), ...(enrollments ? { enrollmentsFile: enrollments.f.name } : {}) };
 }
 
 /** A 1.2 set without roles.csv falls back to 1.1-style role columns when users.csv has them. */
