@@ -238,6 +238,25 @@ describe('enrollments parse cache', () => {
     expect(await outcome(dir, cache)).toEqual(twins);
   });
 
+  it('gives the roster of a parse when only roles.csv or enrollments.csv changed (people from the cache, the rest parsed)', async () => {
+    const dir = await writeSet(ENR);
+    const cache = await cacheDir();
+    await outcome(dir, cache);
+    const roles = path.join(dir, 'roles.csv');
+    // u2 loses its role, u3 gets a second one.
+    await writeFile(roles, (await readFile(roles, 'utf8')).replace('r1,,,u2,primary,student,,,org-hs,\n', '').replace(/\n$/, '\nr9,,,u3,secondary,teacher,,,org-d,\n'));
+    const plain = await outcome(dir);
+    expect(plain.roster.people.map((p) => p.roles.length)).toEqual([1, 0, 2]);
+    expect(await outcome(dir, cache)).toEqual(plain);
+    expect(JSON.stringify(await outcome(dir, cache))).toBe(JSON.stringify(plain));
+    const enr = path.join(dir, 'enrollments.csv');
+    await writeFile(enr, (await readFile(enr, 'utf8')).replace(/e-3,.*\n/, ''));
+    const fewer = await outcome(dir);
+    expect(fewer.roster.people[1]!.enrollments.length).toBe(1);
+    expect(JSON.stringify(await outcome(dir, cache))).toBe(JSON.stringify(fewer));
+    expect(JSON.stringify(await readOneRosterCsv(dir, { cacheDir: cache, cacheWrite: false, recordIds: false }))).toBe(JSON.stringify(await readOneRosterCsv(dir, { recordIds: false })));
+  });
+
   it('is not used for users.csv when a changed users.csv has the same size', async () => {
     const dir = await writeSet(ENR);
     const cache = await cacheDir();

@@ -5,6 +5,7 @@ import type { PeopleTargets } from './people-lane.js';
 import type { ClassTargets } from './class-lane.js';
 import type { TableName } from './columns.js';
 import { sortPerson, valuesBySourcedId } from './order.js';
+import { ENROLLMENTS_TO_COME, ROLES_TO_COME } from './people-cache.js';
 import type { ParseCtx } from './parse.js';
 import { colLookup, type RecordSink } from './record-sink.js';
 import type { CourseValue, EnrollmentValue, Rec, RoleValue, UserValue } from './records.js';
@@ -271,7 +272,9 @@ export class BulkBuilder implements RecordSink {
     this.addRole(i, r.value!.role);
   }
   private addRole(i: number, role: PersonRole): void {
-    this.people[i]!.roles.push(role);
+    const p = this.people[i]!;
+    if (p.roles === ROLES_TO_COME) p.roles = [];
+    p.roles.push(role);
     if (this.roleLog) {
       this.roleLog.owners.push(i);
       this.roleLog.roles.push(role);
@@ -370,8 +373,11 @@ export class BulkBuilder implements RecordSink {
     const rolesExact = this.rolesExact;
     const placed = this.enrollmentsPlaced;
     for (let i = 0; i < all.length; i++) {
+      const p = all[i]!;
+      if (p.roles === ROLES_TO_COME) p.roles = [];
+      if (p.enrollments === ENROLLMENTS_TO_COME) p.enrollments = [];
       const sorted = placed !== undefined && placed[i] === 1;
-      sortPerson(all[i]!, sorted || exact[i] === 1, rolesExact !== undefined && rolesExact[i] === 1, sorted);
+      sortPerson(p, sorted || exact[i] === 1, rolesExact !== undefined && rolesExact[i] === 1, sorted);
     }
     let people: Person[];
     const cached = this.cachedOrder;

@@ -1,4 +1,4 @@
-import type { Org, Person, PersonRole } from '../../../engine/model/people.js';
+import type { Enrollment, Org, Person, PersonRole } from '../../../engine/model/people.js';
 import type { Interner } from '../csv-util/intern.js';
 import { CacheWriter, readCacheFile } from './cache-file.js';
 import type { RecordMaker } from './record-maker.js';
@@ -10,6 +10,15 @@ import type { RecordMaker } from './record-maker.js';
  */
 
 export const USERS_KIND = 'users';
+
+/**
+ * What people from the cache hold for roles and enrollments until their own lists are made
+ * (BulkBuilder makes every person's own array before the roster is built): two million empty
+ * arrays fewer for the young-generation GC to copy at a million people. Frozen, so a push onto
+ * one fails loudly instead of reaching everyone.
+ */
+export const ROLES_TO_COME: PersonRole[] = Object.freeze([]) as unknown as PersonRole[];
+export const ENROLLMENTS_TO_COME: Enrollment[] = Object.freeze([]) as unknown as Enrollment[];
 export const ROLES_KIND = 'roles';
 
 interface UsersExtra {
@@ -89,8 +98,8 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner)
         preferredMiddleName: strings.next(),
         email: strings.next(),
         grades: g,
-        roles: [],
-        enrollments: [],
+        roles: ROLES_TO_COME,
+        enrollments: ENROLLMENTS_TO_COME,
         source: { file, line: ints[n + i]! },
       };
     }
