@@ -167,8 +167,11 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
   for (let k = 0; k < classes.length; k++) classIndex.set(classes[k]!.sourcedId, k);
   const comboIndex = new Map<string, number>();
   const combos: Extra['combos'] = [];
-  // Per class, its pairs so far as [combination, pair, ...]: a class has a few.
+  // Per class, its pairs so far as [combination, pair, ...]: a class has a few. The last pair
+  // found per class answers most rows without leaving two small typed arrays.
   const pairsOfClass = new Array<number[] | undefined>(classes.length).fill(undefined);
+  const lastComboOf = new Int32Array(classes.length).fill(-1);
+  const lastPairOf = new Int32Array(classes.length);
   const pairClass: number[] = [];
   const pairCombo: number[] = [];
   const rowPair = new Int32Array(rows);
@@ -194,19 +197,24 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
       last = e;
       lastCombo = v;
     }
-    const known = (pairsOfClass[c] ??= []);
     let q = -1;
-    for (let k = 0; k < known.length; k += 2) {
-      if (known[k] === lastCombo) {
-        q = known[k + 1]!;
-        break;
+    if (lastComboOf[c] === lastCombo) q = lastPairOf[c]!;
+    else {
+      const known = (pairsOfClass[c] ??= []);
+      for (let k = 0; k < known.length; k += 2) {
+        if (known[k] === lastCombo) {
+          q = known[k + 1]!;
+          break;
+        }
       }
-    }
-    if (q < 0) {
-      q = pairClass.length;
-      pairClass.push(c);
-      pairCombo.push(lastCombo);
-      known.push(lastCombo, q);
+      if (q < 0) {
+        q = pairClass.length;
+        pairClass.push(c);
+        pairCombo.push(lastCombo);
+        known.push(lastCombo, q);
+      }
+      lastComboOf[c] = lastCombo;
+      lastPairOf[c] = q;
     }
     rowPair[i] = q;
     strings.add(id);
