@@ -281,3 +281,17 @@ export class CacheWriter {
 function pad4(n: number): number {
   return (n + 3) & ~3;
 }
+
+/** The index of each distinct string in `values`, appended on first sight: a cache header's value table. */
+export function valueIndexer(values: string[]): (v: string) => number {
+  const index = new Map<string, number>();
+  return (v) => {
+    let k = index.get(v);
+    if (k === undefined) {
+      k = values.length;
+      index.set(v, k);
+      values.push(v);
+    }
+    return k;
+  };
+}

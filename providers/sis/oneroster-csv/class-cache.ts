@@ -1,6 +1,6 @@
 import type { ClassSection } from '../../../engine/model/people.js';
 import type { Interner } from '../csv-util/intern.js';
-import { CacheWriter, readCacheFile } from './cache-file.js';
+import { CacheWriter, readCacheFile, valueIndexer } from './cache-file.js';
 
 /**
  * The parse cache for a clean bulk classes.csv: the classes the read kept, in roster order
@@ -67,18 +67,9 @@ export async function loadClassesCache(dir: string, key: string, intern: Interne
 /** `classes` in roster order (as the roster has them); nothing is written unless ids strictly rise. */
 export async function saveClassesCache(dir: string, key: string, size: number, classes: readonly ClassSection[]): Promise<void> {
   const n = classes.length;
-  const index = new Map<string, number>();
   const extra: ClassesExtra = { rows: n, values: [], termCount: 0 };
   for (const c of classes) extra.termCount += c.termSourcedIds.length;
-  const value = (v: string) => {
-    let k = index.get(v);
-    if (k === undefined) {
-      k = extra.values.length;
-      index.set(v, k);
-      extra.values.push(v);
-    }
-    return k;
-  };
+  const value = valueIndexer(extra.values);
   const ints = new Int32Array(3 * n + extra.termCount);
   const strings = CacheWriter.open(dir, `${CLASSES_KIND}.bin`);
   if (!strings) return;

@@ -1,6 +1,6 @@
 import type { Enrollment, Org, Person, PersonRole } from '../../../engine/model/people.js';
 import type { Interner } from '../csv-util/intern.js';
-import { CacheWriter, readCacheFile } from './cache-file.js';
+import { CacheWriter, readCacheFile, valueIndexer } from './cache-file.js';
 import type { RecordMaker } from './record-maker.js';
 
 /**
@@ -222,17 +222,8 @@ export async function loadRolesCache(dir: string, key: string, people: number, o
 
 export async function saveRolesCache(dir: string, key: string, size: number, owners: readonly number[], roles: readonly PersonRole[]): Promise<void> {
   const n = roles.length;
-  const index = new Map<string, number>();
   const extra: RolesExtra = { rows: n, values: [] };
-  const value = (v: string) => {
-    let k = index.get(v);
-    if (k === undefined) {
-      k = extra.values.length;
-      index.set(v, k);
-      extra.values.push(v);
-    }
-    return k;
-  };
+  const value = valueIndexer(extra.values);
   const ints = new Int32Array(6 * n);
   const strings = CacheWriter.open(dir, `${ROLES_KIND}.bin`);
   if (!strings) return;
