@@ -127,8 +127,6 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner)
 export async function saveUsersCache(dir: string, key: string, size: number, file: string, people: readonly Person[], order: ArrayLike<number>): Promise<void> {
   const n = people.length;
   if (order.length !== n) return;
-  const gradeIndex = new Map<string, number>();
-  const typeIndex = new Map<string, number>();
   const extra: UsersExtra = { rows: n, file, grades: [], types: [], gradeCount: 0, idCount: 0 };
   for (const p of people) {
     extra.gradeCount += p.grades.length;
@@ -139,15 +137,8 @@ export async function saveUsersCache(dir: string, key: string, size: number, fil
   if (!strings) return;
   let gi = 5 * n;
   let ti = 5 * n + extra.gradeCount;
-  const index = (map: Map<string, number>, list: string[], v: string) => {
-    let k = map.get(v);
-    if (k === undefined) {
-      k = list.length;
-      map.set(v, k);
-      list.push(v);
-    }
-    return k;
-  };
+  const typeOf = valueIndexer(extra.types);
+  const gradeOf = valueIndexer(extra.grades);
   for (let k = 0; k < n; k++) {
     const p = people[order[k]!];
     if (p === undefined || (k > 0 && !(people[order[k - 1]!]!.sourcedId < p.sourcedId))) return strings.abort();
@@ -163,10 +154,10 @@ export async function saveUsersCache(dir: string, key: string, size: number, fil
     strings.add(p.sisUsername);
     strings.add(p.identifier);
     for (const u of p.userIds) {
-      ints[ti++] = index(typeIndex, extra.types, u.type);
+      ints[ti++] = typeOf(u.type);
       strings.add(u.identifier);
     }
-    for (const g of p.grades) ints[gi++] = index(gradeIndex, extra.grades, g);
+    for (const g of p.grades) ints[gi++] = gradeOf(g);
     strings.add(p.givenName);
     strings.add(p.familyName);
     strings.add(p.middleName);
