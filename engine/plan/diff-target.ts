@@ -6,7 +6,7 @@ import type { Policy } from '../model/policy.js';
 import type { Identity } from '../resolve/identities.js';
 import { DesiredGroups } from './desired-groups.js';
 import { joinByAnchor } from './anchor-join.js';
-import { isUnder, pathAncestors } from '../resolve/paths.js';
+import { pathAncestors } from '../resolve/paths.js';
 import { PairMemo } from '../resolve/field-memo.js';
 
 /**
@@ -40,7 +40,12 @@ export function diffTarget(input: DiffInput): DiffResult {
   const diagnostics: Diagnostic[] = [];
   const protectedNames = new Set(policy.safety.protectedUsernames.map((u) => u.toLowerCase()));
   const protectedPaths = [...policy.safety.protectedPaths, ...policy.placement.protectedPaths];
-  const isProtectedPath = (p: string): boolean => protectedPaths.some((root) => isUnder(p, root));
+  // Checked for every account: the roots' "/"-suffixed forms are made once, not per call (isUnder).
+  const protectedPrefixes = protectedPaths.map((root) => root + '/');
+  const isProtectedPath = (p: string): boolean => {
+    for (let i = 0; i < protectedPaths.length; i++) if (p === protectedPaths[i] || p.startsWith(protectedPrefixes[i]!)) return true;
+    return false;
+  };
   const protectedGroups = new Set(policy.safety.protectedGroups);
 
   // Account id -> position in snapshot.accounts (the last of a repeated id, as a Map keeps it):
@@ -97,7 +102,7 @@ export function diffTarget(input: DiffInput): DiffResult {
     const state = idn.lifecycle.decision.state;
     const desiredPath = idn.paths?.[target];
 
-    if (obs && (protectedNames.has(obs.username.toLowerCase()) || isProtectedPath(obs.path))) continue;
+    if (obs && ((protectedNames.size > 0 && protectedNames.has(obs.username.toLowerCase())) || isProtectedPath(obs.path))) continue;
 
     if (!obs) {
       if (input.hold?.has(idn.anchor)) continue;

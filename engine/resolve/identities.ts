@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../model/diagnostics.js';
 import { warningDiag } from '../model/diagnostics.js';
 import type { PendingDecision, SisChanges, StateUpdate } from '../model/plan.js';
-import type { ClassSection, Person, Roster } from '../model/people.js';
+import type { ClassSection, Enrollment, Person, Roster } from '../model/people.js';
 import type { GroupRule, PlacementRule, Policy, Template } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
 import type { PersonState, StateDocument } from '../model/state.js';
@@ -302,6 +302,7 @@ export class ResolveCache {
   private readonly byName = new Map<string, GroupIntent>();
   private readonly classOnly = new Map<GroupRule, boolean>();
   private readonly perClass = new Map<GroupRule, Map<string, GroupIntent>>();
+  private readonly perEnrollment = new Map<GroupRule, Map<Enrollment, GroupIntent | null>>();
   private readonly perPerson = new Map<GroupRule, FieldMemo<GroupIntent>>();
   private readonly deps = new Map<GroupRule, string[]>();
   private readonly paths = new Map<string, string>();
@@ -388,6 +389,20 @@ export class ResolveCache {
     return deps;
   }
 
+  /**
+   * A class-only rule's intent per enrollment object, null when its class is unknown. Readers
+   * share one object among enrollments alike (same class, role, dates), so a hit here skips
+   * reading the class id: at a million people, most of a lookup by id is that read (profile).
+   */
+  enrollmentMap(rule: GroupRule, limit: number): Map<Enrollment, GroupIntent | null> | null {
+    let m = this.perEnrollment.get(rule);
+    if (!m) {
+      m = new Map();
+      this.perEnrollment.set(rule, m);
+    }
+    return m.size < limit ? m : null;
+  }
+
   classMap(rule: GroupRule): Map<string, GroupIntent> {
     let m = this.perClass.get(rule);
     if (!m) {
@@ -433,19 +448,33 @@ function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index: Roster
       continue;
     }
     const perClass = cache.isClassOnly(rule) ? cache.classMap(rule) : null;
+    // Bounded: a reader that keeps enrollment ids makes an object per row, not per kind.
+    const perEnrollment = perClass ? cache.enrollmentMap(rule, 4 * index.classes.size + 1024) : null;
     for (const e of f.person.enrollments) {
+      if (perEnrollment) {
+        const seen = perEnrollment.get(e);
+        if (seen !== undefined) {
+          if (seen !== null) out.push(seen);
+          continue;
+        }
+      }
       if (perClass) {
         const hit = perClass.get(e.classSourcedId);
         if (hit) {
+          perEnrollment?.set(e, hit);
           out.push(hit);
           continue;
         }
       }
       const cls = index.classes.get(e.classSourcedId);
-      if (!cls) continue;
+      if (!cls) {
+        perEnrollment?.set(e, null);
+        continue;
+      }
       if (perClass) {
         const made = cache.shared(intent(rule, classValues({}, cls, index)));
         perClass.set(cls.sourcedId, made);
+        perEnrollment?.set(e, made);
         out.push(made);
       } else {
         scratch ??= { ...f.values };
@@ -550,11 +579,15 @@ function consideredAnchors(roster: readonly Person[], others: string[][]): { anc
   while (i < rosterAnchors.length || j < extra.length) {
     const a = rosterAnchors[i];
     const b = extra[j];
-    if (a !== undefined && (b === undefined || a <= b)) {
-      anchors.push(a);
+    const same = a === b;
+    if (a !== undefined && (b === undefined || same || a < b)) {
+      // The same text, but the other list's string when both have it: state's anchors are
+      // property keys (internalized), so looking one up in state.people skips hashing it
+      // and probing V8's string table, a cache miss each at a million people (profile).
+      anchors.push(same ? b! : a);
       people.push(rosterPeople[i]);
       i++;
-      if (a === b) j++;
+      if (same) j++;
     } else {
       anchors.push(b!);
       people.push(undefined);
@@ -596,15 +629,17 @@ function mergeUnique(a: string[], b: string[]): string[] {
   while (i < a.length && j < b.length) {
     const x = a[i]!;
     const y = b[j]!;
-    if (x < y) {
+    // Equality first: the lists mostly hold the same anchors (state and accounts), and a
+    // match then costs one comparison of the two texts instead of two.
+    if (x === y) {
       out.push(x);
       i++;
-    } else if (y < x) {
-      out.push(y);
       j++;
-    } else {
+    } else if (x < y) {
       out.push(x);
       i++;
+    } else {
+      out.push(y);
       j++;
     }
   }
