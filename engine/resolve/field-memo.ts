@@ -14,6 +14,16 @@ export class FieldMemo<T> {
   constructor(private readonly fields: readonly string[]) {}
 
   get(values: Readonly<Record<string, string>>, make: () => T): T {
+    const node = this.slot(values);
+    if (node.value === undefined) node.value = make();
+    return node.value;
+  }
+
+  /**
+   * The slot for these values; its value is undefined until the caller fills it. For hot
+   * callers: unlike get, no closure is made per call (one per person adds up at district scale).
+   */
+  slot(values: Readonly<Record<string, string>>): { value: T | undefined } {
     let node = this.root;
     for (const f of this.fields) {
       const v = values[f] ?? '';
@@ -25,8 +35,7 @@ export class FieldMemo<T> {
       }
       node = child;
     }
-    if (node.value === undefined) node.value = make();
-    return node.value;
+    return node;
   }
 }
 
@@ -35,16 +44,22 @@ export class PairMemo<T> {
   private readonly byFirst = new Map<string, Map<string, T>>();
 
   get(a: string, b: string, make: () => T): T {
+    const v = this.find(a, b);
+    return v === undefined ? this.set(a, b, make()) : v;
+  }
+
+  /** The value for (a, b), or undefined: with set, for hot callers that must not make a closure per call. */
+  find(a: string, b: string): T | undefined {
+    return this.byFirst.get(a)?.get(b);
+  }
+
+  set(a: string, b: string, v: T): T {
     let inner = this.byFirst.get(a);
     if (!inner) {
       inner = new Map();
       this.byFirst.set(a, inner);
     }
-    let v = inner.get(b);
-    if (v === undefined) {
-      v = make();
-      inner.set(b, v);
-    }
+    inner.set(b, v);
     return v;
   }
 }

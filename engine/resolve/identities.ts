@@ -146,7 +146,8 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     }
     let factsChanged = false;
     if (f) {
-      const seen = factsLines.get(f.values, () => factsLine(f));
+      const line = factsLines.slot(f.values);
+      const seen = (line.value ??= factsLine(f));
       const before = factsLineOf(remembered);
       factsChanged = before !== null && before !== seen;
       if (factsChanged) sisChanges.changed++;
@@ -308,15 +309,12 @@ export class ResolveCache {
   private readonly paths = new Map<string, string>();
   private readonly fields = new Map<Template, string[]>();
   private readonly placements = new Map<PlacementRule, FieldMemo<Record<string, string>>>();
-  private readonly ruleSets = new Map<string, Identity['rules']>();
+  private readonly ruleSets = new FieldMemo<Identity['rules']>(['username', 'email', 'displayName', 'path', 'password']);
 
   /** The rule ids that decided a person's values: few distinct sets, one shared object each (nothing mutates them). */
   rules(r: Identity['rules']): Identity['rules'] {
-    const key = `${r.username}\u0000${r.email}\u0000${r.displayName}\u0000${r.path}\u0000${r.password}`;
-    const hit = this.ruleSets.get(key);
-    if (hit) return hit;
-    this.ruleSets.set(key, r);
-    return r;
+    const slot = this.ruleSets.slot(r);
+    return (slot.value ??= r);
   }
 
   /** The value fields a template reads, with its fallbacks' (see template.ts). */
@@ -357,7 +355,8 @@ export class ResolveCache {
       memo = new FieldMemo(templateDependencies(templates));
       this.placements.set(rule, memo);
     }
-    return memo.get(values, () => renderPaths(rule.path, rule.targets, policy, values, this));
+    const slot = memo.slot(values);
+    return (slot.value ??= renderPaths(rule.path, rule.targets, policy, values, this));
   }
 
   /** A rendered placement path, normalized once per distinct text and shared by everyone placed there. */
@@ -423,7 +422,8 @@ export class ResolveCache {
       memo = new FieldMemo(this.dependencies(rule));
       this.perPerson.set(rule, memo);
     }
-    return memo.get(values, () => this.shared(intent(rule, values)));
+    const slot = memo.slot(values);
+    return (slot.value ??= this.shared(intent(rule, values)));
   }
 
   shared(intent: GroupIntent): GroupIntent {

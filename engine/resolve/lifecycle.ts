@@ -47,7 +47,7 @@ export class LifecycleMemo {
   private readonly byRoleAndSchool = new PairMemo<LifecycleOutcome>();
 
   enrolled(role: string, school: string): LifecycleOutcome {
-    return this.byRoleAndSchool.get(role, school, () => enrolledOutcome(role, school, []));
+    return this.byRoleAndSchool.find(role, school) ?? this.byRoleAndSchool.set(role, school, enrolledOutcome(role, school, []));
   }
 }
 

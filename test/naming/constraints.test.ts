@@ -144,3 +144,30 @@ describe('normalizeUsername properties', () => {
     );
   });
 });
+
+describe('normalizeUsername on already-plain names', () => {
+  // The rules spelled out one by one, as normalizeUsername applied them before its fast path
+  // for names of allowed characters without dots or hyphens; ASCII input only, so
+  // transliteration is the identity here.
+  function reference(raw: string, c: TargetConstraints, allowedChar: (ch: string) => boolean): string {
+    let s = [...raw.toLowerCase()].filter(allowedChar).join('').replace(/\.{2,}/g, '.');
+    s = c.dotEdgesAllowed ? s.replace(/^-+/, '') : s.replace(/^[-.]+/, '').replace(/^\.+|\.+$/g, '');
+    if (s.length > c.maxUsernameLength) {
+      s = s.slice(0, Math.max(0, c.maxUsernameLength));
+      if (!c.dotEdgesAllowed) s = s.replace(/\.+$/, '');
+    }
+    return s;
+  }
+
+  it('gives what the full rules give, with or without dots, hyphens and disallowed characters', () => {
+    const lenient: TargetConstraints = { maxUsernameLength: 6, usernameCharset: 'a-z0-9.-', dotEdgesAllowed: true };
+    const strict: TargetConstraints = { maxUsernameLength: 6, usernameCharset: 'a-z0-9.', dotEdgesAllowed: false };
+    const allowedIn = (c: TargetConstraints) => (ch: string): boolean => new RegExp(`^[${c.usernameCharset}]$`).test(ch);
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-zA-Z0-9.\- _]{0,10}$/), fc.constantFrom(lenient, strict), (raw, c) => {
+        expect(normalizeUsername(raw, c)).toBe(reference(raw, c, allowedIn(c)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
