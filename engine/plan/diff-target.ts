@@ -144,14 +144,17 @@ export function diffTarget(input: DiffInput): DiffResult {
       });
     }
 
-    if (idn.attrs) {
+    const wantAttrs = idn.attrs;
+    // Most accounts match: four named reads (NAME_ATTRS) settle that, before the keyed loop below and its
+    // two objects, which a million accounts would pay for nothing (profile).
+    if (wantAttrs && (obs.givenName !== wantAttrs.givenName || obs.familyName !== wantAttrs.familyName || obs.displayName !== wantAttrs.displayName || (!renamed && obs.email !== wantAttrs.email))) {
       const before: AttrMap = {};
       const after: AttrMap = {};
       let cause: Cause = 'sis';
       let last: AccountAttrs | undefined;
       for (const k of NAME_ATTRS) {
         if (k === 'email' && renamed) continue;
-        const want = idn.attrs[k];
+        const want = wantAttrs[k];
         if (obs[k] !== want) {
           before[k] = obs[k];
           after[k] = want;
@@ -160,7 +163,7 @@ export function diffTarget(input: DiffInput): DiffResult {
         }
       }
       if (Object.keys(after).length > 0) {
-        if (cause !== 'drift' && last && last.givenName === idn.attrs.givenName && last.familyName === idn.attrs.familyName) cause = 'policy';
+        if (cause !== 'drift' && last && last.givenName === wantAttrs.givenName && last.familyName === wantAttrs.familyName) cause = 'policy';
         changes.push({ id: `${target}:account:${idn.anchor}:update`, target, kind: 'account', action: 'update', anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before, after, reason: updateReason(cause, idn, Object.keys(after)) });
       }
     }
