@@ -558,26 +558,32 @@ function isCollapsed(s: string): boolean {
  * (state, accounts) are sorted and merged in, rather than the whole union re-sorted.
  */
 function consideredAnchors(roster: readonly Person[], others: string[][]): { anchors: string[]; people: (Person | undefined)[] } {
-  let rosterAnchors: string[];
-  let rosterPeople: readonly Person[];
-  if (strictlyAscending(roster)) {
-    rosterAnchors = roster.map((p) => p.sourcedId);
-    rosterPeople = roster;
-  } else {
-    // Of two records with one sourcedId the later wins, as it always has.
-    const byAnchor = new Map<string, Person>();
-    for (const p of roster) byAnchor.set(p.sourcedId, p);
-    rosterAnchors = [...byAnchor.keys()].sort();
-    rosterPeople = rosterAnchors.map((a) => byAnchor.get(a)!);
-  }
   let extra: string[] = [];
   for (const list of others) extra = mergeUnique(extra, sortedUnique(list));
+  // The roster nearly always arrives sorted: merged as it is, its order checked on the way
+  // (one pass over a million records, not three), and sorted only when the check fails.
+  const merged = mergeRoster(roster, (k) => roster[k]!.sourcedId, extra);
+  if (merged) return merged;
+  // Of two records with one sourcedId the later wins, as it always has.
+  const byAnchor = new Map<string, Person>();
+  for (const p of roster) byAnchor.set(p.sourcedId, p);
+  const rosterAnchors = [...byAnchor.keys()].sort();
+  const rosterPeople = rosterAnchors.map((a) => byAnchor.get(a)!);
+  return mergeRoster(rosterPeople, (k) => rosterAnchors[k]!, extra)!;
+}
+
+/**
+ * The roster's people merged with the other anchors (sorted, unique) into one sorted list,
+ * or null when the roster's anchors are not strictly ascending.
+ */
+function mergeRoster(roster: readonly Person[], anchorAt: (k: number) => string, extra: readonly string[]): { anchors: string[]; people: (Person | undefined)[] } | null {
   const anchors: string[] = [];
   const people: (Person | undefined)[] = [];
   let i = 0;
   let j = 0;
-  while (i < rosterAnchors.length || j < extra.length) {
-    const a = rosterAnchors[i];
+  let prev: string | undefined;
+  let a: string | undefined = roster.length > 0 ? anchorAt(0) : undefined;
+  while (a !== undefined || j < extra.length) {
     const b = extra[j];
     const same = a === b;
     if (a !== undefined && (b === undefined || same || a < b)) {
@@ -585,9 +591,12 @@ function consideredAnchors(roster: readonly Person[], others: string[][]): { anc
       // property keys (internalized), so looking one up in state.people skips hashing it
       // and probing V8's string table, a cache miss each at a million people (profile).
       anchors.push(same ? b! : a);
-      people.push(rosterPeople[i]);
-      i++;
+      people.push(roster[i]);
       if (same) j++;
+      prev = a;
+      i++;
+      a = i < roster.length ? anchorAt(i) : undefined;
+      if (a !== undefined && !(prev < a)) return null;
     } else {
       anchors.push(b!);
       people.push(undefined);
@@ -595,11 +604,6 @@ function consideredAnchors(roster: readonly Person[], others: string[][]): { anc
     }
   }
   return { anchors, people };
-}
-
-function strictlyAscending(people: readonly Person[]): boolean {
-  for (let i = 1; i < people.length; i++) if (!(people[i - 1]!.sourcedId < people[i]!.sourcedId)) return false;
-  return true;
 }
 
 /** `list` sorted without duplicates; sorted in place only when it is not already. */
