@@ -1,9 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Enrollment, Roster } from '../../engine/model/people.js';
-import { emptyState } from '../../engine/model/state.js';
-import { resolveIdentities, type ResolveInput } from '../../engine/resolve/identities.js';
-import { loadPolicyInput, readSis, targetConstraints, type LoadedPolicy } from '../../engine/run/inputs.js';
-import { scratchDistrict } from '../helpers/district.js';
+import type { LoadedPolicy } from '../../engine/run/inputs.js';
+import { exampleDistrict, resolveExample } from '../helpers/resolve-example.js';
 
 /**
  * Class-section group intents are cached per enrollment object (readers share one object among
@@ -16,25 +14,11 @@ import { scratchDistrict } from '../helpers/district.js';
 let loaded: LoadedPolicy;
 let roster: Roster;
 beforeAll(async () => {
-  const dir = scratchDistrict('rollcall-groupintents-');
-  loaded = await loadPolicyInput({ dir });
-  roster = (await readSis(loaded, { dir })).roster;
+  ({ loaded, roster } = await exampleDistrict('rollcall-groupintents-'));
 });
 
-function resolveInput(r: Roster): ResolveInput {
-  return {
-    policy: loaded.policy,
-    roster: r,
-    state: emptyState('test-lineage'),
-    now: '2026-10-01T12:00:00.000Z',
-    constraints: targetConstraints(loaded.policy, loaded.allTargets),
-    observedAnchors: new Map(),
-    takenUsernames: [],
-  };
-}
-
 function groupsByAnchor(r: Roster): Map<string, string[]> {
-  return new Map(resolveIdentities(resolveInput(r)).identities.map((i) => [i.anchor, i.groups.map((g) => `${g.rule}:${g.name}`)]));
+  return new Map(resolveExample(loaded, r).identities.map((i) => [i.anchor, i.groups.map((g) => `${g.rule}:${g.name}`)]));
 }
 
 function withEnrollments(r: Roster, change: (list: Enrollment[], index: number) => Enrollment[]): Roster {

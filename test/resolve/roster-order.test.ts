@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Roster } from '../../engine/model/people.js';
-import { emptyState } from '../../engine/model/state.js';
-import { resolveIdentities, type Identity } from '../../engine/resolve/identities.js';
-import { loadPolicyInput, readSis, targetConstraints, type LoadedPolicy } from '../../engine/run/inputs.js';
-import { scratchDistrict } from '../helpers/district.js';
+import type { Identity } from '../../engine/resolve/identities.js';
+import type { LoadedPolicy } from '../../engine/run/inputs.js';
+import { exampleDistrict, resolveExample } from '../helpers/resolve-example.js';
 
 /**
  * Resolve merges the roster (normally sorted by sourcedId) with the anchors of state and of
@@ -14,22 +13,13 @@ import { scratchDistrict } from '../helpers/district.js';
 let loaded: LoadedPolicy;
 let roster: Roster;
 beforeAll(async () => {
-  const dir = scratchDistrict('rollcall-rosterorder-');
-  loaded = await loadPolicyInput({ dir });
-  roster = (await readSis(loaded, { dir })).roster;
+  ({ loaded, roster } = await exampleDistrict('rollcall-rosterorder-'));
 });
 
 function resolve(r: Roster): Identity[] {
-  return resolveIdentities({
-    policy: loaded.policy,
-    roster: r,
-    state: emptyState('test-lineage'),
-    now: '2026-10-01T12:00:00.000Z',
-    constraints: targetConstraints(loaded.policy, loaded.allTargets),
-    // An account anchored between two roster people, and one after them all.
-    observedAnchors: new Map([[`${roster.people[1]!.sourcedId}~`, { username: 'held1' }], ['\uffff-last', { username: 'held2' }]]),
-    takenUsernames: [],
-  }).identities;
+  // An account anchored between two roster people, and one after them all.
+  const observed = new Map([[`${roster.people[1]!.sourcedId}~`, { username: 'held1' }], ['\uffff-last', { username: 'held2' }]]);
+  return resolveExample(loaded, r, observed).identities;
 }
 
 const summary = (ids: Identity[]): string[] => ids.map((i) => `${i.anchor} ${i.username} ${i.attrs?.displayName ?? ''}`);
