@@ -82,7 +82,7 @@ describe('readCsv', () => {
     expect(combineDigests([['x', a.res.sha256], ['y', b.res.sha256]])).toBe(combineDigests([['y', b.res.sha256], ['x', a.res.sha256]]));
   });
 
-  it('hashes a file on disk on a worker thread, to the digest of its bytes; a zip entry (no path) here', async () => {
+  it('hashes a file on disk (a big one on a worker thread), to the digest of its bytes; a zip entry (no path) here', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'rollcall-hash-'));
     try {
       const bytes = Buffer.from('sourcedId\n' + 'x,'.repeat(300_000));
@@ -90,6 +90,9 @@ describe('readCsv', () => {
       await writeFile(full, bytes);
       const want = createHash('sha256').update(bytes).digest('hex');
       expect(await sha256OfFile({ ...memFile('e.csv', bytes, 4096), path: full })).toBe(want);
+      // Listed as 32 MiB: past the size hashed in the thread, so the worker reads it.
+      expect(await sha256OfFile({ ...memFile('e.csv', bytes, 4096), path: full, size: 32 << 20 })).toBe(want);
+      expect(await sha256OfFile({ ...memFile('e.csv', bytes, 4096), path: path.join(dir, 'missing.csv'), size: 32 << 20 })).toBe(want);
       expect(await sha256OfFile(memFile('e.csv', bytes, 4096))).toBe(want);
       // A path the worker cannot read: hashed here from the stream instead.
       expect(await sha256OfFile({ ...memFile('e.csv', bytes, 4096), path: path.join(dir, 'missing.csv') })).toBe(want);
