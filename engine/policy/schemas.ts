@@ -1,5 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from '../model/ajv-load.js';
 import common from '../../schemas/common.schema.json' with { type: 'json' };
 import groups from '../../schemas/groups.schema.json' with { type: 'json' };
 import lifecycle from '../../schemas/lifecycle.schema.json' with { type: 'json' };
@@ -38,8 +38,7 @@ export const SCHEMA_NAMES = Object.keys(SCHEMAS).filter((n) => n !== 'common') a
  */
 export function policyAjv(opts: { source?: boolean } = {}): Ajv {
   // allErrors: one run reports every problem; verbose: errors carry their schema, for messages.
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, ...(opts.source ? { code: { source: true, esm: true } } : {}) });
-  addFormats.default(ajv, ['date', 'hostname']);
+  const ajv = newAjv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, ...(opts.source ? { code: { source: true, esm: true } } : {}) }, ['date', 'hostname']);
   // VS Code / yaml-language-server show this instead of the raw regex; we do the same.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
   for (const [n, schema] of Object.entries(SCHEMAS)) ajv.addSchema(schema, schemaFileName(n as SchemaName));

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from '../model/ajv-load.js';
 import { type Diagnostic, errorDiag } from '../model/diagnostics.js';
 import { InputError } from '../model/errors.js';
 import type { JournalEntry, StateDocument } from '../model/state.js';
@@ -51,8 +51,7 @@ export const STATE_VALIDATOR_REFS: Readonly<Record<keyof Validators, string>> = 
  */
 export function stateAjv(opts: { source?: boolean } = {}): Ajv {
   const schema: unknown = JSON.parse(readFileSync(findSchemaPath(), 'utf8'));
-  const ajv = new Ajv({ allErrors: true, strict: true, ...(opts.source ? { code: { source: true, esm: true } } : {}) });
-  addFormats.default(ajv);
+  const ajv = newAjv({ allErrors: true, strict: true, ...(opts.source ? { code: { source: true, esm: true } } : {}) });
   ajv.addSchema(schema as object, 'state');
   return ajv;
 }
