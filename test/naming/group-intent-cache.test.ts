@@ -35,3 +35,18 @@ describe('ResolveCache.personIntent', () => {
       }), { numRuns: 300 });
   });
 });
+
+describe('ResolveCache.enrollmentMap', () => {
+  it('stops handing out the per-enrollment map once it holds `limit` entries', () => {
+    const rule: GroupRule = { origin: { id: 'sections' }, when: {}, name: template('{school|lower}'), forEach: 'class', membership: 'authoritative', targets: [] };
+    const cache = new ResolveCache();
+    const map = cache.enrollmentMap(rule, 2);
+    expect(map).not.toBeNull();
+    map!.set({ classSourcedId: 'c1', role: 'student', primary: false }, null);
+    expect(cache.enrollmentMap(rule, 2)).toBe(map);
+    map!.set({ classSourcedId: 'c2', role: 'student', primary: false }, null);
+    // Full: a reader that makes an object per enrollment row would otherwise grow it per row.
+    expect(cache.enrollmentMap(rule, 2)).toBeNull();
+    expect(cache.enrollmentMap(rule, 3)).toBe(map);
+  });
+});
