@@ -13,15 +13,10 @@ export class FieldMemo<T> {
 
   constructor(private readonly fields: readonly string[]) {}
 
-  get(values: Readonly<Record<string, string>>, make: () => T): T {
-    const node = this.slot(values);
-    if (node.value === undefined) node.value = make();
-    return node.value;
-  }
-
   /**
-   * The slot for these values; its value is undefined until the caller fills it. For hot
-   * callers: unlike get, no closure is made per call (one per person adds up at district scale).
+   * The slot for these values; its value is undefined until the caller fills it
+   * (`slot.value ??= make(...)`). A slot rather than a callback: no closure per call, which
+   * at one lookup per person adds up at district scale.
    */
   slot(values: Readonly<Record<string, string>>): { value: T | undefined } {
     let node = this.root;
