@@ -4,9 +4,9 @@ import { Worker } from 'node:worker_threads';
 import type { ExportFile } from './file-set.js';
 
 /**
- * sha256 (hex) of an export file. A file on disk is hashed on a worker thread, so the main
- * thread can parse other files meanwhile (a gigabyte of enrollments takes seconds to hash);
- * a zip entry, or a worker that fails, is hashed here.
+ * sha256 (hex) of an export file. A large file on disk is hashed on a worker thread, so the
+ * main thread can parse other files meanwhile (a gigabyte of enrollments takes seconds to
+ * hash); a small one (IN_THREAD_BYTES), a zip entry, or a file the worker fails on, is hashed here.
  */
 export function sha256OfFile(file: ExportFile): Promise<string> {
   if (!file.path) return hashHere(file);
