@@ -144,27 +144,7 @@ export class BulkBuilder implements RecordSink {
    * trimming copy when the roster is built.
    */
   restoreRoles(owners: Int32Array, roles: readonly PersonRole[]): void {
-    const people = this.people;
-    const n = people.length;
-    const count = new Int32Array(n);
-    for (let i = 0; i < roles.length; i++) count[owners[i]!]!++;
-    const fill = new Int32Array(n);
-    const exact = new Uint8Array(n);
-    for (let k = 0; k < n; k++) {
-      if (count[k] === 0) continue;
-      const p = people[k]!;
-      const had = p.roles;
-      const arr = new Array<PersonRole>(had.length + count[k]!);
-      for (let j = 0; j < had.length; j++) arr[j] = had[j]!;
-      fill[k] = had.length;
-      p.roles = arr;
-      exact[k] = 1;
-    }
-    for (let i = 0; i < roles.length; i++) {
-      const k = owners[i]!;
-      people[k]!.roles[fill[k]!++] = roles[i]!;
-    }
-    this.rolesExact = exact;
+    this.rolesExact = appendExactly(this.people, 'roles', owners, roles, roles.length);
   }
 
   /** The orgs read, when orgs.csv was in the set. */
@@ -338,29 +318,7 @@ export class BulkBuilder implements RecordSink {
    * general way): no growth by push, and no trimming copy afterwards.
    */
   private placeStaged(): Uint8Array {
-    const staged = this.staged;
-    const owners = this.owners;
-    const n = staged.length;
-    const exact = new Uint8Array(this.people.length);
-    if (n === 0) return exact;
-    const count = new Int32Array(this.people.length);
-    for (let i = 0; i < n; i++) count[owners[i]!]!++;
-    const fill = new Int32Array(this.people.length);
-    for (let k = 0; k < this.people.length; k++) {
-      if (count[k] === 0) continue;
-      const p = this.people[k]!;
-      const had = p.enrollments;
-      const arr = new Array<Enrollment>(had.length + count[k]!);
-      for (let j = 0; j < had.length; j++) arr[j] = had[j]!;
-      fill[k] = had.length;
-      p.enrollments = arr;
-      exact[k] = 1;
-    }
-    const people = this.people;
-    for (let i = 0; i < n; i++) {
-      const k = owners[i]!;
-      people[k]!.enrollments[fill[k]!++] = staged[i]!;
-    }
+    const exact = appendExactly(this.people, 'enrollments', this.owners, this.staged, this.staged.length);
     this.staged = [];
     this.owners = new Int32Array(0);
     return exact;
@@ -401,3 +359,30 @@ export class BulkBuilder implements RecordSink {
   }
 }
 
+/**
+ * Append items[i] (i < n) to the `field` list of people[owners[i]], in order. Each list that
+ * receives any is replaced once by an array of its final size: no growth by push (a first
+ * push makes room for 16) and no trimming copy later. Returns which people got a new list.
+ */
+function appendExactly<F extends 'roles' | 'enrollments'>(people: readonly Person[], field: F, owners: Int32Array, items: readonly Person[F][number][], n: number): Uint8Array {
+  const exact = new Uint8Array(people.length);
+  if (n === 0) return exact;
+  const count = new Int32Array(people.length);
+  for (let i = 0; i < n; i++) count[owners[i]!]!++;
+  const fill = new Int32Array(people.length);
+  for (let k = 0; k < people.length; k++) {
+    if (count[k] === 0) continue;
+    const p = people[k]!;
+    const had = p[field];
+    const arr = new Array<Person[F][number]>(had.length + count[k]!);
+    for (let j = 0; j < had.length; j++) arr[j] = had[j]!;
+    fill[k] = had.length;
+    p[field] = arr as Person[F];
+    exact[k] = 1;
+  }
+  for (let i = 0; i < n; i++) {
+    const k = owners[i]!;
+    (people[k]![field] as Person[F][number][])[fill[k]!++] = items[i]!;
+  }
+  return exact;
+}
