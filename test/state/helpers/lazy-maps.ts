@@ -1,8 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import { InputError } from '../../../engine/model/errors.js';
+import { setEntry } from '../../../engine/state/line-window.js';
 
 /** Shared by the tests of deferred map sections (registry, last_applied) against the eager read. */
 
@@ -67,4 +69,41 @@ export async function rejection(p: Promise<unknown> | (() => unknown)): Promise<
     return err as InputError;
   }
   throw new Error('expected an InputError');
+}
+
+// Generators for the property tests: wild sections take any key and any text and mostly fall
+// back to the eager parse; plain ones (printable ASCII keys, values without braces) read lazily.
+
+/** Any key. */
+export const wildKey = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: 'grapheme', maxLength: 6 }),
+  fc.stringMatching(/^[ -~]{0,6}$/),
+  fc.constantFrom('a"b', 'a\\b', 'x{y}', 'é'),
+);
+
+/** A key a deferred section can hold; `common` is the shape most keys of the map have. */
+export function plainKey(common: RegExp): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.stringMatching(common),
+    fc.stringMatching(/^[ !#-[\]-~]{0,6}$/),
+    fc.nat({ max: 5000 }).map(String),
+    fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '', '\u007f', '~~'),
+  );
+}
+
+/** Any value text. */
+export const wildText = fc.oneof(fc.string({ maxLength: 10 }), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.constantFrom('{', '}', '},"x":{', '\\"', 'Núñez'));
+
+/** Value text without braces. */
+export const plainText = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.constantFrom('\\"', 'Núñez', '"', '\\', ',"x":1')).filter((t) => !/[{}]/.test(t));
+
+/** Set one entry and delete another (keys from `probes`) in both maps, then compare them whole. */
+export function expectSameAfterEdits(lazy: Record<string, unknown>, eager: Record<string, unknown>, probes: readonly string[], value: unknown): void {
+  const key = probes[0] ?? 'k';
+  for (const x of [eager, lazy]) {
+    setEntry(x, key, value);
+    delete x[probes[1] ?? 'none'];
+  }
+  expectSameWhole(lazy, eager);
 }
