@@ -40,6 +40,11 @@ async function writeSet(enrollments: string[], users = ['u1', 'u2', 'u3']): Prom
   return dir;
 }
 
+/** Rewrite a file of the set through `edit`. */
+async function editFile(file: string, edit: (text: string) => string): Promise<void> {
+  await writeFile(file, edit(await readFile(file, 'utf8')));
+}
+
 async function cacheDir(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'rollcall-cache-dir-'));
   temps.push(dir);
@@ -147,7 +152,7 @@ describe('enrollments parse cache', () => {
     const dir = await writeSet(ENR);
     const classes = path.join(dir, 'classes.csv');
     // In the file: cls-2 before cls-1 (the roster sorts them).
-    await writeFile(classes, (await readFile(classes, 'utf8')).replace(/(cls-1,.*\n)(cls-2,.*\n)/, '$2$1'));
+    await editFile(classes, (t) => t.replace(/(cls-1,.*\n)(cls-2,.*\n)/, '$2$1'));
     const cache = await cacheDir();
     const plain = await outcome(dir);
     expect(plain.roster.classes.map((c) => c.sourcedId)).toEqual(['cls-1', 'cls-2']);
@@ -186,12 +191,12 @@ describe('enrollments parse cache', () => {
     const cache = await cacheDir();
     await outcome(dir, cache);
     const classes = path.join(dir, 'classes.csv');
-    await writeFile(classes, (await readFile(classes, 'utf8')).replace('Chem', 'Chum'));
+    await editFile(classes, (t) => t.replace('Chem', 'Chum'));
     const plain = await outcome(dir);
     expect(plain.roster.classes[1]!.title).toBe('Chum');
     expect(await outcome(dir, cache)).toEqual(plain);
     const warned = await cacheDir();
-    await writeFile(classes, (await readFile(classes, 'utf8')).replace('BIO1,scheduled', 'BIO1,Scheduled'));
+    await editFile(classes, (t) => t.replace('BIO1,scheduled', 'BIO1,Scheduled'));
     const r = await outcome(dir, warned);
     expect(r.warnings.some((w) => w.code === 'oneroster.enum-case')).toBe(true);
     expect(await readdir(warned)).not.toContain('classes.bin');
@@ -201,10 +206,10 @@ describe('enrollments parse cache', () => {
     // u3 has no role, u1 and u2 share an email: warnings only the roster checks give.
     const dir = await writeSet(ENR, ['u1', 'u2', 'u3']);
     const roles = path.join(dir, 'roles.csv');
-    await writeFile(roles, (await readFile(roles, 'utf8')).replace(/r2,.*\n/, ''));
+    await editFile(roles, (t) => t.replace(/r2,.*\n/, ''));
     const users = path.join(dir, 'users.csv');
     const sameEmail = (text: string) => text.replace(/(Family,,u[12],)(,,,,09)/g, '$1A@x.org$2');
-    await writeFile(users, sameEmail(await readFile(users, 'utf8')));
+    await editFile(users, sameEmail);
     const plain = await outcome(dir);
     expect(plain.warnings.map((w) => w.code)).toEqual(['oneroster.duplicate-email', 'oneroster.no-role']);
     const cache = await cacheDir();
@@ -222,15 +227,15 @@ describe('enrollments parse cache', () => {
     // Other enrollments: same outcome, still used.
     await patchCache(file, (payload) => payload.write('X', payload.indexOf('has no role'), 'latin1'));
     const enr = path.join(dir, 'enrollments.csv');
-    await writeFile(enr, (await readFile(enr, 'utf8')).replace(/e-5,.*\n/, ''));
+    await editFile(enr, (t) => t.replace(/e-5,.*\n/, ''));
     expect((await outcome(dir, cache)).warnings.map((w) => w.summary)).toContain('user u3 Xas no role at any org');
     // Another users.csv (u2 with its own email): not used.
-    await writeFile(users, (await readFile(users, 'utf8')).replace('u2,A@x.org', 'u2,B@x.org'));
+    await editFile(users, (t) => t.replace('u2,A@x.org', 'u2,B@x.org'));
     const other = await outcome(dir);
     expect(other.warnings.map((w) => w.code)).toEqual(['oneroster.no-role']);
     expect(await outcome(dir, cache)).toEqual(other);
     // A demographics.csv, read after everything else, is in the key too.
-    await writeFile(users, (await readFile(users, 'utf8')).replace(/Givenu[12],Family/g, 'Twin,Family'));
+    await editFile(users, (t) => t.replace(/Givenu[12],Family/g, 'Twin,Family'));
     await outcome(dir, cache);
     await writeFile(path.join(dir, 'demographics.csv'), 'sourcedId,status,dateLastModified,birthDate,sex\nu1,,,2010-01-02,male\nu2,,,2010-01-02,male\n');
     const twins = await outcome(dir);
@@ -244,13 +249,13 @@ describe('enrollments parse cache', () => {
     await outcome(dir, cache);
     const roles = path.join(dir, 'roles.csv');
     // u2 loses its role, u3 gets a second one.
-    await writeFile(roles, (await readFile(roles, 'utf8')).replace('r1,,,u2,primary,student,,,org-hs,\n', '').replace(/\n$/, '\nr9,,,u3,secondary,teacher,,,org-d,\n'));
+    await editFile(roles, (t) => t.replace('r1,,,u2,primary,student,,,org-hs,\n', '').replace(/\n$/, '\nr9,,,u3,secondary,teacher,,,org-d,\n'));
     const plain = await outcome(dir);
     expect(plain.roster.people.map((p) => p.roles.length)).toEqual([1, 0, 2]);
     expect(await outcome(dir, cache)).toEqual(plain);
     expect(JSON.stringify(await outcome(dir, cache))).toBe(JSON.stringify(plain));
     const enr = path.join(dir, 'enrollments.csv');
-    await writeFile(enr, (await readFile(enr, 'utf8')).replace(/e-3,.*\n/, ''));
+    await editFile(enr, (t) => t.replace(/e-3,.*\n/, ''));
     const fewer = await outcome(dir);
     expect(fewer.roster.people[1]!.enrollments.length).toBe(1);
     expect(JSON.stringify(await outcome(dir, cache))).toBe(JSON.stringify(fewer));
@@ -262,7 +267,7 @@ describe('enrollments parse cache', () => {
     const cache = await cacheDir();
     await outcome(dir, cache);
     const users = path.join(dir, 'users.csv');
-    await writeFile(users, (await readFile(users, 'utf8')).replace('Givenu2', 'Givenu9'));
+    await editFile(users, (t) => t.replace('Givenu2', 'Givenu9'));
     const plain = await outcome(dir);
     expect(plain.roster.people.find((p) => p.sourcedId === 'u2')!.givenName).toBe('Givenu9');
     expect(await outcome(dir, cache)).toEqual(plain);
