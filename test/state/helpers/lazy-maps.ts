@@ -60,6 +60,15 @@ export function editLine(text: string, startsWith: string, edit: (line: string) 
   return { text: lines.join('\n'), line: i + 1 };
 }
 
+/** Reading, testing or spreading entry `key` of a deferred map raises exactly the eager read's error. */
+export async function expectTouchRaises(map: Readonly<Record<string, unknown>>, key: string, eager: InputError): Promise<void> {
+  for (const touch of [() => map[key], () => Object.hasOwn(map, key), () => ({ ...map })]) {
+    const err = await rejection(touch);
+    expect(err.diagnostics).toEqual(eager.diagnostics);
+    expect(err.message).toBe(eager.message);
+  }
+}
+
 export async function rejection(p: Promise<unknown> | (() => unknown)): Promise<InputError> {
   try {
     if (typeof p === 'function') p();
