@@ -1,6 +1,6 @@
 import type { Policy } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
-import type { StateDocument } from '../model/state.js';
+import { issuedEntry, type StateDocument } from '../model/state.js';
 import { ALWAYS_RESERVED, normalizeUsername } from '../resolve/naming/constraints.js';
 
 /**
@@ -12,8 +12,7 @@ import { ALWAYS_RESERVED, normalizeUsername } from '../resolve/naming/constraint
 export function usernameProblems(username: string, anchor: string, state: StateDocument, policy: Policy, constraints: TargetConstraints): string[] {
   const problems: string[] = [];
   const key = username.toLowerCase();
-  // Own entries only: a username such as `constructor` must not find Object.prototype's.
-  const entry = Object.hasOwn(state.registry, key) ? state.registry[key] : undefined;
+  const entry = issuedEntry(state.registry, key);
   if (!entry) problems.push('not a username rollcall issued');
   else if (entry.anchor !== anchor) problems.push('a username rollcall issued to another person');
   const remembered = state.people[anchor]?.username;

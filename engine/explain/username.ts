@@ -1,7 +1,7 @@
 import type { ObservedAccount } from '../model/accounts.js';
 import type { UsernameRule } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
-import type { RegistryEntry, StateDocument } from '../model/state.js';
+import { issuedEntry, type StateDocument } from '../model/state.js';
 import { baseOf, cutBase, isRuleOutput } from '../resolve/naming/candidates.js';
 import { ALWAYS_RESERVED } from '../resolve/naming/constraints.js';
 import type { TemplateValues } from '../resolve/naming/template.js';
@@ -105,9 +105,4 @@ export function usernameStory(ctx: UsernameContext): UsernameStory {
     }
   }
   return { username: ctx.username, how: 'kept', detail: 'held by this person\'s existing account', templates };
-}
-
-/** The registry's own entry for a name: `constructor` or `__proto__` are usernames like any other, not Object.prototype's. */
-function issuedEntry(registry: Readonly<Record<string, RegistryEntry>>, name: string): RegistryEntry | undefined {
-  return Object.hasOwn(registry, name) ? registry[name] : undefined;
 }

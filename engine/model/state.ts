@@ -70,3 +70,8 @@ export interface StateDocument {
 export function emptyState(lineage: string): StateDocument {
   return { format_version: 1, lineage, serial: 0, registry: {}, people: {}, last_applied: {}, sis: null };
 }
+
+/** The registry's own entry for a name: `constructor` or `__proto__` are usernames like any other, not Object.prototype's. */
+export function issuedEntry(registry: Readonly<Record<string, RegistryEntry>>, name: string): RegistryEntry | undefined {
+  return Object.hasOwn(registry, name) ? registry[name] : undefined;
+}
