@@ -176,6 +176,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     reserved: policy.naming.reserved,
     constraints: input.constraints,
     taken: input.takenUsernames,
+    renames: policy.naming.renames,
   });
   diagnostics.push(...allocation.diagnostics);
 

@@ -165,6 +165,22 @@ describe('allocateUsernames: people who already have a username', () => {
     expect(r.diagnostics[0]?.summary).not.toMatch(/\bli\b|zz/);
   });
 
+  it('under renames: keep, a name change proposes no rename and warns of none', () => {
+    const changed = student('p1', 'Jo', 'Doe');
+    const current = new Map(Object.entries({ p1: 'jsmith30' }));
+    const kept = allocateUsernames([changed], { ...empty, current, renames: 'keep' });
+    expect(kept.results.get('p1')).toEqual({ anchor: 'p1', username: 'jsmith30', rule: 'students', newlyIssued: false });
+    // The same request under rename (and with the mode unset) gets its target.
+    for (const renames of ['rename', undefined] as const) {
+      const r = allocateUsernames([changed], { ...empty, current, renames });
+      expect(r.results.get('p1')?.pendingRename?.to).toBe('jdoe30');
+    }
+    // Nor the warning that no target is free: under keep there is nothing to look for.
+    const r2 = rule('staff', ['{given}'], { maxLength: 2, minDigits: 2 });
+    const full = allocateUsernames([{ anchor: 'a', rule: r2, values: { given: 'Li' } }], { ...empty, current: new Map(Object.entries({ a: 'zz' })), taken: new Set(['li']), renames: 'keep' });
+    expect(full.diagnostics).toEqual([]);
+  });
+
   it('re-enrollment without state restores the registered name', () => {
     const r = allocateUsernames([student('p1', 'John', 'Smith')], {
       ...empty,

@@ -1,5 +1,5 @@
 import { errorDiag, warningDiag, type Diagnostic } from '../../model/diagnostics.js';
-import type { UsernameRule } from '../../model/policy.js';
+import type { RenamePolicy, UsernameRule } from '../../model/policy.js';
 import type { TargetConstraints } from '../../model/provider.js';
 import type { RegistryEntry } from '../../model/state.js';
 import { ALWAYS_RESERVED, normalizeUsername } from './constraints.js';
@@ -55,6 +55,12 @@ export interface AllocationContext {
   constraints: TargetConstraints;
   /** Names held by accounts rollcall does not manage; read only if someone needs a new name. */
   taken: Iterable<string>;
+  /**
+   * The policy's `naming.renames`. Under `keep` nobody's username changes, so the check for
+   * a rename target (a render of every template chain per person: 3 s of a million-person
+   * plan) is skipped, and so is its "none is free" warning. Absent: checked, as for `rename`.
+   */
+  renames?: RenamePolicy;
 }
 
 export function allocateUsernames(
@@ -170,6 +176,7 @@ export function allocateUsernames(
   const sorted = [...requests].sort((a, b) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0));
   const results = new AnchorOrderedMap<UsernameResult>();
   const renameCheck: UsernameRequest[] = [];
+  const checkRenames = ctx.renames !== 'keep';
   let previous: string | undefined;
   // `held` is in anchor order too: walked beside the requests instead of a lookup each.
   let h = 0;
@@ -191,7 +198,7 @@ export function allocateUsernames(
       // Current names are in inUse already (loaded above); only a restored one is new here.
       if (current === '') inUse.set(kept.toLowerCase(), anchor);
       results.set(anchor, { anchor, username: kept, rule, newlyIssued: false });
-      if (!isRuleOutput(kept.toLowerCase(), req.rule.templates, req.values, c)) renameCheck.push(req);
+      if (checkRenames && !isRuleOutput(kept.toLowerCase(), req.rule.templates, req.values, c)) renameCheck.push(req);
       continue;
     }
     const name = pick(req, c);
