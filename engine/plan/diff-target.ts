@@ -8,6 +8,7 @@ import { DesiredGroups } from './desired-groups.js';
 import { joinByAnchor } from './anchor-join.js';
 import { pathAncestors } from '../resolve/paths.js';
 import { PairMemo } from '../resolve/field-memo.js';
+import { memberPositions } from '../model/member-positions.js';
 
 /**
  * Diff one target: desired identities against the observed snapshot. Pure and linear in
@@ -208,7 +209,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       changes.push({ id, target, kind: 'group', action: 'create', key: name, after: { name, description: want.description }, reason: { cause: 'policy', rule: want.rule, detail: 'group required by rule' } });
     }
     const groupDep = groupCreates.get(name);
-    observed.read(obsGroup?.members ?? [], posOfId, ixOfPos, accounts, managed.managedOf);
+    observed.read(obsGroup?.members ?? [], uniqueIds && obsGroup ? memberPositions(obsGroup, accounts) : undefined, posOfId, ixOfPos, accounts, managed.managedOf);
     const adds: MemberRef[] = [];
     for (const ix of want.members) {
       const idn = identities[ix]!;
@@ -322,7 +323,7 @@ class ObservedMembers {
    * its own namespace: an unmanaged account whose username happens to equal some anchor is
    * still an unmanaged member, never mistaken for that person.
    */
-  read(memberIds: readonly string[], posOfId: ReadonlyMap<string, number>, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): void {
+  read(memberIds: readonly string[], positions: Int32Array | undefined, posOfId: ReadonlyMap<string, number>, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): void {
     const present = this.stamps.fresh();
     this.present = present;
     if (this.code.length < memberIds.length) {
@@ -333,8 +334,12 @@ class ObservedMembers {
     let n = 0;
     let seen: Set<string> | undefined;
     const others: OtherMember[] = [];
-    for (const mid of memberIds) {
-      const p = posOfId.get(mid);
+    for (let j = 0; j < memberIds.length; j++) {
+      const mid = memberIds[j]!;
+      // The reader's position when it had one (ids are unique here, so it is the account
+      // posOfId would find): an array read instead of a hash lookup per membership.
+      const known = positions === undefined ? -1 : positions[j]!;
+      const p = known >= 0 ? known : posOfId.get(mid);
       const ix = p === undefined ? -1 : ixOfPos[p]!;
       if (ix >= 0) {
         if (present.add(ix)) {

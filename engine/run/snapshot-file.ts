@@ -1,6 +1,7 @@
 import { closeSync, openSync, promises as fs, renameSync } from 'node:fs';
 import type { ObservedAccount, ObservedGroup, TargetSnapshot } from '../model/accounts.js';
 import { InputError } from '../model/errors.js';
+import { recordMemberPositions } from '../model/member-positions.js';
 import { StringPool } from '../state/string-pool.js';
 import { BrokenJsonLine, JsonLinePieces } from './json-line-pieces.js';
 
@@ -108,14 +109,23 @@ class SharedAttributes {
 function memberIds(path: string, line: number, g: StoredGroup, accounts: readonly ObservedAccount[]): ObservedGroup {
   if (!Array.isArray(g.members)) throw parseError(path, line, 'a group without a member list');
   const members = g.members as unknown[];
+  let pos: Int32Array | undefined;
   for (let i = 0; i < members.length; i++) {
     const m = members[i];
     if (typeof m === 'number') {
       const a = Number.isInteger(m) ? accounts[m] : undefined;
       if (a === undefined) throw parseError(path, line, `a group member refers to account position ${m}, which the file does not have`);
       members[i] = a.id;
+      if (pos === undefined) {
+        pos = new Int32Array(members.length);
+        pos.fill(-1, 0, i);
+      }
+      pos[i] = m;
     } else if (typeof m !== 'string') throw parseError(path, line, 'a group member that is neither an account position nor an id');
+    else if (pos !== undefined) pos[i] = -1;
   }
+  // The diff finds members by these positions instead of by id (engine/model/member-positions.ts).
+  if (pos !== undefined) recordMemberPositions(g as ObservedGroup, accounts, pos);
   return g as ObservedGroup;
 }
 

@@ -4,6 +4,7 @@ import type { ObservedAccount, ObservedGroup, TargetSnapshot } from '../../engin
 import type { Change, MemberRef } from '../../engine/model/plan.js';
 import type { Policy } from '../../engine/model/policy.js';
 import { diffTarget } from '../../engine/plan/diff-target.js';
+import { memberPositions, recordMemberPositions } from '../../engine/model/member-positions.js';
 import type { GroupIntent, Identity } from '../../engine/resolve/identities.js';
 import { loadPolicyInput } from '../../engine/run/inputs.js';
 import { scratchDistrict } from '../helpers/district.js';
@@ -101,45 +102,93 @@ const scenario = fc.record({
   protectedIx: fc.integer({ min: -1, max: PEOPLE - 1 }),
 });
 
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+interface ScenarioInputs {
+  identities: Identity[];
+  accounts: ObservedAccount[];
+  groups: ObservedGroup[];
+  policy: Policy;
+  protectedSet: ReadonlySet<string>;
+}
+
+function scenarioInputs(s: Scenario): ScenarioInputs {
+  const intents: GroupIntent[] = Array.from({ length: s.groupCount }, (_, g) => ({ name: `grp-${g}`, description: '', rule: `rule-${g}`, membership: s.authoritative[g] ? 'authoritative' : 'additive', targets: [], seq: s.seqs[g]! }));
+  const twin: GroupIntent = { name: 'grp-0', description: '', rule: 'rule-twin', membership: s.authoritative[3] ? 'authoritative' : 'additive', targets: [], seq: s.seqs[4]! };
+  const identities: Identity[] = [];
+  const accounts: ObservedAccount[] = [];
+  for (let i = 0; i < PEOPLE; i++) {
+    const anchor = anchorOf(i);
+    const username = `user${i}`;
+    identities.push({
+      anchor, facts: null, username, attrs: { givenName: '', familyName: '', displayName: '', email: '' }, paths: { [TARGET]: 'Students' }, newlyIssued: false, factsChanged: false, rename: null,
+      lifecycle: { decision: { state: 'active', rule: 'sis', detail: '' }, provision: true, suspendPath: null, timers: [] },
+      groups: s.wants[i]!.filter((g) => g < s.groupCount || (g === 4 && s.sharedName)).map((g) => (g === 4 ? twin : intents[g]!)),
+      rules: { username: 'u', email: '', displayName: '', path: '', password: '' },
+    });
+    const acct = (id: string): ObservedAccount => ({ id, anchor, username, givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] });
+    if (s.hasAccount[i]) accounts.push(acct(`id-${String(i).padStart(2, '0')}`));
+    if (s.duplicateAccount[i]) accounts.push(acct(`id-dup-${i}`));
+  }
+  for (let g = 0; g < s.ghostCount; g++) accounts.push({ id: `id-g${g}`, anchor: `ghost${g}`, username: `ghost${g}`, givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] });
+  for (let u = 0; u < s.unmanagedCount; u++) accounts.push({ id: `id-x${u}`, anchor: null, username: u === 0 ? anchorOf(3) : `stray${u}`, givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] });
+  const groups: ObservedGroup[] = [];
+  for (let g = 0; g < s.groupCount; g++) {
+    if (!s.groupExists[g]) continue;
+    const members = s.observed[g]!.map((k) => accounts[k]?.id ?? `gone-${k}`).sort();
+    groups.push({ id: `gid-${g}`, name: `grp-${g}`, description: '', members, managed: true });
+  }
+  const protectedUsernames = s.protectedIx >= 0 ? [`User${s.protectedIx}`] : [];
+  const policy: Policy = { ...basePolicy, safety: { ...basePolicy.safety, protectedUsernames, protectedGroups: [] } };
+  return { identities, accounts, groups, policy, protectedSet: new Set(protectedUsernames.map((u) => u.toLowerCase())) };
+}
+
+function membershipChanges(inputs: ScenarioInputs, groups: ObservedGroup[]): { id: string; members: Change['members'] }[] {
+  const snapshot: TargetSnapshot = { target: TARGET, accounts: inputs.accounts, groups, containers: [] };
+  return diffTarget({ target: TARGET, identities: inputs.identities, snapshot, policy: inputs.policy, lastApplied: {} }).changes
+    .filter((c) => c.kind === 'membership')
+    .map((c) => ({ id: c.id, members: c.members }));
+}
+
 describe('membership diff on identity indexes', () => {
   it('matches the Map-based reference on random groups, accounts and members', () => {
     fc.assert(fc.property(scenario, (s) => {
-      const intents: GroupIntent[] = Array.from({ length: s.groupCount }, (_, g) => ({ name: `grp-${g}`, description: '', rule: `rule-${g}`, membership: s.authoritative[g] ? 'authoritative' : 'additive', targets: [], seq: s.seqs[g]! }));
-      const twin: GroupIntent = { name: 'grp-0', description: '', rule: 'rule-twin', membership: s.authoritative[3] ? 'authoritative' : 'additive', targets: [], seq: s.seqs[4]! };
-      const identities: Identity[] = [];
-      const accounts: ObservedAccount[] = [];
-      for (let i = 0; i < PEOPLE; i++) {
-        const anchor = anchorOf(i);
-        const username = `user${i}`;
-        identities.push({
-          anchor, facts: null, username, attrs: { givenName: '', familyName: '', displayName: '', email: '' }, paths: { [TARGET]: 'Students' }, newlyIssued: false, factsChanged: false, rename: null,
-          lifecycle: { decision: { state: 'active', rule: 'sis', detail: '' }, provision: true, suspendPath: null, timers: [] },
-          groups: s.wants[i]!.filter((g) => g < s.groupCount || (g === 4 && s.sharedName)).map((g) => (g === 4 ? twin : intents[g]!)),
-          rules: { username: 'u', email: '', displayName: '', path: '', password: '' },
-        });
-        const acct = (id: string): ObservedAccount => ({ id, anchor, username, givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] });
-        if (s.hasAccount[i]) accounts.push(acct(`id-${String(i).padStart(2, '0')}`));
-        if (s.duplicateAccount[i]) accounts.push(acct(`id-dup-${i}`));
-      }
-      for (let g = 0; g < s.ghostCount; g++) accounts.push({ id: `id-g${g}`, anchor: `ghost${g}`, username: `ghost${g}`, givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] });
-      for (let u = 0; u < s.unmanagedCount; u++) accounts.push({ id: `id-x${u}`, anchor: null, username: u === 0 ? anchorOf(3) : `stray${u}`, givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] });
-      const groups: ObservedGroup[] = [];
-      for (let g = 0; g < s.groupCount; g++) {
-        if (!s.groupExists[g]) continue;
-        const members = s.observed[g]!.map((k) => accounts[k]?.id ?? `gone-${k}`).sort();
-        groups.push({ id: `gid-${g}`, name: `grp-${g}`, description: '', members, managed: true });
-      }
-      const protectedUsernames = s.protectedIx >= 0 ? [`User${s.protectedIx}`] : [];
-      const policy: Policy = { ...basePolicy, safety: { ...basePolicy.safety, protectedUsernames, protectedGroups: [] } };
-      const snapshot: TargetSnapshot = { target: TARGET, accounts, groups, containers: [] };
-      const got = diffTarget({ target: TARGET, identities, snapshot, policy, lastApplied: {} }).changes
-        .filter((c) => c.kind === 'membership')
-        .map((c) => ({ id: c.id, members: c.members }));
+      const inputs = scenarioInputs(s);
+      const got = membershipChanges(inputs, inputs.groups);
       // Protected people are skipped entirely by the diff (no memberships either); the reference drops them.
-      const protectedSet = new Set(protectedUsernames.map((u) => u.toLowerCase()));
-      const want = referenceMemberships(identities.filter((idn) => !protectedSet.has(idn.username!.toLowerCase())), snapshot, protectedSet)
+      const snapshot: TargetSnapshot = { target: TARGET, accounts: inputs.accounts, groups: inputs.groups, containers: [] };
+      const want = referenceMemberships(inputs.identities.filter((idn) => !inputs.protectedSet.has(idn.username!.toLowerCase())), snapshot, inputs.protectedSet)
         .map((c) => ({ id: c.id, members: c.members }));
       expect(got).toEqual(want);
     }), { numRuns: 400 });
+  });
+
+  it('gives the same changes when members come with a snapshot reader\'s account positions', () => {
+    // `known`: which members the reader had as positions (the rest by id). `repeatId`: one id
+    // on two accounts, where a position is not what a lookup by id finds: positions must be ignored.
+    const known = fc.array(fc.boolean(), { minLength: 1, maxLength: 8 });
+    fc.assert(fc.property(scenario, known, fc.boolean(), (s, k, repeatId) => {
+      const inputs = scenarioInputs(s);
+      if (repeatId && inputs.accounts.length > 0) inputs.accounts.push({ ...inputs.accounts[0]!, anchor: null, username: 'repeat' });
+      const byId = membershipChanges(inputs, inputs.groups.map((g) => ({ ...g })));
+      let next = 0;
+      for (const g of inputs.groups) {
+        // As the writer stores them: the first account with the member's id.
+        const pos = Int32Array.from(g.members, (m) => (k[next++ % k.length] ? inputs.accounts.findIndex((a) => a.id === m) : -1));
+        recordMemberPositions(g, inputs.accounts, pos);
+      }
+      expect(membershipChanges(inputs, inputs.groups)).toEqual(byId);
+    }), { numRuns: 400 });
+  });
+
+  it('uses positions only for the accounts array they were recorded against, at its length', () => {
+    const accounts: ObservedAccount[] = [{ id: 'a', anchor: null, username: 'a', givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] }];
+    const group: ObservedGroup = { id: 'g', name: 'g', description: '', members: ['a'], managed: true };
+    recordMemberPositions(group, accounts, Int32Array.of(0));
+    expect(memberPositions(group, accounts)).toEqual(Int32Array.of(0));
+    expect(memberPositions(group, [...accounts])).toBeUndefined();
+    expect(memberPositions({ ...group }, accounts)).toBeUndefined();
+    accounts.push({ ...accounts[0]!, id: 'b' });
+    expect(memberPositions(group, accounts)).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { TargetSnapshot } from '../../engine/model/accounts.js';
 import { InputError } from '../../engine/model/errors.js';
 import { readSnapshotFile, writeSnapshotFile } from '../../engine/run/snapshot-file.js';
+import { memberPositions } from '../../engine/model/member-positions.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rollcall-snapshot-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,6 +43,20 @@ describe('refresh snapshot file', () => {
     // s-1 is the sandbox's second account; s-2 is not an account of it, so it stays an id.
     expect(JSON.parse(lines[4]!)).toEqual(['G', 'sandbox', { id: 'g1', name: 'all', description: 'd', members: [1, 's-2'], managed: true }]);
     expect(lines.at(-1)).toBe('');
+  });
+
+  it('tells the diff where the members it read as positions are (the others by id: -1)', async () => {
+    const file = join(dir, 'positions.jsonl');
+    await writeSnapshotFile(file, snapshots(3), '2026-10-01T12:00:00.000Z');
+    const [sandbox] = (await readSnapshotFile(file)).snapshots;
+    const group = sandbox!.groups[0]!;
+    expect(group.members).toEqual(['s-1', 's-2']);
+    // s-1 and s-2 are both sandbox accounts at 3 accounts: positions 1 and 2.
+    expect(memberPositions(group, sandbox!.accounts)).toEqual(Int32Array.of(1, 2));
+    // At 2 accounts, s-2 is no sandbox account: written and read by id.
+    await writeSnapshotFile(file, snapshots(2), '2026-10-01T12:00:00.000Z');
+    const [fewer] = (await readSnapshotFile(file)).snapshots;
+    expect(memberPositions(fewer!.groups[0]!, fewer!.accounts)).toEqual(Int32Array.of(1, -1));
   });
 
   it('still reads version 1 files, whose members are all ids', async () => {
