@@ -8,7 +8,7 @@ import { DesiredGroups } from './desired-groups.js';
 import { joinByAnchor } from './anchor-join.js';
 import { pathAncestors } from '../resolve/paths.js';
 import { PairMemo } from '../resolve/field-memo.js';
-import { memberPositions } from '../model/member-positions.js';
+import { memberPositions, positionsStart } from '../model/member-positions.js';
 
 /**
  * Diff one target: desired identities against the observed snapshot. Pure and linear in
@@ -193,7 +193,10 @@ export function diffTarget(input: DiffInput): DiffResult {
   }
 
   // Groups and memberships.
-  const observedGroups = new Map(snapshot.groups.map((g) => [g.name, g]));
+  // Name -> position in snapshot.groups (the last of a repeated name), which also finds the
+  // group's member positions when the snapshot reader recorded them.
+  const observedGroups = new Map(snapshot.groups.map((g, i) => [g.name, i]));
+  const positions = uniqueIds ? memberPositions(snapshot) : undefined;
   const groupCreates = new Map<string, string>();
   const desiredGroups = desired.byName(identities);
   const observed = new ObservedMembers(new IndexStamps(identities.length));
@@ -202,14 +205,17 @@ export function diffTarget(input: DiffInput): DiffResult {
   const wantedStamps = new IndexStamps(identities.length);
   for (const [name, want] of [...desiredGroups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (protectedGroups.has(name)) continue;
-    const obsGroup = observedGroups.get(name);
+    const gi = observedGroups.get(name);
+    const obsGroup = gi === undefined ? undefined : snapshot.groups[gi]!;
     if (!obsGroup) {
       const id = `${target}:group:${name}:create`;
       groupCreates.set(name, id);
       changes.push({ id, target, kind: 'group', action: 'create', key: name, after: { name, description: want.description }, reason: { cause: 'policy', rule: want.rule, detail: 'group required by rule' } });
     }
     const groupDep = groupCreates.get(name);
-    observed.read(obsGroup?.members ?? [], uniqueIds && obsGroup ? memberPositions(obsGroup, accounts) : undefined, posOfId, ixOfPos, accounts, managed.managedOf);
+    const members = obsGroup?.members ?? [];
+    const from = positions && gi !== undefined ? positionsStart(positions, gi, members.length) : -1;
+    observed.read(members, from >= 0 ? positions!.chunks[positions!.chunk[gi!]!] : undefined, from, posOfId, ixOfPos, accounts, managed.managedOf);
     const adds: MemberRef[] = [];
     for (const ix of want.members) {
       const idn = identities[ix]!;
@@ -323,7 +329,7 @@ class ObservedMembers {
    * its own namespace: an unmanaged account whose username happens to equal some anchor is
    * still an unmanaged member, never mistaken for that person.
    */
-  read(memberIds: readonly string[], positions: Int32Array | undefined, posOfId: ReadonlyMap<string, number>, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): void {
+  read(memberIds: readonly string[], positions: Int32Array | undefined, from: number, posOfId: ReadonlyMap<string, number>, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): void {
     const present = this.stamps.fresh();
     this.present = present;
     if (this.code.length < memberIds.length) {
@@ -338,7 +344,7 @@ class ObservedMembers {
       const mid = memberIds[j]!;
       // The reader's position when it had one (ids are unique here, so it is the account
       // posOfId would find): an array read instead of a hash lookup per membership.
-      const known = positions === undefined ? -1 : positions[j]!;
+      const known = positions === undefined ? -1 : positions[from + j]!;
       const p = known >= 0 ? known : posOfId.get(mid);
       const ix = p === undefined ? -1 : ixOfPos[p]!;
       if (ix >= 0) {

@@ -1,7 +1,7 @@
 import { closeSync, openSync, promises as fs, renameSync } from 'node:fs';
 import type { ObservedAccount, ObservedGroup, TargetSnapshot } from '../model/accounts.js';
 import { InputError } from '../model/errors.js';
-import { recordMemberPositions } from '../model/member-positions.js';
+import { MemberPositionsBuilder, recordMemberPositions } from '../model/member-positions.js';
 import { StringPool } from '../state/string-pool.js';
 import { BrokenJsonLine, JsonLinePieces } from './json-line-pieces.js';
 
@@ -106,26 +106,22 @@ class SharedAttributes {
 }
 
 /** A stored group with its members by account id again (see the version 2 note above). */
-function memberIds(path: string, line: number, g: StoredGroup, accounts: readonly ObservedAccount[]): ObservedGroup {
+function memberIds(path: string, line: number, g: StoredGroup, accounts: readonly ObservedAccount[], positions: MemberPositionsBuilder): ObservedGroup {
   if (!Array.isArray(g.members)) throw parseError(path, line, 'a group without a member list');
   const members = g.members as unknown[];
-  let pos: Int32Array | undefined;
+  const pos = positions.reserve(members.length);
+  const at = positions.at;
   for (let i = 0; i < members.length; i++) {
     const m = members[i];
     if (typeof m === 'number') {
       const a = Number.isInteger(m) ? accounts[m] : undefined;
       if (a === undefined) throw parseError(path, line, `a group member refers to account position ${m}, which the file does not have`);
       members[i] = a.id;
-      if (pos === undefined) {
-        pos = new Int32Array(members.length);
-        pos.fill(-1, 0, i);
-      }
-      pos[i] = m;
+      pos[at + i] = m;
     } else if (typeof m !== 'string') throw parseError(path, line, 'a group member that is neither an account position nor an id');
-    else if (pos !== undefined) pos[i] = -1;
+    else pos[at + i] = -1;
   }
-  // The diff finds members by these positions instead of by id (engine/model/member-positions.ts).
-  if (pos !== undefined) recordMemberPositions(g as ObservedGroup, accounts, pos);
+  positions.endGroup(members.length);
   return g as ObservedGroup;
 }
 
@@ -144,6 +140,16 @@ export async function readSnapshotFile(path: string, windowBytes = WINDOW_BYTES)
     throw parseError(path, 0, `cannot read the snapshot file (${(e as NodeJS.ErrnoException).code ?? 'error'}); run \`rollcall refresh\` first`);
   }
   const byTarget = new Map<string, TargetSnapshot>();
+  // Per target, where its groups' members are among its accounts (engine/model/member-positions.ts).
+  const positions = new Map<string, MemberPositionsBuilder>();
+  const positionsOf = (t: string): MemberPositionsBuilder => {
+    let b = positions.get(t);
+    if (!b) {
+      b = new MemberPositionsBuilder();
+      positions.set(t, b);
+    }
+    return b;
+  };
   const snapshotOf = (t: string): TargetSnapshot => {
     let s = byTarget.get(t);
     if (!s) {
@@ -173,7 +179,7 @@ export async function readSnapshotFile(path: string, windowBytes = WINDOW_BYTES)
           if (kind === UNWRAPPED_ACCOUNT) {
             shared.account(parsed);
             pieceTarget.accounts.push(parsed as ObservedAccount);
-          } else pieceTarget.groups.push(memberIds(path, n, parsed as StoredGroup, pieceTarget.accounts));
+          } else pieceTarget.groups.push(memberIds(path, n, parsed as StoredGroup, pieceTarget.accounts, positionsOf(pieceTarget.target)));
           continue;
         }
         if (parsed === null) continue;
@@ -190,7 +196,7 @@ export async function readSnapshotFile(path: string, windowBytes = WINDOW_BYTES)
         if (line[0] === 'A') {
           shared.account(line[2]);
           snap.accounts.push(line[2]);
-        } else if (line[0] === 'G') snap.groups.push(memberIds(path, n, line[2], snap.accounts));
+        } else if (line[0] === 'G') snap.groups.push(memberIds(path, n, line[2], snap.accounts, positionsOf(t)));
         else if (line[0] === 'T') {
           snap.containers = line[2];
           if (line[3]) snap.cursor = line[3];
@@ -209,5 +215,9 @@ export async function readSnapshotFile(path: string, windowBytes = WINDOW_BYTES)
     closeSync(fd);
   }
   if (n === 0) throw parseError(path, 1, 'not a rollcall snapshot file');
+  for (const [t, b] of positions) {
+    const snap = byTarget.get(t)!;
+    recordMemberPositions(snap.groups, snap.accounts, b.build());
+  }
   return { takenAt, snapshots: [...byTarget.values()] };
 }

@@ -4,7 +4,7 @@ import type { ObservedAccount, ObservedGroup, TargetSnapshot } from '../../engin
 import type { Change, MemberRef } from '../../engine/model/plan.js';
 import type { Policy } from '../../engine/model/policy.js';
 import { diffTarget } from '../../engine/plan/diff-target.js';
-import { memberPositions, recordMemberPositions } from '../../engine/model/member-positions.js';
+import { MemberPositionsBuilder, memberPositions, positionsStart, recordMemberPositions } from '../../engine/model/member-positions.js';
 import type { GroupIntent, Identity } from '../../engine/resolve/identities.js';
 import { loadPolicyInput } from '../../engine/run/inputs.js';
 import { scratchDistrict } from '../helpers/district.js';
@@ -170,25 +170,52 @@ describe('membership diff on identity indexes', () => {
     fc.assert(fc.property(scenario, known, fc.boolean(), (s, k, repeatId) => {
       const inputs = scenarioInputs(s);
       if (repeatId && inputs.accounts.length > 0) inputs.accounts.push({ ...inputs.accounts[0]!, anchor: null, username: 'repeat' });
-      const byId = membershipChanges(inputs, inputs.groups.map((g) => ({ ...g })));
+      const byId = membershipChanges(inputs, [...inputs.groups]);
+      const builder = new MemberPositionsBuilder();
       let next = 0;
       for (const g of inputs.groups) {
         // As the writer stores them: the first account with the member's id.
-        const pos = Int32Array.from(g.members, (m) => (k[next++ % k.length] ? inputs.accounts.findIndex((a) => a.id === m) : -1));
-        recordMemberPositions(g, inputs.accounts, pos);
+        const pos = builder.reserve(g.members.length);
+        g.members.forEach((m, j) => (pos[builder.at + j] = k[next++ % k.length] ? inputs.accounts.findIndex((a) => a.id === m) : -1));
+        builder.endGroup(g.members.length);
       }
+      recordMemberPositions(inputs.groups, inputs.accounts, builder.build());
       expect(membershipChanges(inputs, inputs.groups)).toEqual(byId);
     }), { numRuns: 400 });
   });
 
-  it('uses positions only for the accounts array they were recorded against, at its length', () => {
-    const accounts: ObservedAccount[] = [{ id: 'a', anchor: null, username: 'a', givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] }];
-    const group: ObservedGroup = { id: 'g', name: 'g', description: '', members: ['a'], managed: true };
-    recordMemberPositions(group, accounts, Int32Array.of(0));
-    expect(memberPositions(group, accounts)).toEqual(Int32Array.of(0));
-    expect(memberPositions(group, [...accounts])).toBeUndefined();
-    expect(memberPositions({ ...group }, accounts)).toBeUndefined();
-    accounts.push({ ...accounts[0]!, id: 'b' });
-    expect(memberPositions(group, accounts)).toBeUndefined();
+  it('keeps every group\'s entries across chunks, a group bigger than a chunk in one of its own', () => {
+    const builder = new MemberPositionsBuilder();
+    const sizes = [3, 700_000, 0, 500_000, 1, 1_500_000, 2];
+    for (const [g, size] of sizes.entries()) {
+      const pos = builder.reserve(size);
+      for (let j = 0; j < size; j++) pos[builder.at + j] = g * 10_000_000 + j;
+      builder.endGroup(size);
+    }
+    const p = builder.build();
+    expect(p.chunks.map((c) => c.length)).toEqual([1 << 20, 1 << 20, 1_500_000, 1 << 20]);
+    for (const [g, size] of sizes.entries()) {
+      expect(p.count[g]).toBe(size);
+      for (const j of [0, size - 1]) if (size > 0) expect(p.chunks[p.chunk[g]!]![p.start[g]! + j]).toBe(g * 10_000_000 + j);
+    }
+  });
+
+  it('uses positions only for the arrays they were recorded against, at their lengths', () => {
+    const account: ObservedAccount = { id: 'a', anchor: null, username: 'a', givenName: '', familyName: '', displayName: '', email: '', path: '', enabled: true, aliases: [] };
+    const accounts = [account];
+    const groups: ObservedGroup[] = [{ id: 'g', name: 'g', description: '', members: ['a', 'x'], managed: true }];
+    const builder = new MemberPositionsBuilder();
+    builder.reserve(2).set([0, -1], builder.at);
+    builder.endGroup(2);
+    recordMemberPositions(groups, accounts, builder.build());
+    const p = memberPositions({ accounts, groups })!;
+    expect([...p.chunks[0]!.subarray(0, 2)]).toEqual([0, -1]);
+    expect(positionsStart(p, 0, 2)).toBe(0);
+    // A member list that changed length since is looked up by id.
+    expect(positionsStart(p, 0, 3)).toBe(-1);
+    expect(memberPositions({ accounts: [...accounts], groups })).toBeUndefined();
+    expect(memberPositions({ accounts, groups: [...groups] })).toBeUndefined();
+    accounts.push({ ...account, id: 'b' });
+    expect(memberPositions({ accounts, groups })).toBeUndefined();
   });
 });
