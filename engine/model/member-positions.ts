@@ -49,6 +49,7 @@ export function positionsStart(p: MemberPositions, g: number, memberCount: numbe
   return p.count[g] === memberCount ? p.start[g]! : -1;
 }
 
+const FIRST_CHUNK = 1 << 16;
 const CHUNK = 1 << 20;
 
 /**
@@ -67,8 +68,10 @@ export class MemberPositionsBuilder {
 
   reserve(count: number): Int32Array {
     if (this.at + count > this.current.length) {
-      // A group bigger than a chunk gets one of its own size.
-      this.current = new Int32Array(Math.max(CHUNK, count));
+      // Chunks double from 64k entries up to CHUNK (a small district's snapshot needs no
+      // megabytes); a group bigger than that gets one of its own size.
+      const size = Math.min(CHUNK, Math.max(FIRST_CHUNK, 2 * this.current.length));
+      this.current = new Int32Array(Math.max(size, count));
       this.chunks.push(this.current);
       this.at = 0;
     }

@@ -193,7 +193,9 @@ describe('membership diff on identity indexes', () => {
       builder.endGroup(size);
     }
     const p = builder.build();
-    expect(p.chunks.map((c) => c.length)).toEqual([1 << 20, 1 << 20, 1_500_000, 1 << 20]);
+    // 64k, then 700k for the group that does not fit (a chunk of its own size, larger than
+    // the doubled 128k), then 1M (the cap), then 1.5M, then 1M.
+    expect(p.chunks.map((c) => c.length)).toEqual([1 << 16, 700_000, 1 << 20, 1_500_000, 1 << 20]);
     for (const [g, size] of sizes.entries()) {
       expect(p.count[g]).toBe(size);
       for (const j of [0, size - 1]) if (size > 0) expect(p.chunks[p.chunk[g]!]![p.start[g]! + j]).toBe(g * 10_000_000 + j);
