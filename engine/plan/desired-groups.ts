@@ -1,4 +1,5 @@
-import type { GroupIntent, Identity } from '../resolve/identities.js';
+import type { Identity } from '../resolve/identities.js';
+import type { GroupIntent } from '../resolve/resolve-cache.js';
 
 /**
  * The groups a target should have and who should be in them, gathered while the diff walks

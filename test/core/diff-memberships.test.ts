@@ -5,7 +5,8 @@ import type { Change, MemberRef } from '../../engine/model/plan.js';
 import type { Policy } from '../../engine/model/policy.js';
 import { diffTarget } from '../../engine/plan/diff-target.js';
 import { MemberPositionsBuilder, memberPositions, positionsStart, recordMemberPositions } from '../../engine/model/member-positions.js';
-import type { GroupIntent, Identity } from '../../engine/resolve/identities.js';
+import type { Identity } from '../../engine/resolve/identities.js';
+import type { GroupIntent } from '../../engine/resolve/resolve-cache.js';
 import { loadPolicyInput } from '../../engine/run/inputs.js';
 import { scratchDistrict } from '../helpers/district.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GroupRule, Template } from '../../engine/model/policy.js';
-import { ResolveCache } from '../../engine/resolve/identities.js';
+import { ResolveCache } from '../../engine/resolve/resolve-cache.js';
 import { compileTemplate, renderTemplate } from '../../engine/resolve/naming/template.js';
 
 /**
