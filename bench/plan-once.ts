@@ -1,5 +1,4 @@
 import { runPlan } from '../engine/run/plan-run.js';
-import { readSnapshotFile } from '../engine/run/snapshot-file.js';
 import { renderPlan } from '../cli/output.js';
 
 /**
@@ -12,12 +11,8 @@ const [dir, now, snapshotFile] = process.argv.slice(2);
 if (!dir) throw new Error('usage: plan-once DIR [NOW] [SNAPSHOT]');
 const t0 = performance.now();
 const phases: Record<string, number> = {};
-let snapshots;
-if (snapshotFile) {
-  snapshots = (await readSnapshotFile(snapshotFile)).snapshots;
-  phases.snapshot = Math.round(performance.now() - t0);
-}
-const result = await runPlan({ dir, now: now ?? '2026-10-01T12:00:00.000Z', timings: phases, deferMaps: true, ...(snapshots ? { snapshots } : {}) });
+// As `rollcall plan --refresh=false` does: runPlan reads the snapshot file after the policy.
+const result = await runPlan({ dir, now: now ?? '2026-10-01T12:00:00.000Z', timings: phases, deferMaps: true, ...(snapshotFile ? { snapshotFile } : {}) });
 const tRender = performance.now();
 const text = renderPlan(result.plan, { format: 'text', showPii: false, pseudonymKey: result.state.lineage, limit: 50 });
 phases.render = Math.round(performance.now() - tRender);

@@ -39,8 +39,9 @@ export default class Plan extends RollcallCommand {
     const format: PlanFormat = flags.json ? 'json' : (flags.format as PlanFormat);
     const now = parseNow(flags.now);
     const github = githubMode(flags.github);
-    const snapshots = flags.refresh === 'false' ? (await readSnapshotFile(snapshotPath(resolve(flags.dir), flags.snapshot))).snapshots : undefined;
+    const snapshotFile = flags.refresh === 'false' ? snapshotPath(resolve(flags.dir), flags.snapshot) : undefined;
     if (flags.base) {
+      const snapshots = snapshotFile === undefined ? undefined : (await readSnapshotFile(snapshotFile)).snapshots;
       const impact = await planWithBase({ dir: flags.dir, sis: flags.sis, now, base: flags.base, format, showPii: flags['show-pii'], limit: flags.limit, out: flags.out, outImpact: flags['out-impact'], github, targets: flags.target, snapshots })
         .catch((e: unknown) => { if (github && e instanceof InputError) annotateInputError(e, flags.dir); throw e; });
       if (flags['detailed-exitcode'] && impact.summary.total > 0) this.exit(2);
@@ -49,7 +50,7 @@ export default class Plan extends RollcallCommand {
     // A plan, shown or saved, writes no state: registry and last_applied entries are parsed as
     // the plan looks them up. A saved plan is applied by `apply FILE`, which reads state again,
     // whole and checked.
-    const result = await runPlan({ dir: flags.dir, sis: flags.sis, now, saveSisSnapshot: Boolean(flags.out), deferMaps: true, progress: progressSink(format !== 'json'), ...(flags.adopt ? { adopt: true } : {}), ...(snapshots ? { snapshots } : {}), ...(flags.target ? { targets: flags.target } : {}) });
+    const result = await runPlan({ dir: flags.dir, sis: flags.sis, now, saveSisSnapshot: Boolean(flags.out), deferMaps: true, progress: progressSink(format !== 'json'), ...(flags.adopt ? { adopt: true } : {}), ...(snapshotFile !== undefined ? { snapshotFile } : {}), ...(flags.target ? { targets: flags.target } : {}) });
     if (process.stderr.isTTY && format !== 'json') process.stderr.write('\r\u001b[K');
     const { plan } = result;
     if (flags.out) writePlanFile(flags.out, plan);

@@ -4,7 +4,9 @@ import { runApply } from '../../engine/run/apply-run.js';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { runRefresh } from '../../engine/run/refresh-run.js';
 import { readSnapshotFile } from '../../engine/run/snapshot-file.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../../engine/model/errors.js';
 import { editUser, peopleWithRole, removePeople, scratchDistrict } from '../helpers/district.js';
 
 const NOW = '2026-10-01T12:00:00.000Z';
@@ -33,8 +35,21 @@ describe('plan against a refresh snapshot', () => {
     const live = (await runPlan({ dir, now: LATER })).plan;
     const { snapshots } = await readSnapshotFile(snapshotFile);
     const cached = (await runPlan({ dir, now: LATER, snapshots })).plan;
+    // As `plan --refresh=false` runs it: the file named, read by runPlan after the policy.
+    const fromFile = (await runPlan({ dir, now: LATER, snapshotFile })).plan;
+    expect(JSON.stringify(fromFile)).toBe(JSON.stringify(cached));
     return [live, cached];
   };
+
+  it('reads the policy first: a broken policy is reported before a missing snapshot file', async () => {
+    const other = scratchDistrict('rollcall-refresh-order-');
+    const missing = join(other, '.rollcall', 'no-such-snapshot.jsonl');
+    await expect(runPlan({ dir: other, now: LATER, snapshotFile: missing })).rejects.toThrow(/rollcall refresh/);
+    writeFileSync(join(other, 'policy', 'naming.yaml'), 'usernames: [\n');
+    const err = await runPlan({ dir: other, now: LATER, snapshotFile: missing }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(JSON.stringify((err as InputError).diagnostics)).toContain('naming.yaml');
+  });
 
   it('is empty right after the apply, as the live plan is', async () => {
     const [live, cached] = await planBoth();
