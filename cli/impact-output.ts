@@ -1,5 +1,4 @@
 import type { ImpactDocument } from '../engine/impact/types.js';
-import type { TargetSnapshot } from '../engine/model/accounts.js';
 import { writeImpactFile } from '../engine/impact/file.js';
 import { runImpact } from '../engine/impact/run-impact.js';
 import type { InputError } from '../engine/model/errors.js';
@@ -28,15 +27,15 @@ export interface PlanBaseOptions {
   github: boolean;
   /** `--target`: only these targets. */
   targets?: readonly string[] | undefined;
-  /** `--refresh=false`: the saved snapshots instead of reading the targets. */
-  snapshots?: TargetSnapshot[] | undefined;
+  /** `--refresh=false`: the snapshot file to plan against instead of reading the targets. */
+  snapshotFile?: string | undefined;
 }
 
 /** Sticky-comment marker plan.yml finds its comment by. */
 export const IMPACT_MARKER = 'rollcall-impact';
 
 export async function planWithBase(o: PlanBaseOptions): Promise<ImpactDocument> {
-  const run = await runImpact({ dir: o.dir, sis: o.sis, now: o.now, base: o.base, targets: o.targets, ...(o.snapshots ? { snapshots: o.snapshots } : {}) });
+  const run = await runImpact({ dir: o.dir, sis: o.sis, now: o.now, base: o.base, targets: o.targets, ...(o.snapshotFile !== undefined ? { snapshotFile: o.snapshotFile } : {}) });
   const { impact } = run;
   if (o.out) writePlanFile(o.out, run.headPlan);
   if (o.outImpact) writeImpactFile(o.outImpact, impact);

@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 import { resolve } from 'node:path';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { snapshotPath } from '../../engine/run/refresh-run.js';
-import { readSnapshotFile } from '../../engine/run/snapshot-file.js';
 import { nowFlag, parseNow, pseudonymKey, RollcallCommand, showPiiFlag, sisFlag } from '../base.js';
 import { printPlan, progressSink, renderPlan, writePlanFile, type PlanFormat } from '../output.js';
 import { InputError } from '../../engine/model/errors.js';
@@ -41,8 +40,7 @@ export default class Plan extends RollcallCommand {
     const github = githubMode(flags.github);
     const snapshotFile = flags.refresh === 'false' ? snapshotPath(resolve(flags.dir), flags.snapshot) : undefined;
     if (flags.base) {
-      const snapshots = snapshotFile === undefined ? undefined : (await readSnapshotFile(snapshotFile)).snapshots;
-      const impact = await planWithBase({ dir: flags.dir, sis: flags.sis, now, base: flags.base, format, showPii: flags['show-pii'], limit: flags.limit, out: flags.out, outImpact: flags['out-impact'], github, targets: flags.target, snapshots })
+      const impact = await planWithBase({ dir: flags.dir, sis: flags.sis, now, base: flags.base, format, showPii: flags['show-pii'], limit: flags.limit, out: flags.out, outImpact: flags['out-impact'], github, targets: flags.target, snapshotFile })
         .catch((e: unknown) => { if (github && e instanceof InputError) annotateInputError(e, flags.dir); throw e; });
       if (flags['detailed-exitcode'] && impact.summary.total > 0) this.exit(2);
       return;

@@ -9,6 +9,7 @@ import { computePlan } from '../plan/build-plan.js';
 import { parsePolicyFiles } from '../policy/load.js';
 import type { Identity } from '../resolve/identities.js';
 import { loadPolicyInput, openState, readSis, readTargets, selectTargets, targetConstraints, type LoadedPolicy, type RunOptions } from '../run/inputs.js';
+import { readSnapshotFile } from '../run/snapshot-file.js';
 import { computeImpact } from './compute.js';
 import { readPolicyAtRef } from './git-policy.js';
 import type { ImpactDocument } from './types.js';
@@ -27,6 +28,12 @@ export interface ImpactRunOptions extends RunOptions {
   head?: string | undefined;
   /** Plan against these snapshots instead of reading the targets. */
   snapshots?: TargetSnapshot[];
+  /**
+   * Plan against this snapshot file (`--refresh=false`), read after both policies: reading
+   * the base policy starts `git` once per file, and a process start costs the more memory
+   * this one holds (see PlanRunOptions.snapshotFile).
+   */
+  snapshotFile?: string;
 }
 
 export interface ImpactRunResult {
@@ -54,6 +61,7 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
   const dir = resolve(opts.dir);
   const head = opts.head ? await policyAt(dir, opts.head, opts.targets) : await loadPolicyInput(opts);
   const base = await policyAt(dir, opts.base, opts.targets);
+  const fromFile = opts.snapshotFile === undefined ? undefined : (await readSnapshotFile(opts.snapshotFile)).snapshots;
   const sis = await readSis(head, opts);
   const backend = openState(head, opts);
   let state: StateDocument;
@@ -64,7 +72,7 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
   } finally {
     await backend.close();
   }
-  const snapshots = opts.snapshots ?? (await readTargets(head, opts));
+  const snapshots = opts.snapshots ?? fromFile ?? (await readTargets(head, opts));
   const planFor = (p: LoadedPolicy) => computePlan({
     policy: p.policy,
     policyDigest: p.digest,

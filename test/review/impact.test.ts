@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runImpact } from '../../engine/impact/run-impact.js';
 import { runPlan } from '../../engine/run/plan-run.js';
+import { runRefresh } from '../../engine/run/refresh-run.js';
 import { col, peopleWithRole, readCsv } from '../helpers/district.js';
 import { applyPlan, changeStudentNaming, commitAll, editFile, gitDistrict } from './helpers.js';
 
@@ -27,6 +28,15 @@ describe('rollcall plan --base: the impact of a policy change', { timeout: 240_0
     expect(run.impact.entries).toEqual([]);
     expect(run.impact.rules).toEqual([]);
     expect(run.impact.headline).toMatch(/no effect/);
+  });
+
+  it('plans against a refresh snapshot file (--refresh=false) as against the target it was taken from', async () => {
+    const { path } = await runRefresh({ dir, now: LATER });
+    const live = await runImpact({ dir, now: LATER, base: 'main' });
+    const fromFile = await runImpact({ dir, now: LATER, base: 'main', snapshotFile: path });
+    expect(JSON.stringify(fromFile.headPlan)).toBe(JSON.stringify(live.headPlan));
+    expect(JSON.stringify(fromFile.impact)).toBe(JSON.stringify(live.impact));
+    await expect(runImpact({ dir, now: LATER, base: 'main', snapshotFile: join(dir, 'no-such-snapshot.jsonl') })).rejects.toThrow(/rollcall refresh/);
   });
 
   it('a naming-rule change gives exactly the expected renames and nothing else', async () => {
