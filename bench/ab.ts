@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PlanInput, PlanOutput } from '../engine/plan/build-plan.js';
+import { BENCH_NOW, planProcess } from './plan-process.js';
 
 /**
  * Interleaved A/B of two builds on the same inputs: the only fair comparison on a machine
@@ -32,7 +32,7 @@ const builds = arg('builds', '').split(',').filter(Boolean).map((b) => resolve(b
 const repo = resolve(arg('repo', ''));
 const runs = Number(arg('runs', '8'));
 const mode = arg('mode', 'core');
-const NOW = '2026-10-01T12:00:00.000Z';
+const NOW = BENCH_NOW;
 const defaultSnapshot = join(repo, '.rollcall/snapshot.jsonl');
 const snapshotFile = arg('snapshot', existsSync(defaultSnapshot) ? defaultSnapshot : '');
 
@@ -95,12 +95,9 @@ if (mode === 'core') {
 } else {
   for (let r = 0; r < runs; r++) {
     for (const build of builds) {
-      const t0 = performance.now();
-      const out = execFileSync(process.execPath, ['--max-old-space-size=12000', '--max-semi-space-size=64', join(build, 'dist/bench/plan-once.js'), repo, NOW, ...(snapshotFile ? [snapshotFile] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
-      const wall = Math.round(performance.now() - t0);
-      const run = JSON.parse(out.trim().split('\n').pop()!) as { wallMs: number; maxRssMb: number; phases: Times };
+      const run = planProcess(build, repo, snapshotFile || undefined);
       // wall: the whole process, spawn to exit; inner: plan-once's own figure, after its imports.
-      record(build, { ...run.phases, inner: run.wallMs, wall, rssMb: run.maxRssMb });
+      record(build, { ...run.phases, inner: run.innerMs, wall: run.wallMs, rssMb: run.maxRssMb });
     }
   }
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { benchDistrict, writePolicyRepo } from './district-repo.js';
 import { terraformPlanMs } from './terraform.js';
+import { BENCH_NOW, HEAP, planProcess, type PlanProcessResult } from './plan-process.js';
 
 /**
  * `npm run bench`: the scale issue's scenarios, medians of several runs, each run in a fresh
@@ -20,7 +21,7 @@ import { terraformPlanMs } from './terraform.js';
  */
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const NOW = '2026-10-01T12:00:00.000Z';
+const NOW = BENCH_NOW;
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => {
   const i = args.indexOf(`--${name}`);
@@ -32,22 +33,8 @@ const terraformCounts = arg('terraform', '').split(',').filter(Boolean).map(Numb
 /** --skip-first: only the existing-district scenarios (re-runs at 1M). */
 const skipFirst = args.includes('--skip-first');
 
-/**
- * wallMs: the whole process, from spawn to exit, as a person running `rollcall plan` waits
- * for it (Node's start, loading the modules, the plan, exit). plan-once's own figure starts
- * after its imports and is kept as innerMs: 0.2-0.3 s less on this machine.
- */
-interface RunResult { wallMs: number; innerMs: number; maxRssMb: number; phases: Record<string, number>; changes: number; people: number }
-
-/** A million people need more than Node's default heap; the RSS column shows what is used. */
-const HEAP = ['--max-old-space-size=12000', '--max-semi-space-size=64'];
-
-function planOnce(dir: string, snapshot?: string): RunResult {
-  const t0 = performance.now();
-  const out = execFileSync(process.execPath, [...HEAP, join(ROOT, 'dist/bench/plan-once.js'), dir, NOW, ...(snapshot ? [snapshot] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const wallMs = Math.round(performance.now() - t0);
-  const inner = JSON.parse(out.trim().split('\n').pop()!) as Omit<RunResult, 'innerMs'>;
-  return { ...inner, wallMs, innerMs: inner.wallMs };
+function planOnce(dir: string, snapshot?: string): PlanProcessResult {
+  return planProcess(ROOT, dir, snapshot);
 }
 
 function median(xs: number[]): number {
@@ -83,7 +70,7 @@ function judge(scenario: string, size: string, wallMs: number, rssMb: number): v
   process.stdout.write(`${''.padEnd(34)} target ${want}: ${met ? 'met' : 'NOT met'}\n`);
 }
 
-function report(label: string, results: RunResult[], judged?: { scenario: string; size: string }): number {
+function report(label: string, results: PlanProcessResult[], judged?: { scenario: string; size: string }): number {
   const phases = Object.keys(results[0]!.phases);
   const med = Object.fromEntries(phases.map((p) => [p, median(results.map((r) => r.phases[p] ?? 0))]));
   const people = results[0]!.people;

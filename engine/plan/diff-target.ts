@@ -214,8 +214,13 @@ export function diffTarget(input: DiffInput): DiffResult {
     }
     const groupDep = groupCreates.get(name);
     const members = obsGroup?.members ?? [];
-    const from = positions && gi !== undefined ? positionsStart(positions, gi, members.length) : -1;
-    observed.read(members, from >= 0 ? positions!.chunks[positions!.chunk[gi!]!] : undefined, from, posOfId, ixOfPos, accounts, managed.managedOf);
+    let chunk: Int32Array | undefined;
+    let from = -1;
+    if (positions && gi !== undefined) {
+      from = positionsStart(positions, gi, members.length);
+      if (from >= 0) chunk = positions.chunks[positions.chunk[gi]!];
+    }
+    observed.read(members, chunk, from, posOfId, ixOfPos, accounts, managed.managedOf);
     const adds: MemberRef[] = [];
     for (const ix of want.members) {
       const idn = identities[ix]!;
