@@ -38,6 +38,7 @@ export class ResolveCache {
   private readonly classOnly = new Map<GroupRule, boolean>();
   private readonly perClass = new Map<GroupRule, Map<string, GroupIntent>>();
   private readonly perEnrollment = new Map<GroupRule, Map<Enrollment, GroupIntent | null>>();
+  private readonly perEnrollmentList = new Map<GroupRule, Map<readonly Enrollment[], readonly GroupIntent[]>>();
   private readonly perPerson = new Map<GroupRule, FieldMemo<GroupIntent>>();
   private readonly deps = new Map<GroupRule, string[]>();
   private readonly paths = new Map<string, string>();
@@ -147,6 +148,20 @@ export class ResolveCache {
     return m.size < limit ? m : null;
   }
 
+  /**
+   * A class-only rule's intents per enrollment list. Only for a frozen list: a reader freezes a
+   * list it shares among the people enrolled alike (the cached read does: a third as many
+   * distinct lists as people in the bench district), and a shared list is what makes this pay.
+   */
+  enrollmentListMap(rule: GroupRule): Map<readonly Enrollment[], readonly GroupIntent[]> {
+    let m = this.perEnrollmentList.get(rule);
+    if (!m) {
+      m = new Map();
+      this.perEnrollmentList.set(rule, m);
+    }
+    return m;
+  }
+
   classMap(rule: GroupRule): Map<string, GroupIntent> {
     let m = this.perClass.get(rule);
     if (!m) {
@@ -193,9 +208,19 @@ export function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index:
       continue;
     }
     const perClass = cache.isClassOnly(rule) ? cache.classMap(rule) : null;
+    const enrollments = f.person.enrollments;
+    const perList = perClass && enrollments.length > 1 && Object.isFrozen(enrollments) ? cache.enrollmentListMap(rule) : null;
+    if (perList) {
+      const seen = perList.get(enrollments);
+      if (seen) {
+        for (let i = 0; i < seen.length; i++) out.push(seen[i]!);
+        continue;
+      }
+    }
+    const from = out.length;
     // Bounded: a reader that keeps enrollment ids makes an object per row, not per kind.
     const perEnrollment = perClass ? cache.enrollmentMap(rule, 4 * index.classes.size + 1024) : null;
-    for (const e of f.person.enrollments) {
+    for (const e of enrollments) {
       if (perEnrollment) {
         const seen = perEnrollment.get(e);
         if (seen !== undefined) {
@@ -226,6 +251,7 @@ export function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index:
         out.push(cache.shared(intent(rule, classValues(scratch, cls, index))));
       }
     }
+    perList?.set(enrollments, out.slice(from));
   }
   // Kept as long as the plan: push() over-allocates (a secondary student has a dozen or more).
   return out.slice();

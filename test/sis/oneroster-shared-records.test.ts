@@ -24,7 +24,7 @@ async function temp(prefix: string): Promise<string> {
 }
 
 const USERS_HEAD = 'sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,resourceSourcedIds,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns\n';
-const USERS = ['u1', 'u2', 'u3', 'u4'];
+const USERS = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
 
 const ENR = [
   'e-01,,,cls-1,org-hs,u1,student,false,2026-08-20,2027-06-18',
@@ -39,6 +39,11 @@ const ENR = [
   '"e-09",,,"cls-2",org-hs,u4,student,false,2026-08-20,2027-06-18',
   // The same class twice for one person, differing only by the primary flag.
   'e-10,,,cls-1,org-hs,u1,student,true,2026-08-20,2027-06-18',
+  // u5 and u6 are enrolled as u2 is (rows in another order): one shared list from the cache.
+  'e-11,,,cls-2,org-hs,u5,student,false,2026-08-20,2027-06-18',
+  'e-12,,,cls-1,org-hs,u5,student,false,2026-08-20,2027-06-18',
+  'e-13,,,cls-1,org-hs,u6,student,false,2026-08-20,2027-06-18',
+  'e-14,,,cls-2,org-hs,u6,student,false,2026-08-20,2027-06-18',
 ];
 
 async function writeSet(enrollments = ENR): Promise<string> {
@@ -53,7 +58,7 @@ async function writeSet(enrollments = ENR): Promise<string> {
     // Roles alike (u1, u2; u3, u4 with dates), and one quoted row the general way.
     'roles.csv':
       'sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n' +
-      'r0,,,u1,primary,student,,,org-hs,\nr1,,,u2,primary,student,,,org-hs,\nr2,,,u3,primary,student,2026-08-20,2027-06-18,org-hs,\n"r3",,,u4,primary,student,2026-08-20,2027-06-18,org-hs,\nr4,,,u4,secondary,student,,,org-d,\n',
+      'r0,,,u1,primary,student,,,org-hs,\nr1,,,u2,primary,student,,,org-hs,\nr2,,,u3,primary,student,2026-08-20,2027-06-18,org-hs,\n"r3",,,u4,primary,student,2026-08-20,2027-06-18,org-hs,\nr4,,,u4,secondary,student,,,org-d,\nr5,,,u5,primary,student,,,org-hs,\nr6,,,u6,primary,student,,,org-hs,\n',
     'enrollments.csv': 'sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n' + enrollments.join('\n') + '\n',
   };
   for (const [f, text] of Object.entries(files)) await writeFile(path.join(dir, f), text);
@@ -118,6 +123,15 @@ describe('enrollments and roles without ids', () => {
     const lean = await readOneRosterCsv(dir, { cacheDir, cacheWrite: false, recordIds: false });
     expect(lean.roster).toEqual(withoutIds(priming.roster));
     expectShared(lean.roster);
+    // People enrolled alike hold one frozen list; other lists are their own. With ids, every
+    // list is a person's own and can be changed (a delta set edits it).
+    const list = (r: Roster, id: string): Enrollment[] => r.people.find((p) => p.sourcedId === id)!.enrollments;
+    expect(list(lean.roster, 'u5')).toBe(list(lean.roster, 'u2'));
+    expect(list(lean.roster, 'u6')).toBe(list(lean.roster, 'u2'));
+    expect(Object.isFrozen(list(lean.roster, 'u2'))).toBe(true);
+    expect(list(lean.roster, 'u1')).not.toBe(list(lean.roster, 'u2'));
+    expect(list(withIds.roster, 'u5')).not.toBe(list(withIds.roster, 'u2'));
+    expect(Object.isFrozen(list(withIds.roster, 'u2'))).toBe(false);
   });
 
   it('a delta set keeps enrollment ids: it finds enrollments by them', async () => {

@@ -130,6 +130,10 @@ export async function loadEnrollmentCache(
     const byRow = new Int32Array(rows);
     for (let i = 0; i < rows; i++) byRow[at[ints[i]!]!++] = i;
     const out = new Array<Enrollment[] | undefined>(people);
+    // Without ids, people enrolled alike (a homeroom, a section of the same classes) share one
+    // frozen list, by a hash of its pairs: resolve works out a list's class groups once
+    // (resolve-cache.ts). The rare list whose hash another list took first is not shared.
+    const lists = shared ? new Map<number, Enrollment[]>() : undefined;
     for (let k = 0; k < people; k++) {
       const from = start[k]!;
       const n = count[k]!;
@@ -150,14 +154,33 @@ export async function loadEnrollmentCache(
         }
         byRow[j + 1] = x;
       }
+      let hash = 0;
+      if (lists) {
+        hash = n;
+        for (let j = from; j < from + n; j++) hash = Math.imul(hash ^ pair[byRow[j]!]!, 0x9e3779b1);
+        const prior = lists.get(hash);
+        if (prior !== undefined && sameList(prior, n, (j) => made(byRow[from + j]!))) {
+          out[k] = prior;
+          continue;
+        }
+        if (prior !== undefined) hash = NaN;
+      }
       const arr = new Array<Enrollment>(n);
       for (let j = 0; j < n; j++) arr[j] = made(byRow[from + j]!);
+      // Frozen: a list several people hold must not change under one of them.
+      if (lists && !Number.isNaN(hash)) lists.set(hash, Object.freeze(arr) as Enrollment[]);
       out[k] = arr;
     }
     return { byPerson: out, rows };
   } catch {
     return undefined;
   }
+}
+
+function sameList(list: readonly Enrollment[], n: number, at: (j: number) => Enrollment): boolean {
+  if (list.length !== n) return false;
+  for (let j = 0; j < n; j++) if (list[j] !== at(j)) return false;
+  return true;
 }
 
 /** Write the cache for `key` (replacing any other); failures are ignored. `classes`: the roster's, in roster order. */
