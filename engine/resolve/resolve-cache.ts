@@ -6,6 +6,7 @@ import { FALLBACK_SOURCES, renderTemplate } from './naming/template.js';
 import { normalizePath } from './paths.js';
 import { FieldMemo } from './field-memo.js';
 import type { Identity } from './identities.js';
+import { isSharedEnrollments } from '../model/shared-enrollments.js';
 
 /**
  * What resolve computes once and shares among the people alike: group intents (a person's
@@ -149,9 +150,9 @@ export class ResolveCache {
   }
 
   /**
-   * A class-only rule's intents per enrollment list. Only for a frozen list: a reader freezes a
-   * list it shares among the people enrolled alike (the cached read does: a third as many
-   * distinct lists as people in the bench district), and a shared list is what makes this pay.
+   * A class-only rule's intents per enrollment list, for lists a reader shared among people
+   * enrolled alike (engine/model/shared-enrollments.ts): the cached read gives the bench's
+   * million people 353,575 distinct lists, and only a list held more than once makes this pay.
    */
   enrollmentListMap(rule: GroupRule): Map<readonly Enrollment[], readonly GroupIntent[]> {
     let m = this.perEnrollmentList.get(rule);
@@ -209,7 +210,7 @@ export function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index:
     }
     const perClass = cache.isClassOnly(rule) ? cache.classMap(rule) : null;
     const enrollments = f.person.enrollments;
-    const perList = perClass && enrollments.length > 1 && Object.isFrozen(enrollments) ? cache.enrollmentListMap(rule) : null;
+    const perList = perClass && enrollments.length > 1 && isSharedEnrollments(enrollments) ? cache.enrollmentListMap(rule) : null;
     if (perList) {
       const seen = perList.get(enrollments);
       if (seen) {

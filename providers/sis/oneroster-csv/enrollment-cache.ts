@@ -4,6 +4,7 @@ import { CacheWriter, readCacheFile } from './cache-file.js';
 import { makeEnrollment } from './row-values.js';
 import { type RecordMaker, sharedEnrollment } from './record-maker.js';
 import { byCode } from './order.js';
+import { markSharedEnrollments } from '../../../engine/model/shared-enrollments.js';
 
 /**
  * "Refresh once, plan many": the enrollments read from a clean bulk enrollments.csv (no
@@ -131,8 +132,9 @@ export async function loadEnrollmentCache(
     for (let i = 0; i < rows; i++) byRow[at[ints[i]!]!++] = i;
     const out = new Array<Enrollment[] | undefined>(people);
     // Without ids, people enrolled alike (a homeroom, a section of the same classes) share one
-    // frozen list, by a hash of its pairs: resolve works out a list's class groups once
-    // (resolve-cache.ts). The rare list whose hash another list took first is not shared.
+    // list, found by a hash of its pairs, and it is marked shared: resolve works out its class
+    // groups once (engine/model/shared-enrollments.ts). The rare list whose hash another list
+    // took first is not shared.
     const lists = shared ? new Map<number, Enrollment[]>() : undefined;
     for (let k = 0; k < people; k++) {
       const from = start[k]!;
@@ -159,28 +161,27 @@ export async function loadEnrollmentCache(
         hash = n;
         for (let j = from; j < from + n; j++) hash = Math.imul(hash ^ pair[byRow[j]!]!, 0x9e3779b1);
         const prior = lists.get(hash);
-        if (prior !== undefined && sameList(prior, n, (j) => made(byRow[from + j]!))) {
-          out[k] = prior;
-          continue;
+        if (prior !== undefined) {
+          // One object per pair here (`shared`): the same pairs are the same objects.
+          let same = prior.length === n;
+          for (let j = 0; same && j < n; j++) same = prior[j] === shared![pair[byRow[from + j]!]!];
+          if (same) {
+            markSharedEnrollments(prior);
+            out[k] = prior;
+            continue;
+          }
+          hash = NaN;
         }
-        if (prior !== undefined) hash = NaN;
       }
       const arr = new Array<Enrollment>(n);
       for (let j = 0; j < n; j++) arr[j] = made(byRow[from + j]!);
-      // Frozen: a list several people hold must not change under one of them.
-      if (lists && !Number.isNaN(hash)) lists.set(hash, Object.freeze(arr) as Enrollment[]);
+      if (lists && !Number.isNaN(hash)) lists.set(hash, arr);
       out[k] = arr;
     }
     return { byPerson: out, rows };
   } catch {
     return undefined;
   }
-}
-
-function sameList(list: readonly Enrollment[], n: number, at: (j: number) => Enrollment): boolean {
-  if (list.length !== n) return false;
-  for (let j = 0; j < n; j++) if (list[j] !== at(j)) return false;
-  return true;
 }
 
 /** Write the cache for `key` (replacing any other); failures are ignored. `classes`: the roster's, in roster order. */
