@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Enrollment } from '../../engine/model/people.js';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { runRefresh } from '../../engine/run/refresh-run.js';
 import { isSharedEnrollments } from '../../engine/model/shared-enrollments.js';
@@ -31,7 +32,7 @@ describe('the SIS parse cache', () => {
     // The cached read shares one enrollment list among people enrolled alike, and resolve then
     // works out a shared list's class groups once (resolve-cache.ts): the plan above is the
     // same with it. Some lists here are shared, so that path ran.
-    const lists = fromCache.identities.map((i) => i.facts?.person.enrollments).filter((l) => l !== undefined && l.length > 1);
+    const lists = fromCache.identities.map((i) => i.facts?.person.enrollments).filter((l): l is Enrollment[] => l !== undefined && l.length > 1);
     const shared = lists.filter((l) => isSharedEnrollments(l));
     expect(shared.length).toBeGreaterThan(0);
     expect(new Set(shared).size).toBeLessThan(shared.length);
