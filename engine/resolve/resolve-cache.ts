@@ -141,11 +141,7 @@ export class ResolveCache {
    * reading the class id: at a million people, most of a lookup by id is that read (profile).
    */
   enrollmentMap(rule: GroupRule, limit: number): Map<Enrollment, GroupIntent | null> | null {
-    let m = this.perEnrollment.get(rule);
-    if (!m) {
-      m = new Map();
-      this.perEnrollment.set(rule, m);
-    }
+    const m = ruleMap(this.perEnrollment, rule);
     return m.size < limit ? m : null;
   }
 
@@ -155,21 +151,11 @@ export class ResolveCache {
    * million people 353,575 distinct lists, and only a list held more than once makes this pay.
    */
   enrollmentListMap(rule: GroupRule): Map<readonly Enrollment[], readonly GroupIntent[]> {
-    let m = this.perEnrollmentList.get(rule);
-    if (!m) {
-      m = new Map();
-      this.perEnrollmentList.set(rule, m);
-    }
-    return m;
+    return ruleMap(this.perEnrollmentList, rule);
   }
 
   classMap(rule: GroupRule): Map<string, GroupIntent> {
-    let m = this.perClass.get(rule);
-    if (!m) {
-      m = new Map();
-      this.perClass.set(rule, m);
-    }
-    return m;
+    return ruleMap(this.perClass, rule);
   }
 
   /**
@@ -199,9 +185,21 @@ export class ResolveCache {
   }
 }
 
+/** A rule's map in one of ResolveCache's per-rule caches, made on first use. */
+function ruleMap<K, V>(maps: Map<GroupRule, Map<K, V>>, rule: GroupRule): Map<K, V> {
+  let m = maps.get(rule);
+  if (!m) {
+    m = new Map();
+    maps.set(rule, m);
+  }
+  return m;
+}
+
 export function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index: RosterIndex, cache: ResolveCache): GroupIntent[] {
   const out: GroupIntent[] = [];
   let scratch: Record<string, string> | null = null;
+  const enrollments = f.person.enrollments;
+  const sharedList = enrollments.length > 1 && isSharedEnrollments(enrollments);
   for (const rule of rules) {
     if (!matches(rule.when, f.subject)) continue;
     if (rule.forEach === 'person') {
@@ -209,8 +207,7 @@ export function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index:
       continue;
     }
     const perClass = cache.isClassOnly(rule) ? cache.classMap(rule) : null;
-    const enrollments = f.person.enrollments;
-    const perList = perClass && enrollments.length > 1 && isSharedEnrollments(enrollments) ? cache.enrollmentListMap(rule) : null;
+    const perList = perClass && sharedList ? cache.enrollmentListMap(rule) : null;
     if (perList) {
       const seen = perList.get(enrollments);
       if (seen) {

@@ -156,12 +156,14 @@ export async function loadEnrollmentCache(
         }
         byRow[j + 1] = x;
       }
-      let hash = 0;
+      // The hash this list is kept under for the people after; undefined: not kept.
+      let keepAs: number | undefined;
       if (lists) {
-        hash = n;
+        let hash = n;
         for (let j = from; j < from + n; j++) hash = Math.imul(hash ^ pair[byRow[j]!]!, 0x9e3779b1);
         const prior = lists.get(hash);
-        if (prior !== undefined) {
+        if (prior === undefined) keepAs = hash;
+        else {
           // One object per pair here (`shared`): the same pairs are the same objects.
           let same = prior.length === n;
           for (let j = 0; same && j < n; j++) same = prior[j] === shared![pair[byRow[from + j]!]!];
@@ -170,12 +172,11 @@ export async function loadEnrollmentCache(
             out[k] = prior;
             continue;
           }
-          hash = NaN;
         }
       }
       const arr = new Array<Enrollment>(n);
       for (let j = 0; j < n; j++) arr[j] = made(byRow[from + j]!);
-      if (lists && !Number.isNaN(hash)) lists.set(hash, arr);
+      if (keepAs !== undefined) lists!.set(keepAs, arr);
       out[k] = arr;
     }
     return { byPerson: out, rows };
