@@ -14,6 +14,7 @@ import { diffTarget } from './diff-target.js';
 import { sortChanges } from './order.js';
 import { evaluateSafety } from './safety.js';
 import { snapshotDigest } from './snapshot-digest.js';
+import { snapshotFacts } from '../model/snapshot-facts.js';
 import { summarize } from './summarize.js';
 
 /**
@@ -107,7 +108,8 @@ export function computePlan(input: PlanInput): PlanOutput {
     for (const c of diff.changes) changes.push(c);
     for (const d of diff.diagnostics) warnings.push(d);
     managed[t.name] = diff.managedCount;
-    targets[t.name] = { digest: snapshotDigest(snap), accounts: snap.accounts.length, groups: snap.groups.length };
+    // A snapshot file refresh wrote carries its digest (engine/model/snapshot-facts.ts).
+    targets[t.name] = { digest: snapshotFacts(snap)?.digest ?? snapshotDigest(snap), accounts: snap.accounts.length, groups: snap.groups.length };
   }
   phase('diff');
   const adopted = correlation.finish(input.policy, changes, resolved.stateUpdates);

@@ -9,6 +9,7 @@ import { joinByAnchor } from './anchor-join.js';
 import { pathAncestors } from '../resolve/paths.js';
 import { PairMemo } from '../resolve/field-memo.js';
 import { memberPositions, positionsStart } from '../model/member-positions.js';
+import { snapshotFacts } from '../model/snapshot-facts.js';
 
 /**
  * Diff one target: desired identities against the observed snapshot. Pure and linear in
@@ -51,10 +52,12 @@ export function diffTarget(input: DiffInput): DiffResult {
 
   // Account id -> position in snapshot.accounts (the last of a repeated id, as a Map keeps it):
   // group members are ids, and one lookup gives both the account and, through ixOfPos, its person.
-  const posOfId = new Map<string, number>();
+  // When refresh recorded that the ids are unique (engine/model/snapshot-facts.ts), every
+  // account sits at its own position and members come with theirs: the index of a million ids
+  // is built only if a member comes by id alone.
   const accounts = snapshot.accounts;
-  for (let i = 0; i < accounts.length; i++) posOfId.set(accounts[i]!.id, i);
-  const uniqueIds = posOfId.size === accounts.length;
+  const posOfId = new AccountPositions(accounts);
+  const uniqueIds = snapshotFacts(snapshot)?.uniqueIds ?? posOfId.unique();
   const managed = joinByAnchor(accounts, input.identities);
   const duplicates = managed.duplicates;
   if (duplicates > 0) {
@@ -269,6 +272,30 @@ export function diffTarget(input: DiffInput): DiffResult {
   return { changes, managedCount: managed.managedCount, diagnostics };
 }
 
+/** Account id -> position in the snapshot (the last of a repeated id), indexed on first use. */
+class AccountPositions {
+  private index: Map<string, number> | undefined;
+
+  constructor(private readonly accounts: readonly ObservedAccount[]) {}
+
+  get(id: string): number | undefined {
+    return this.built().get(id);
+  }
+
+  unique(): boolean {
+    return this.built().size === this.accounts.length;
+  }
+
+  private built(): Map<string, number> {
+    if (this.index === undefined) {
+      const index = new Map<string, number>();
+      for (let i = 0; i < this.accounts.length; i++) index.set(this.accounts[i]!.id, i);
+      this.index = index;
+    }
+    return this.index;
+  }
+}
+
 /**
  * Set membership over identity indexes without a Set per group: one Int32Array of stamps,
  * and a fresh stamp per use, so "is ix in this group" is an array read.
@@ -334,7 +361,7 @@ class ObservedMembers {
    * its own namespace: an unmanaged account whose username happens to equal some anchor is
    * still an unmanaged member, never mistaken for that person.
    */
-  read(memberIds: readonly string[], positions: Int32Array | undefined, from: number, posOfId: ReadonlyMap<string, number>, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): void {
+  read(memberIds: readonly string[], positions: Int32Array | undefined, from: number, posOfId: AccountPositions, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): void {
     const present = this.stamps.fresh();
     this.present = present;
     if (this.code.length < memberIds.length) {

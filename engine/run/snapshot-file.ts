@@ -1,7 +1,10 @@
-import { closeSync, openSync, promises as fs, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, promises as fs, readSync, renameSync } from 'node:fs';
 import type { ObservedAccount, ObservedGroup, TargetSnapshot } from '../model/accounts.js';
 import { InputError } from '../model/errors.js';
 import { MemberPositionsBuilder, recordMemberPositions } from '../model/member-positions.js';
+import { recordSnapshotFacts, type SnapshotFacts } from '../model/snapshot-facts.js';
+import { snapshotDigest } from '../plan/snapshot-digest.js';
 import { StringPool } from '../state/string-pool.js';
 import { BrokenJsonLine, JsonLinePieces } from './json-line-pieces.js';
 
@@ -20,10 +23,18 @@ import { BrokenJsonLine, JsonLinePieces } from './json-line-pieces.js';
  * district's groups hold ~10 memberships per person: read back as positions they share the
  * accounts' id strings instead of making ten million new ones, and numbers parse faster.
  * Version 1 files (members all by id) are still read.
+ *
+ * What refresh works out once for a plan to reuse (engine/model/snapshot-facts.ts) rides
+ * along where older readers ignore it: a fifth element of the "T" line, `{digest, unique_ids}`,
+ * and `lines_sha256` in the header, the SHA-256 of every byte after the header line. The
+ * reader keeps the facts only when that checksum holds: a file edited since refresh wrote it
+ * is planned as it now reads, its digest worked out again. Hashing the bytes as they are read
+ * costs about a fifth of what working the digest out does.
  */
 
 type StoredGroup = Omit<ObservedGroup, 'members'> & { members: (string | number)[] };
-type Line = ['T', string, string[], string | null] | ['A', string, ObservedAccount] | ['G', string, StoredGroup];
+interface StoredFacts { digest: string; unique_ids: boolean }
+type Line = ['T', string, string[], string | null, StoredFacts?] | ['A', string, ObservedAccount] | ['G', string, StoredGroup];
 
 const VERSION = 2;
 
@@ -36,16 +47,21 @@ export interface SnapshotFile {
 const WRITE_BATCH = 1 << 20;
 const WINDOW_BYTES = 4 * 2 ** 20;
 
-function* snapshotLines(snapshots: readonly TargetSnapshot[], takenAt: string): Generator<string> {
-  yield JSON.stringify({ format: 'rollcall-snapshot', version: VERSION, taken_at: takenAt });
+/** The header's checksum before it is known: as long as the hex digest that replaces it. */
+const UNSUMMED = '0'.repeat(64);
+const SUM_KEY = '"lines_sha256":"';
+
+/** The lines after the header. */
+function* snapshotLines(snapshots: readonly TargetSnapshot[]): Generator<string> {
   for (const s of snapshots) {
-    yield JSON.stringify(['T', s.target, s.containers, s.cursor ?? null]);
     const position = new Map<string, number>();
     for (let i = 0; i < s.accounts.length; i++) {
-      const a = s.accounts[i]!;
-      if (!position.has(a.id)) position.set(a.id, i);
-      yield JSON.stringify(['A', s.target, a]);
+      const id = s.accounts[i]!.id;
+      if (!position.has(id)) position.set(id, i);
     }
+    const facts: StoredFacts = { digest: snapshotDigest(s), unique_ids: position.size === s.accounts.length };
+    yield JSON.stringify(['T', s.target, s.containers, s.cursor ?? null, facts]);
+    for (const a of s.accounts) yield JSON.stringify(['A', s.target, a]);
     for (const g of s.groups) {
       const members = g.members.map((m) => position.get(m) ?? m);
       yield JSON.stringify(['G', s.target, { ...g, members }]);
@@ -57,22 +73,31 @@ export async function writeSnapshotFile(path: string, snapshots: readonly Target
   const tmp = `${path}.tmp-${process.pid}`;
   const fh = await fs.open(tmp, 'w', 0o600);
   try {
+    const header = JSON.stringify({ format: 'rollcall-snapshot', version: VERSION, taken_at: takenAt, lines_sha256: UNSUMMED }) + '\n';
+    await fh.writeFile(header, 'utf8');
+    const sum = createHash('sha256');
+    const write = async (text: string): Promise<void> => {
+      sum.update(text, 'utf8');
+      await fh.writeFile(text, 'utf8');
+    };
     let parts: string[] = [];
     let size = 0;
-    for (const line of snapshotLines(snapshots, takenAt)) {
+    for (const line of snapshotLines(snapshots)) {
       parts.push(line);
       size += line.length + 1;
       if (size >= WRITE_BATCH) {
         parts.push('');
-        await fh.writeFile(parts.join('\n'), 'utf8');
+        await write(parts.join('\n'));
         parts = [];
         size = 0;
       }
     }
     if (parts.length > 0) {
       parts.push('');
-      await fh.writeFile(parts.join('\n'), 'utf8');
+      await write(parts.join('\n'));
     }
+    const at = Buffer.byteLength(header.slice(0, header.indexOf(SUM_KEY) + SUM_KEY.length));
+    await fh.write(Buffer.from(sum.digest('hex')), 0, UNSUMMED.length, at);
   } finally {
     await fh.close();
   }
@@ -131,6 +156,24 @@ function wrappers(target: string): Buffer[] {
 }
 const UNWRAPPED_ACCOUNT = 1;
 
+/**
+ * The checksum a header declares (`lines_sha256`) and the offset of the first byte after the
+ * header line, which it covers; undefined for a file without one (written by an older rollcall)
+ * or whose first line does not parse or cannot be read. The reader checks the header itself.
+ */
+function headerChecksum(fd: number): { sum: string; from: number } | undefined {
+  try {
+    const head = Buffer.alloc(4096);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const nl = head.subarray(0, n).indexOf(0x0a);
+    if (nl < 0) return undefined;
+    const h = JSON.parse(head.toString('utf8', 0, nl)) as { lines_sha256?: unknown };
+    return typeof h.lines_sha256 === 'string' && /^[0-9a-f]{64}$/.test(h.lines_sha256) ? { sum: h.lines_sha256, from: nl + 1 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `windowBytes`: the size of the pieces read; tests make it small to cross piece boundaries. */
 export async function readSnapshotFile(path: string, windowBytes = WINDOW_BYTES): Promise<SnapshotFile> {
   let fd: number;
@@ -160,6 +203,12 @@ export async function readSnapshotFile(path: string, windowBytes = WINDOW_BYTES)
   };
   const shared = new SharedAttributes();
   const lines = new JsonLinePieces(fd, windowBytes);
+  const expectedSum = headerChecksum(fd);
+  if (expectedSum) {
+    lines.hash = createHash('sha256');
+    lines.hashFrom = expectedSum.from;
+  }
+  const facts = new Map<string, SnapshotFacts>();
   // The target whose wrappers the next piece strips: the last one seen, as lines of one
   // target come together.
   let unwrapping: string | undefined;
@@ -200,6 +249,8 @@ export async function readSnapshotFile(path: string, windowBytes = WINDOW_BYTES)
         else if (line[0] === 'T') {
           snap.containers = line[2];
           if (line[3]) snap.cursor = line[3];
+          const f = line[4];
+          if (f && typeof f.digest === 'string' && typeof f.unique_ids === 'boolean') facts.set(t, { digest: f.digest, uniqueIds: f.unique_ids });
         } else throw parseError(path, n, 'unknown record kind');
         if (typeof t === 'string' && t !== unwrapping) {
           unwrapping = t;
@@ -218,6 +269,9 @@ export async function readSnapshotFile(path: string, windowBytes = WINDOW_BYTES)
   for (const [t, b] of positions) {
     const snap = byTarget.get(t)!;
     recordMemberPositions(snap.groups, snap.accounts, b.build());
+  }
+  if (expectedSum && lines.hash!.digest('hex') === expectedSum.sum) {
+    for (const [t, f] of facts) recordSnapshotFacts(byTarget.get(t)!, f);
   }
   return { takenAt, snapshots: [...byTarget.values()] };
 }

@@ -7,6 +7,7 @@ import { readSnapshotFile } from '../../engine/run/snapshot-file.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../engine/model/errors.js';
+import { snapshotFacts } from '../../engine/model/snapshot-facts.js';
 import { editUser, peopleWithRole, removePeople, scratchDistrict } from '../helpers/district.js';
 
 const NOW = '2026-10-01T12:00:00.000Z';
@@ -34,6 +35,8 @@ describe('plan against a refresh snapshot', () => {
   const planBoth = async (): Promise<[PlanDocument, PlanDocument]> => {
     const live = (await runPlan({ dir, now: LATER })).plan;
     const { snapshots } = await readSnapshotFile(snapshotFile);
+    // The file's own digest and id uniqueness stand in for the plan's (engine/model/snapshot-facts.ts).
+    expect(snapshots.map((s) => snapshotFacts(s)?.uniqueIds)).toEqual(snapshots.map(() => true));
     const cached = (await runPlan({ dir, now: LATER, snapshots })).plan;
     // As `plan --refresh=false` runs it: the file named, read by runPlan after the policy.
     const fromFile = (await runPlan({ dir, now: LATER, snapshotFile })).plan;

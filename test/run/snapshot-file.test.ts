@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,8 @@ import type { TargetSnapshot } from '../../engine/model/accounts.js';
 import { InputError } from '../../engine/model/errors.js';
 import { readSnapshotFile, writeSnapshotFile } from '../../engine/run/snapshot-file.js';
 import { memberPositions, type MemberPositions } from '../../engine/model/member-positions.js';
+import { snapshotFacts } from '../../engine/model/snapshot-facts.js';
+import { snapshotDigest } from '../../engine/plan/snapshot-digest.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rollcall-snapshot-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,9 +39,12 @@ describe('refresh snapshot file', () => {
   it('writes version 2: a header line, then one record per line, members of groups by account position', async () => {
     const file = join(dir, 'format.jsonl');
     await writeSnapshotFile(file, snapshots(2), '2026-10-01T12:00:00.000Z');
-    const lines = readFileSync(file, 'utf8').split('\n');
-    expect(lines[0]).toBe('{"format":"rollcall-snapshot","version":2,"taken_at":"2026-10-01T12:00:00.000Z"}');
-    expect(lines[1]).toBe('["T","sandbox",["Staff","Students"],null]');
+    const text = readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const sum = createHash('sha256').update(text.slice(lines[0]!.length + 1)).digest('hex');
+    expect(lines[0]).toBe(`{"format":"rollcall-snapshot","version":2,"taken_at":"2026-10-01T12:00:00.000Z","lines_sha256":"${sum}"}`);
+    const digest = snapshotDigest(snapshots(2)[0]!);
+    expect(lines[1]).toBe(`["T","sandbox",["Staff","Students"],null,{"digest":"${digest}","unique_ids":true}]`);
     expect(JSON.parse(lines[2]!)).toEqual(['A', 'sandbox', snapshots(2)[0]!.accounts[0]]);
     // s-1 is the sandbox's second account; s-2 is not an account of it, so it stays an id.
     expect(JSON.parse(lines[4]!)).toEqual(['G', 'sandbox', { id: 'g1', name: 'all', description: 'd', members: [1, 's-2'], managed: true }]);
@@ -100,6 +106,45 @@ describe('refresh snapshot file', () => {
     const err = await readSnapshotFile(file).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).diagnostics[0]?.source).toEqual({ file, line: 31 });
+  });
+
+  it('hands a plan the digest and id uniqueness refresh worked out, when the checksum holds, in pieces of any size', async () => {
+    const file = join(dir, 'facts.jsonl');
+    const snaps = snapshots(400);
+    const dup = { ...snaps[1]!.accounts[0]!, anchor: 'stu-dup', username: 'dup' };
+    snaps[1] = { ...snaps[1]!, accounts: [...snaps[1]!.accounts, dup] }; // google: one id twice
+    await writeSnapshotFile(file, snaps, '2026-10-01T12:00:00.000Z');
+    for (const w of [64, 1000, 4 << 20]) {
+      const back = (await readSnapshotFile(file, w)).snapshots;
+      expect(back).toEqual(snaps);
+      expect(snapshotFacts(back[0]!), `window ${w}`).toEqual({ digest: snapshotDigest(snaps[0]!), uniqueIds: true });
+      expect(snapshotFacts(back[1]!), `window ${w}`).toEqual({ digest: snapshotDigest(snaps[1]!), uniqueIds: false });
+      // Filtered or grown since the read: the facts no longer speak for it.
+      expect(snapshotFacts({ ...back[0]!, accounts: back[0]!.accounts.slice(1) })).toBeUndefined();
+      back[0]!.accounts.push(dup);
+      expect(snapshotFacts(back[0]!)).toBeUndefined();
+    }
+  });
+
+  it('works the facts out afresh from a file edited after refresh wrote it, or written before they were', async () => {
+    const file = join(dir, 'edited.jsonl');
+    await writeSnapshotFile(file, snapshots(5), '2026-10-01T12:00:00.000Z');
+    const text = readFileSync(file, 'utf8');
+    // One account's username changed by hand, same length: the file still parses.
+    writeFileSync(file, text.replace('"username":"u3"', '"username":"x3"'));
+    const [edited] = (await readSnapshotFile(file)).snapshots;
+    expect(edited!.accounts[3]!.username).toBe('x3');
+    expect(snapshotFacts(edited!)).toBeUndefined();
+    expect(snapshotDigest(edited!)).not.toBe(snapshotDigest(snapshots(5)[0]!));
+    // A checksum that is not hex, and a file from before the facts: nothing recorded, all read.
+    const lines = text.split('\n');
+    writeFileSync(file, [lines[0]!.replace(/"lines_sha256":"[0-9a-f]{64}"/, '"lines_sha256":"not-a-sum"'), ...lines.slice(1)].join('\n'));
+    expect(snapshotFacts((await readSnapshotFile(file)).snapshots[0]!)).toBeUndefined();
+    const old = [JSON.parse(lines[0]!) as Record<string, unknown>].map(({ lines_sha256: _, ...h }) => JSON.stringify(h));
+    writeFileSync(file, [...old, ...lines.slice(1).map((l) => l.replace(/,\{"digest":"[0-9a-f]+","unique_ids":true\}\]$/, ']'))].join('\n'));
+    const [before] = (await readSnapshotFile(file)).snapshots;
+    expect(before).toEqual(snapshots(5)[0]);
+    expect(snapshotFacts(before!)).toBeUndefined();
   });
 
   it('refuses a file that is not a snapshot, or missing, or empty', async () => {
