@@ -1,4 +1,3 @@
-import type { Hash } from 'node:crypto';
 import { readSync } from 'node:fs';
 
 /**
@@ -16,8 +15,8 @@ import { readSync } from 'node:fs';
  * broken line) is parsed again line by line from its original bytes, which also finds the
  * broken line.
  *
- * With `hash` set, every byte of the file from offset `hashFrom` on goes into it as read,
- * before a piece's bytes are edited for parsing: a checksum of the lines as they are on disk.
+ * With `sum` set, every byte of the file from offset `sumFrom` on is handed to it as read,
+ * before a piece's bytes are edited for parsing: for a checksum of the lines as on disk.
  */
 
 const NL = 0x0a;
@@ -45,9 +44,9 @@ export interface JsonPiece {
 export class JsonLinePieces {
   /** Wrapper prefixes to strip (at most 255), as UTF-8 bytes; may change between pieces. */
   unwrap: Buffer[] = [];
-  /** Fed the file's bytes from `hashFrom` on (set both before the first piece). */
-  hash: Hash | undefined;
-  hashFrom = 0;
+  /** Fed the file's bytes from `sumFrom` on, in order (set both before the first piece). */
+  sum: ((bytes: Buffer) => void) | undefined;
+  sumFrom = 0;
 
   // buf[0] is the `[`; bytes [1, len) are read and not yet handed out. One byte after
   // them is always free, for the `]` after a last line without a newline.
@@ -86,14 +85,14 @@ export class JsonLinePieces {
       }
       if (eof) {
         const end = this.len > 1 && this.buf[this.len - 1] === NL ? this.len - 1 : this.len;
-        this.hashRead(this.len);
+        this.sumRead(this.len);
         // A file that is empty or ends in its only newline has no lines to hand out.
         if (end > 1) yield this.piece(end);
         return;
       }
       const lastNl = this.buf.lastIndexOf(NL, this.len - 1);
       if (lastNl < 1) continue; // one line longer than a window: read on
-      this.hashRead(lastNl + 1);
+      this.sumRead(lastNl + 1);
       yield this.piece(lastNl);
       this.buf.copy(this.buf, 1, lastNl + 1, this.len);
       this.len -= lastNl;
@@ -151,13 +150,13 @@ export class JsonLinePieces {
     return { records: out, unwrapped: new Uint8Array(count), firstLine };
   }
 
-  /** Hashes buffer bytes [1, end) (they are about to be handed out), those at or past hashFrom. */
-  private hashRead(end: number): void {
-    if (this.hash === undefined) return;
+  /** Sums buffer bytes [1, end) (they are about to be handed out), those at or past sumFrom. */
+  private sumRead(end: number): void {
+    if (this.sum === undefined) return;
     // File offset of buf[1]: everything read so far, less what is still in the buffer.
     const first = this.fileOffset - (this.len - 1);
-    const start = Math.max(1, 1 + this.hashFrom - first);
-    if (start < end) this.hash.update(this.buf.subarray(start, end));
+    const start = Math.max(1, 1 + this.sumFrom - first);
+    if (start < end) this.sum(this.buf.subarray(start, end));
   }
 
   /** Blanks the line's wrapper when it has one of the prefixes; which one, or 0. */
