@@ -6,9 +6,9 @@ import type { ObservedAccount } from '../model/accounts.js';
  * counted as duplicates.
  *
  * Snapshots read back from a refresh, and identities from resolve, both come in anchor
- * order. Then a merge walk joins them: two sequential passes instead of a million-entry Map
- * built and probed once per person (each probe a cache miss at district scale). Any other
- * order takes the Map. Both give the same answer; the property test in
+ * order. Then a merge walk joins them: one sequential pass over each instead of a
+ * million-entry Map built and probed once per person (each probe a cache miss at district
+ * scale). Any other order takes the Map. Both give the same answer; the property test in
  * test/core/anchor-join.test.ts holds them to it.
  */
 export interface AnchorJoin {
@@ -23,35 +23,33 @@ export interface AnchorJoin {
 }
 
 export function joinByAnchor(accounts: readonly ObservedAccount[], people: readonly { anchor: string }[]): AnchorJoin {
-  return mergeable(accounts, people) ? mergeJoin(accounts, people) : mapJoin(accounts, people);
+  return mergeJoin(accounts, people) ?? mapJoin(accounts, people);
 }
 
-/** Anchored accounts in non-decreasing anchor order, and identities strictly increasing. */
-function mergeable(accounts: readonly ObservedAccount[], people: readonly { anchor: string }[]): boolean {
-  let prev: string | null = null;
-  for (let i = 0; i < accounts.length; i++) {
-    const a = accounts[i]!.anchor;
-    if (a === null) continue;
-    if (prev !== null && a < prev) return false;
-    prev = a;
-  }
-  for (let i = 1; i < people.length; i++) if (!(people[i - 1]!.anchor < people[i]!.anchor)) return false;
-  return true;
-}
-
-function mergeJoin(accounts: readonly ObservedAccount[], people: readonly { anchor: string }[]): AnchorJoin {
+/**
+ * The merge walk, or null when the inputs are not in order: anchored accounts in
+ * non-decreasing anchor order, identities strictly increasing. The order is checked on the
+ * way, each anchor compared while the walk has it in hand, rather than in a pass of its own
+ * first: at a million people that pass read every anchor string once more, from memory.
+ */
+function mergeJoin(accounts: readonly ObservedAccount[], people: readonly { anchor: string }[]): AnchorJoin | null {
   const managedOf = new Int32Array(accounts.length).fill(-1);
   const accountOf = new Int32Array(people.length).fill(-1);
   let managedCount = 0;
   let duplicates = 0;
   let ix = 0;
   let i = 0;
+  let previous: string | null = null;
+  // Identity ix (> 0) is in order after identity ix - 1; each is asked once, as the walk passes it.
+  const inOrder = (ix: number): boolean => ix === 0 || people[ix - 1]!.anchor < people[ix]!.anchor;
   while (i < accounts.length) {
     const anchor = accounts[i]!.anchor;
     if (anchor === null) {
       i++;
       continue;
     }
+    if (previous !== null && !(previous < anchor)) return null;
+    previous = anchor;
     // One run of accounts with this anchor (unanchored ones may sit between them).
     let best = i;
     let end = i + 1;
@@ -64,10 +62,17 @@ function mergeJoin(accounts: readonly ObservedAccount[], people: readonly { anch
     }
     for (let k = i; k < end; k++) if (accounts[k]!.anchor !== null) managedOf[k] = best;
     managedCount++;
-    while (ix < people.length && people[ix]!.anchor < anchor) ix++;
-    if (ix < people.length && people[ix]!.anchor === anchor) accountOf[ix++] = best;
+    while (ix < people.length && people[ix]!.anchor < anchor) {
+      if (!inOrder(ix)) return null;
+      ix++;
+    }
+    if (ix < people.length && people[ix]!.anchor === anchor) {
+      if (!inOrder(ix)) return null;
+      accountOf[ix++] = best;
+    }
     i = end;
   }
+  for (; ix < people.length; ix++) if (!inOrder(ix)) return null;
   return { accountOf, managedOf, managedCount, duplicates };
 }
 

@@ -81,4 +81,15 @@ describe('joinByAnchor', () => {
     expect(got.managedCount).toBe(2);
     expect(got.duplicates).toBe(2);
   });
+
+  it('falls back to the Map when the order breaks only late in the walk, on either side', () => {
+    const sorted = [account('1', 'a'), account('2', 'b'), account('3', null), account('4', 'c')];
+    // Identities out of order past the last account, and before it.
+    check(sorted, ['a', 'b', 'c', 'e', 'd']);
+    check(sorted, ['a', 'c', 'b']);
+    check(sorted, ['a', 'a', 'b']);
+    // Accounts out of order only at their end; an anchor coming back after another.
+    check([...sorted, account('5', 'b')], ['a', 'b', 'c']);
+    check([account('1', 'a'), account('2', 'b'), account('3', 'a')], ['a', 'b']);
+  });
 });
