@@ -2,6 +2,14 @@ import type { TargetSnapshot } from '../model/accounts.js';
 import { createHash } from 'node:crypto';
 
 /**
+ * Names the way snapshotDigest hashes. A snapshot file stores its digest beside this name
+ * (run/snapshot-file.ts), and a plan uses a stored digest only when the names agree: change
+ * what the digest covers or how, and change this too, or an older file's digest would no longer
+ * match the target as apply re-reads it.
+ */
+export const SNAPSHOT_DIGEST_SCHEME = 'sha256-1';
+
+/**
  * A digest of what a target held when the plan was made. Apply re-reads the target and
  * refuses when this moved on. Order-independent: providers may list in any order.
  */

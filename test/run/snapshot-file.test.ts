@@ -44,7 +44,7 @@ describe('refresh snapshot file', () => {
     const sum = crc32(readFileSync(file).subarray(lines[0]!.length + 1)).toString(16).padStart(8, '0');
     expect(lines[0]).toBe(`{"format":"rollcall-snapshot","version":2,"taken_at":"2026-10-01T12:00:00.000Z","lines_crc32":"${sum}"}`);
     const digest = snapshotDigest(snapshots(2)[0]!);
-    expect(lines[1]).toBe(`["T","sandbox",["Staff","Students"],null,{"digest":"${digest}","unique_ids":true}]`);
+    expect(lines[1]).toBe(`["T","sandbox",["Staff","Students"],null,{"digest":"${digest}","digest_scheme":"sha256-1","unique_ids":true}]`);
     expect(JSON.parse(lines[2]!)).toEqual(['A', 'sandbox', snapshots(2)[0]!.accounts[0]]);
     // s-1 is the sandbox's second account; s-2 is not an account of it, so it stays an id.
     expect(JSON.parse(lines[4]!)).toEqual(['G', 'sandbox', { id: 'g1', name: 'all', description: 'd', members: [1, 's-2'], managed: true }]);
@@ -140,8 +140,14 @@ describe('refresh snapshot file', () => {
     const lines = text.split('\n');
     writeFileSync(file, [lines[0]!.replace(/"lines_crc32":"[0-9a-f]{8}"/, '"lines_crc32":"not-a-sum"'), ...lines.slice(1)].join('\n'));
     expect(snapshotFacts((await readSnapshotFile(file)).snapshots[0]!)).toBeUndefined();
+    // A digest worked out another way (another rollcall's scheme), under a checksum that holds.
+    const otherScheme = lines.slice(1).join('\n').replace('"digest_scheme":"sha256-1"', '"digest_scheme":"sha256-0"');
+    writeFileSync(file, `${lines[0]!.replace(/"lines_crc32":"[0-9a-f]{8}"/, `"lines_crc32":"${crc32(otherScheme).toString(16).padStart(8, '0')}"`)}\n${otherScheme}`);
+    const [other] = (await readSnapshotFile(file)).snapshots;
+    expect(other).toEqual(snapshots(5)[0]);
+    expect(snapshotFacts(other!)).toBeUndefined();
     const old = [JSON.parse(lines[0]!) as Record<string, unknown>].map(({ lines_crc32: _, ...h }) => JSON.stringify(h));
-    writeFileSync(file, [...old, ...lines.slice(1).map((l) => l.replace(/,\{"digest":"[0-9a-f]+","unique_ids":true\}\]$/, ']'))].join('\n'));
+    writeFileSync(file, [...old, ...lines.slice(1).map((l) => l.replace(/,\{"digest":"[0-9a-f]+","digest_scheme":"sha256-1","unique_ids":true\}\]$/, ']'))].join('\n'));
     const [before] = (await readSnapshotFile(file)).snapshots;
     expect(before).toEqual(snapshots(5)[0]);
     expect(snapshotFacts(before!)).toBeUndefined();
