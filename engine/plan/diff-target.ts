@@ -231,10 +231,26 @@ export function diffTarget(input: DiffInput): DiffResult {
       if (from >= 0) chunk = positions.chunks[positions.chunk[gi]!];
     }
     observed.read(members, chunk, from, posOfId, ixOfPos, accounts, managed.managedOf);
+    // Both sides ascending (the usual case: accounts and identities both in anchor order): a
+    // merge walk, with no per-member stamp reads and writes scattered over a million entries.
+    const merge = observed.ascending && isAscending(want.members);
     const adds: MemberRef[] = [];
-    for (const ix of want.members) {
-      const idn = identities[ix]!;
-      if (!observed.has(ix)) adds.push((memberRefs[ix] ??= { anchor: idn.anchor, username: idn.username! }));
+    if (merge) {
+      const code = observed.code;
+      const count = observed.count;
+      let j = 0;
+      for (const ix of want.members) {
+        while (j < count && code[j]! < ix) j++;
+        if (j < count && code[j] === ix) continue;
+        const idn = identities[ix]!;
+        adds.push((memberRefs[ix] ??= { anchor: idn.anchor, username: idn.username! }));
+      }
+    } else {
+      observed.stamp();
+      for (const ix of want.members) {
+        const idn = identities[ix]!;
+        if (!observed.has(ix)) adds.push((memberRefs[ix] ??= { anchor: idn.anchor, username: idn.username! }));
+      }
     }
     if (adds.length > 0) {
       (mine ??= groupChanges(byGroup, name)).push({
@@ -246,13 +262,18 @@ export function diffTarget(input: DiffInput): DiffResult {
       });
     }
     if (want.membership === 'authoritative' && obsGroup) {
-      const wanted = wantedStamps.mark(want.members);
+      const wanted = merge ? undefined : wantedStamps.mark(want.members);
+      const wantList = want.members;
+      let w = 0;
       const managedGone: MemberRef[] = [];
       const unmanaged: MemberRef[] = [];
       for (let j = 0; j < observed.count; j++) {
         const code = observed.code[j]!;
         if (code >= 0) {
-          if (wanted.has(code)) continue;
+          if (wanted === undefined) {
+            while (w < wantList.length && wantList[w]! < code) w++;
+            if (w < wantList.length && wantList[w] === code) continue;
+          } else if (wanted.has(code)) continue;
           const username = accounts[observed.pos[j]!]!.username;
           if (protectedNames.has(username.toLowerCase())) continue;
           managedGone.push({ anchor: identities[code]!.anchor, username });
@@ -358,18 +379,32 @@ interface OtherMember {
  * and most are only checked, never listed). Entry j is a managed person's identity index
  * (`code[j] >= 0`, their account at `pos[j]`) or, below zero, `others[-code[j] - 1]`.
  * Valid until the next `read`.
+ *
+ * `ascending`: the managed entries came strictly ascending (so none twice), and the diff can
+ * merge them with the desired members. Otherwise the read is redone with stamps, which drop
+ * repeats and answer `has` (after `stamp`).
  */
 class ObservedMembers {
   code = new Int32Array(64);
   pos = new Int32Array(64);
   count = 0;
   others: OtherMember[] = [];
+  ascending = true;
   private present: { add: (ix: number) => boolean; has: (ix: number) => boolean } | undefined;
 
   constructor(private readonly stamps: IndexStamps) {}
 
+  /** Whether person `ix` is a member; only after `stamp()` (or a read that was not ascending). */
   has(ix: number): boolean {
     return this.present !== undefined && this.present.has(ix);
+  }
+
+  /** Stamps for `has`, from the managed entries already read. */
+  stamp(): void {
+    if (this.present !== undefined) return;
+    const present = this.stamps.fresh();
+    for (let j = 0; j < this.count; j++) if (this.code[j]! >= 0) present.add(this.code[j]!);
+    this.present = present;
   }
 
   /**
@@ -378,14 +413,18 @@ class ObservedMembers {
    * still an unmanaged member, never mistaken for that person.
    */
   read(memberIds: readonly string[], positions: Int32Array | undefined, from: number, posOfId: AccountPositions, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): void {
-    const present = this.stamps.fresh();
-    this.present = present;
+    this.present = undefined;
     if (this.code.length < memberIds.length) {
       this.code = new Int32Array(memberIds.length * 2);
       this.pos = new Int32Array(memberIds.length * 2);
     }
+    if (!this.readAscending(memberIds, positions, from, posOfId, ixOfPos, accounts, managedOf)) this.readStamped(memberIds, positions, from, posOfId, ixOfPos, accounts, managedOf);
+  }
+
+  private readAscending(memberIds: readonly string[], positions: Int32Array | undefined, from: number, posOfId: AccountPositions, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): boolean {
     const { code, pos } = this;
     let n = 0;
+    let last = -1;
     let seen: Set<string> | undefined;
     const others: OtherMember[] = [];
     for (let j = 0; j < memberIds.length; j++) {
@@ -396,24 +435,67 @@ class ObservedMembers {
       const p = known >= 0 ? known : posOfId.get(mid);
       const ix = p === undefined ? -1 : ixOfPos[p]!;
       if (ix >= 0) {
+        if (ix <= last) return false;
+        last = ix;
+        code[n] = ix;
+        pos[n++] = p!;
+        continue;
+      }
+      const other = otherMember(mid, p, accounts, managedOf, (seen ??= new Set()));
+      if (other === undefined) continue;
+      others.push(other);
+      code[n++] = -others.length;
+    }
+    this.count = n;
+    this.others = others;
+    this.ascending = true;
+    return true;
+  }
+
+  private readStamped(memberIds: readonly string[], positions: Int32Array | undefined, from: number, posOfId: AccountPositions, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): void {
+    const present = this.stamps.fresh();
+    this.present = present;
+    const { code, pos } = this;
+    let n = 0;
+    let seen: Set<string> | undefined;
+    const others: OtherMember[] = [];
+    for (let j = 0; j < memberIds.length; j++) {
+      const mid = memberIds[j]!;
+      const known = positions === undefined ? -1 : positions[from + j]!;
+      const p = known >= 0 ? known : posOfId.get(mid);
+      const ix = p === undefined ? -1 : ixOfPos[p]!;
+      if (ix >= 0) {
         if (present.add(ix)) {
           code[n] = ix;
           pos[n++] = p!;
         }
         continue;
       }
-      const acc = p === undefined ? undefined : accounts[p]!;
-      const username = acc?.username ?? mid;
-      seen ??= new Set();
-      if (seen.has(username)) continue;
-      seen.add(username);
-      const anchored = acc && acc.anchor !== null && accounts[managedOf[p!]!] === acc ? acc.anchor : undefined;
-      others.push(anchored === undefined ? { username } : { username, anchor: anchored });
+      const other = otherMember(mid, p, accounts, managedOf, (seen ??= new Set()));
+      if (other === undefined) continue;
+      others.push(other);
       code[n++] = -others.length;
     }
     this.count = n;
     this.others = others;
+    this.ascending = false;
   }
+}
+
+/** A member that is not a managed person's account, keyed by username; undefined when already seen. */
+function otherMember(mid: string, p: number | undefined, accounts: readonly ObservedAccount[], managedOf: Int32Array, seen: Set<string>): OtherMember | undefined {
+  const acc = p === undefined ? undefined : accounts[p]!;
+  const username = acc?.username ?? mid;
+  if (seen.has(username)) return undefined;
+  seen.add(username);
+  const anchored = acc && acc.anchor !== null && accounts[managedOf[p!]!] === acc ? acc.anchor : undefined;
+  return anchored === undefined ? { username } : { username, anchor: anchored };
+}
+
+/** Strictly ascending: the desired members as DesiredGroups makes them (checked, not assumed). */
+function isAscending(xs: Int32Array | readonly number[]): boolean {
+  for (let i = 1; i < xs.length; i++) if (!(xs[i - 1]! < xs[i]!)) return false;
+  return true;
 }
 
 function lifecycleReasonOf(idn: Identity): Reason {

@@ -100,6 +100,9 @@ const scenario = fc.record({
   groupExists: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
   // observed member lists as indexes into the account list (may repeat, may be stale ids)
   observed: fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 20 }), { minLength: 4, maxLength: 4 }),
+  // Sorted by id, members mostly come in account order, which the diff merges with the desired
+  // members; in the order drawn, they go the stamped way.
+  sortMembers: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
   protectedIx: fc.integer({ min: -1, max: PEOPLE - 1 }),
 });
 
@@ -136,7 +139,8 @@ function scenarioInputs(s: Scenario): ScenarioInputs {
   const groups: ObservedGroup[] = [];
   for (let g = 0; g < s.groupCount; g++) {
     if (!s.groupExists[g]) continue;
-    const members = s.observed[g]!.map((k) => accounts[k]?.id ?? `gone-${k}`).sort();
+    const drawn = s.observed[g]!.map((k) => accounts[k]?.id ?? `gone-${k}`);
+    const members = s.sortMembers[g] ? drawn.sort() : drawn;
     groups.push({ id: `gid-${g}`, name: `grp-${g}`, description: '', members, managed: true });
   }
   const protectedUsernames = s.protectedIx >= 0 ? [`User${s.protectedIx}`] : [];
