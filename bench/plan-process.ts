@@ -4,8 +4,11 @@ import { join } from 'node:path';
 /** The time every bench plans for (the generated districts' school year). */
 export const BENCH_NOW = '2026-10-01T12:00:00.000Z';
 
-/** A million people need more than Node's default heap; the RSS column shows what is used. */
-export const HEAP = ['--max-old-space-size=12000', '--max-semi-space-size=64'];
+/**
+ * A million people need more than Node's default heap; the RSS column shows what is used. The
+ * generation sizes are bin/run.js's, so the bench plans as `rollcall plan` does.
+ */
+export const HEAP = ['--max-old-space-size=12000', '--max-semi-space-size=64', '--initial-old-space-size=1024'];
 
 /**
  * wallMs: the whole process, from spawn to exit, as a person running `rollcall plan` waits
