@@ -337,6 +337,8 @@ class AccountPositions {
  * Set membership over identity indexes without a Set per group: one Int32Array of stamps,
  * and a fresh stamp per use, so "is ix in this group" is an array read.
  */
+type Stamps = ReturnType<IndexStamps['fresh']>;
+
 class IndexStamps {
   private readonly stamp: Int32Array;
   private current = 0;
@@ -390,7 +392,7 @@ class ObservedMembers {
   count = 0;
   others: OtherMember[] = [];
   ascending = true;
-  private present: { add: (ix: number) => boolean; has: (ix: number) => boolean } | undefined;
+  private present: Stamps | undefined;
 
   constructor(private readonly stamps: IndexStamps) {}
 
@@ -413,15 +415,18 @@ class ObservedMembers {
    * still an unmanaged member, never mistaken for that person.
    */
   read(memberIds: readonly string[], positions: Int32Array | undefined, from: number, posOfId: AccountPositions, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): void {
-    this.present = undefined;
     if (this.code.length < memberIds.length) {
       this.code = new Int32Array(memberIds.length * 2);
       this.pos = new Int32Array(memberIds.length * 2);
     }
-    if (!this.readAscending(memberIds, positions, from, posOfId, ixOfPos, accounts, managedOf)) this.readStamped(memberIds, positions, from, posOfId, ixOfPos, accounts, managedOf);
+    if (!this.fill(undefined, memberIds, positions, from, posOfId, ixOfPos, accounts, managedOf)) this.fill(this.stamps.fresh(), memberIds, positions, from, posOfId, ixOfPos, accounts, managedOf);
   }
 
-  private readAscending(memberIds: readonly string[], positions: Int32Array | undefined, from: number, posOfId: AccountPositions, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): boolean {
+  /**
+   * One pass over the members. Without `present`, false as soon as a managed entry does not
+   * ascend; with it, repeats are dropped by stamp and the pass always completes.
+   */
+  private fill(present: Stamps | undefined, memberIds: readonly string[], positions: Int32Array | undefined, from: number, posOfId: AccountPositions, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): boolean {
     const { code, pos } = this;
     let n = 0;
     let last = -1;
@@ -435,61 +440,29 @@ class ObservedMembers {
       const p = known >= 0 ? known : posOfId.get(mid);
       const ix = p === undefined ? -1 : ixOfPos[p]!;
       if (ix >= 0) {
-        if (ix <= last) return false;
-        last = ix;
+        if (present === undefined) {
+          if (ix <= last) return false;
+          last = ix;
+        } else if (!present.add(ix)) continue;
         code[n] = ix;
         pos[n++] = p!;
         continue;
       }
-      const other = otherMember(mid, p, accounts, managedOf, (seen ??= new Set()));
-      if (other === undefined) continue;
-      others.push(other);
+      const acc = p === undefined ? undefined : accounts[p]!;
+      const username = acc?.username ?? mid;
+      seen ??= new Set();
+      if (seen.has(username)) continue;
+      seen.add(username);
+      const anchored = acc && acc.anchor !== null && accounts[managedOf[p!]!] === acc ? acc.anchor : undefined;
+      others.push(anchored === undefined ? { username } : { username, anchor: anchored });
       code[n++] = -others.length;
     }
     this.count = n;
     this.others = others;
-    this.ascending = true;
+    this.present = present;
+    this.ascending = present === undefined;
     return true;
   }
-
-  private readStamped(memberIds: readonly string[], positions: Int32Array | undefined, from: number, posOfId: AccountPositions, ixOfPos: Int32Array, accounts: readonly ObservedAccount[], managedOf: Int32Array): void {
-    const present = this.stamps.fresh();
-    this.present = present;
-    const { code, pos } = this;
-    let n = 0;
-    let seen: Set<string> | undefined;
-    const others: OtherMember[] = [];
-    for (let j = 0; j < memberIds.length; j++) {
-      const mid = memberIds[j]!;
-      const known = positions === undefined ? -1 : positions[from + j]!;
-      const p = known >= 0 ? known : posOfId.get(mid);
-      const ix = p === undefined ? -1 : ixOfPos[p]!;
-      if (ix >= 0) {
-        if (present.add(ix)) {
-          code[n] = ix;
-          pos[n++] = p!;
-        }
-        continue;
-      }
-      const other = otherMember(mid, p, accounts, managedOf, (seen ??= new Set()));
-      if (other === undefined) continue;
-      others.push(other);
-      code[n++] = -others.length;
-    }
-    this.count = n;
-    this.others = others;
-    this.ascending = false;
-  }
-}
-
-/** A member that is not a managed person's account, keyed by username; undefined when already seen. */
-function otherMember(mid: string, p: number | undefined, accounts: readonly ObservedAccount[], managedOf: Int32Array, seen: Set<string>): OtherMember | undefined {
-  const acc = p === undefined ? undefined : accounts[p]!;
-  const username = acc?.username ?? mid;
-  if (seen.has(username)) return undefined;
-  seen.add(username);
-  const anchored = acc && acc.anchor !== null && accounts[managedOf[p!]!] === acc ? acc.anchor : undefined;
-  return anchored === undefined ? { username } : { username, anchor: anchored };
 }
 
 /** Strictly ascending: the desired members as DesiredGroups makes them (checked, not assumed). */
