@@ -333,12 +333,13 @@ class AccountPositions {
   }
 }
 
+/** One set handed out by IndexStamps.fresh. */
+type Stamps = ReturnType<IndexStamps['fresh']>;
+
 /**
  * Set membership over identity indexes without a Set per group: one Int32Array of stamps,
  * and a fresh stamp per use, so "is ix in this group" is an array read.
  */
-type Stamps = ReturnType<IndexStamps['fresh']>;
-
 class IndexStamps {
   private readonly stamp: Int32Array;
   private current = 0;
