@@ -80,9 +80,11 @@ export async function writeSnapshotFile(path: string, snapshots: readonly Target
     const header = JSON.stringify({ format: 'rollcall-snapshot', version: VERSION, taken_at: takenAt, lines_crc32: UNSUMMED }) + '\n';
     await fh.writeFile(header, 'utf8');
     let sum = 0;
+    // Encoded once, for both the checksum and the file.
     const write = async (text: string): Promise<void> => {
-      sum = crc32(text, sum);
-      await fh.writeFile(text, 'utf8');
+      const bytes = Buffer.from(text, 'utf8');
+      sum = crc32(bytes, sum);
+      await fh.writeFile(bytes);
     };
     let parts: string[] = [];
     let size = 0;
