@@ -273,6 +273,48 @@ describe('enrollments parse cache', () => {
     expect(await outcome(dir, cache)).toEqual(plain);
   });
 
+  it('keeps the roles and enrollments caches in use when users.csv changed but every id kept its place', async () => {
+    const dir = await writeSet(ENR);
+    const cache = await cacheDir();
+    await outcome(dir, cache);
+    const users = path.join(dir, 'users.csv');
+    // A new name (another size: users.csv is parsed again) and a new grade for u2.
+    await editFile(users, (t) => t.replace('Givenu2,Family,,u2,,,,,09', 'Renamed,Family,,u2,,,,,10'));
+    const plain = await outcome(dir);
+    expect(plain.roster.people[1]).toMatchObject({ givenName: 'Renamed', grades: ['10'] });
+    expect(JSON.stringify(await outcome(dir, cache))).toBe(JSON.stringify(plain));
+    // Used, not parsed again: what the patched caches hold shows in the roster.
+    await patchCache(path.join(cache, 'roles.bin'), (payload) => payload.write('q', payload.indexOf('r0r1'), 'latin1'));
+    await patchCache(path.join(cache, CACHE_FILE), (payload) => payload.write('x', payload.indexOf('e-1e-2'), 'latin1'));
+    await editFile(users, (t) => t.replace('Renamed', 'Renamed again'));
+    const r = await outcome(dir, cache);
+    expect(r.roster.people[1]!.givenName).toBe('Renamed again');
+    expect(r.roster.people[0]!.roles.map((x) => x.sourcedId)).toEqual(['q0']);
+    expect(r.roster.people[0]!.enrollments.map((e) => e.sourcedId)).toContain('x-1');
+  });
+
+  it('parses roles.csv and enrollments.csv again when users.csv adds, drops, moves, deletes or breaks a user', async () => {
+    const edits: [string, (t: string) => string][] = [
+      ['a user added before others', (t) => t.replace(USERS_HEAD, USERS_HEAD + user('u0') + '\n')],
+      ['a user dropped', (t) => t.replace(user('u2') + '\n', '')],
+      ['two users swapped', (t) => t.replace(user('u1') + '\n' + user('u2'), user('u2') + '\n' + user('u1'))],
+      ['a user to be deleted', (t) => t.replace(user('u2'), user('u2').replace('u2,,,', 'u2,tobedeleted,,'))],
+      ['a user row without its id', (t) => t.replace(user('u2'), user('u2').replace(/^u2,/, ','))],
+    ];
+    for (const [what, edit] of edits) {
+      const dir = await writeSet(ENR);
+      const cache = await cacheDir();
+      await outcome(dir, cache);
+      await patchCache(path.join(cache, 'roles.bin'), (payload) => payload.write('q', payload.indexOf('r0r1'), 'latin1'));
+      await patchCache(path.join(cache, CACHE_FILE), (payload) => payload.write('x', payload.indexOf('e-1e-2'), 'latin1'));
+      await editFile(path.join(dir, 'users.csv'), edit);
+      const plain = await outcome(dir).catch((e: unknown) => e);
+      const cached = await outcome(dir, cache).catch((e: unknown) => e);
+      expect(JSON.stringify(cached), what).toBe(JSON.stringify(plain));
+      expect(JSON.stringify(cached), what).not.toMatch(/"q0"|"x-1"/);
+    }
+  });
+
   it('keys on the file name too: people name the file they came from', async () => {
     const dir = await writeSet(ENR);
     const cache = await cacheDir();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AcademicSession, ClassSection, Enrollment, Org, Person, PersonRole, Roster } from '../../../engine/model/people.js';
 import type { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { LaneTargets } from './enrollment-lane.js';
@@ -196,6 +197,21 @@ export class BulkBuilder implements RecordSink {
       person: (id) => this.users.get(id) ?? -1,
       addRole: (owner, r) => this.addRole(owner, r),
     };
+  }
+
+  /**
+   * What reading roles.csv and enrollments.csv takes from users.csv (refs.ts, role(),
+   * enrollment(), both caches): which sourcedId sits at which file position, and which ids
+   * were deleted or broken. Hashed, for the cache keys of those files (table-cache.ts): a
+   * users.csv whose names or grades changed gives the same value, and their caches still serve.
+   */
+  userReferences(): string {
+    const h = createHash('sha256');
+    h.update('rollcall users.csv references 1\n');
+    h.update(JSON.stringify(this.people.map((p) => p.sourcedId)));
+    const own = (set: ReadonlySet<string>): string[] => [...set].filter((k) => k.startsWith('users:')).sort();
+    h.update(JSON.stringify([own(this.deleted), own(this.broken)]));
+    return h.digest('hex');
   }
 
   invalid(table: TableName, id: string): void {

@@ -25,6 +25,11 @@ export interface ParseCtx {
   rolesFromUsers: boolean;
   /** file name -> sha256 of its bytes, for the digest. */
   digests: Map<string, string>;
+  /**
+   * file name -> what the parse cache keys of the files read after it take for it instead of
+   * its digest: what those files can see of it (table-cache.ts). Only users.csv has one.
+   */
+  keyDigests?: Map<string, string>;
   /** file name -> column name -> row index (-1 absent), for diagnostics that name a column. */
   columns: Map<string, Record<string, number>>;
   /** Every Enrollment and PersonRole of the read is made here (shared when the read keeps no record ids). */

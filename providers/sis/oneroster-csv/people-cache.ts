@@ -24,6 +24,8 @@ export const ROLES_KIND = 'roles';
 interface UsersExtra {
   rows: number;
   file: string;
+  /** BulkBuilder.userReferences() of the read that wrote the cache. */
+  refs: string;
   grades: string[];
   types: string[];
   gradeCount: number;
@@ -40,6 +42,8 @@ export interface CachedPeople {
   sorted: Person[];
   inFile: Person[];
   at: Int32Array;
+  /** What the files after users.csv see of it (BulkBuilder.userReferences), as the parse worked it out. */
+  refs: string;
 }
 
 /**
@@ -54,7 +58,7 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner)
   try {
     const { header: h, ints, strings } = c;
     const n = h.rows;
-    if (!Number.isInteger(n) || typeof h.file !== 'string' || !Array.isArray(h.grades) || !Array.isArray(h.types)) return undefined;
+    if (!Number.isInteger(n) || typeof h.file !== 'string' || typeof h.refs !== 'string' || !Array.isArray(h.grades) || !Array.isArray(h.types)) return undefined;
     if (!Number.isInteger(h.gradeCount) || !Number.isInteger(h.idCount) || ints.length !== 5 * n + h.gradeCount + h.idCount) return undefined;
     const grades = h.grades.map((g) => intern.get(String(g)));
     const types = h.types.map((t) => intern.get(String(t)));
@@ -113,7 +117,7 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner)
       placed[i] = 1;
       sorted[k] = inFile[i]!;
     }
-    return { sorted, inFile, at };
+    return { sorted, inFile, at, refs: h.refs };
   } catch {
     return undefined;
   }
@@ -124,10 +128,10 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner)
  * was built with). Nothing is written unless `order` holds every position once with ids
  * strictly rising (a users.csv with a repeated id is never cached anyway).
  */
-export async function saveUsersCache(dir: string, key: string, size: number, file: string, people: readonly Person[], order: ArrayLike<number>): Promise<void> {
+export async function saveUsersCache(dir: string, key: string, size: number, file: string, people: readonly Person[], order: ArrayLike<number>, refs: string): Promise<void> {
   const n = people.length;
   if (order.length !== n) return;
-  const extra: UsersExtra = { rows: n, file, grades: [], types: [], gradeCount: 0, idCount: 0 };
+  const extra: UsersExtra = { rows: n, file, refs, grades: [], types: [], gradeCount: 0, idCount: 0 };
   for (const p of people) {
     extra.gradeCount += p.grades.length;
     extra.idCount += p.userIds.length;

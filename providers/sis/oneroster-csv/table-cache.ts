@@ -21,7 +21,11 @@ export interface CachedTable {
 export type CacheWriter = () => Promise<void>;
 
 export async function throughCache(ctx: ParseCtx, file: ExportFile, cacheDir: string | undefined, early: Promise<string | undefined> | undefined, t: CachedTable): Promise<CacheWriter | undefined> {
+  // The files read before this one, each by what this one can see of it: users.csv by the ids
+  // it gives at each position (BulkBuilder.userReferences), so a changed name in users.csv
+  // leaves the roles and enrollments caches usable; every other file by its digest.
   const before = new Map(ctx.digests);
+  for (const [name, key] of ctx.keyDigests ?? []) if (before.has(name)) before.set(name, key);
   if (cacheDir && (await cachedSize(cacheDir, `${t.kind}.bin`, t.kind)) === file.size) {
     const sha = (await early) ?? (await sha256OfFile(file));
     if (await t.load(cacheKey(t.kind, `${file.name}\0${sha}`, before))) {
