@@ -88,6 +88,12 @@ async function patchCache(file: string, patch: (payload: Buffer, header: Layout)
   await writeFile(file, Buffer.concat([buf.subarray(0, 8), payload, json, tail]));
 }
 
+/** Patch roles.bin and enrollments.bin so a roster read from them shows it: role q0, enrollment x-1 (both of u1). */
+async function markRolesAndEnrollments(cache: string): Promise<void> {
+  await patchCache(path.join(cache, 'roles.bin'), (payload) => payload.write('q', payload.indexOf('r0r1'), 'latin1'));
+  await patchCache(path.join(cache, CACHE_FILE), (payload) => payload.write('x', payload.indexOf('e-1e-2'), 'latin1'));
+}
+
 describe('enrollments parse cache', () => {
   it('is written after a clean read and read back to the very same roster, warnings and digest', async () => {
     const dir = await writeSet(ENR);
@@ -284,8 +290,7 @@ describe('enrollments parse cache', () => {
     expect(plain.roster.people[1]).toMatchObject({ givenName: 'Renamed', grades: ['10'] });
     expect(JSON.stringify(await outcome(dir, cache))).toBe(JSON.stringify(plain));
     // Used, not parsed again: what the patched caches hold shows in the roster.
-    await patchCache(path.join(cache, 'roles.bin'), (payload) => payload.write('q', payload.indexOf('r0r1'), 'latin1'));
-    await patchCache(path.join(cache, CACHE_FILE), (payload) => payload.write('x', payload.indexOf('e-1e-2'), 'latin1'));
+    await markRolesAndEnrollments(cache);
     await editFile(users, (t) => t.replace('Renamed', 'Renamed again'));
     const r = await outcome(dir, cache);
     expect(r.roster.people[1]!.givenName).toBe('Renamed again');
@@ -305,8 +310,7 @@ describe('enrollments parse cache', () => {
       const dir = await writeSet(ENR);
       const cache = await cacheDir();
       await outcome(dir, cache);
-      await patchCache(path.join(cache, 'roles.bin'), (payload) => payload.write('q', payload.indexOf('r0r1'), 'latin1'));
-      await patchCache(path.join(cache, CACHE_FILE), (payload) => payload.write('x', payload.indexOf('e-1e-2'), 'latin1'));
+      await markRolesAndEnrollments(cache);
       await editFile(path.join(dir, 'users.csv'), edit);
       const plain = await outcome(dir).catch((e: unknown) => e);
       const cached = await outcome(dir, cache).catch((e: unknown) => e);
