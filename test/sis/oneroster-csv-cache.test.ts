@@ -319,6 +319,70 @@ describe('enrollments parse cache', () => {
     }
   });
 
+  it('keeps the later caches in use when classes.csv changed but every class id stayed, and enrollments when roles.csv changed', async () => {
+    const dir = await writeSet(ENR);
+    const cache = await cacheDir();
+    await outcome(dir, cache);
+    const classes = path.join(dir, 'classes.csv');
+    await editFile(classes, (t) => t.replace('Chem,', 'Chemistry,'));
+    const plain = await outcome(dir);
+    expect(plain.roster.classes[1]!.title).toBe('Chemistry');
+    expect(JSON.stringify(await outcome(dir, cache))).toBe(JSON.stringify(plain));
+    // users.bin, roles.bin and enrollments.bin are all read, not parsed again.
+    await markRolesAndEnrollments(cache);
+    await patchCache(path.join(cache, 'users.bin'), (payload) => payload.write('x', payload.indexOf('Givenu2'), 'latin1'));
+    await editFile(classes, (t) => t.replace('Chemistry,', 'Chem 2,'));
+    const r = await outcome(dir, cache);
+    expect(r.roster.classes[1]!.title).toBe('Chem 2');
+    expect(r.roster.people[1]!.givenName).toBe('xivenu2');
+    expect(r.roster.people[0]!.roles.map((x) => x.sourcedId)).toEqual(['q0']);
+    expect(r.roster.people[0]!.enrollments.map((e) => e.sourcedId)).toContain('x-1');
+    // A new roles.csv is parsed; the enrollments cache still serves.
+    await editFile(path.join(dir, 'roles.csv'), (t) => t.replace(/\n$/, '\nr9,,,u3,secondary,teacher,,,org-d,\n'));
+    const again = await outcome(dir, cache);
+    expect(again.roster.people[0]!.roles.map((x) => x.sourcedId)).toEqual(['r0']);
+    expect(again.roster.people[2]!.roles.map((x) => x.sourcedId)).toEqual(['r2', 'r9']);
+    expect(again.roster.people[0]!.enrollments.map((e) => e.sourcedId)).toContain('x-1');
+  });
+
+  it('parses enrollments.csv again when classes.csv adds, drops or breaks a class', async () => {
+    const edits: [string, (t: string) => string][] = [
+      ['a class added first', (t) => t.replace('cls-1,', 'cls-0,,,Art,,,ART1,scheduled,,org-hs,,,,\ncls-1,')],
+      ['a class dropped', (t) => t.replace(/cls-2,.*\n/, '')],
+      ['a class whose school is unknown', (t) => t.replace('CHE1,scheduled,,org-hs', 'CHE1,scheduled,,org-xx')],
+    ];
+    for (const [what, edit] of edits) {
+      const dir = await writeSet(ENR);
+      const cache = await cacheDir();
+      await outcome(dir, cache);
+      await markRolesAndEnrollments(cache);
+      await editFile(path.join(dir, 'classes.csv'), edit);
+      const plain = await outcome(dir).catch((e: unknown) => e);
+      const cached = await outcome(dir, cache).catch((e: unknown) => e);
+      expect(JSON.stringify(cached), what).toBe(JSON.stringify(plain));
+      expect(JSON.stringify(cached), what).not.toMatch(/"x-1"/);
+    }
+  });
+
+  it('keeps the later caches in use when only a course title changed, not when a course is dropped', async () => {
+    const dir = await writeSet(ENR);
+    await editFile(path.join(dir, 'manifest.csv'), (t) => t.replace('file.classes,bulk', 'file.courses,bulk\nfile.classes,bulk'));
+    await writeFile(path.join(dir, 'courses.csv'), 'sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects,subjectCodes\ncrs-1,,,,Biology,BIO,,org-hs,,\ncrs-2,,,,Chemistry,CHE,,org-hs,,\n');
+    await editFile(path.join(dir, 'classes.csv'), (t) => t.replace(',,,Bio,,,', ',,,Bio,,crs-1,').replace(',,,Chem,,,', ',,,Chem,,crs-2,'));
+    const cache = await cacheDir();
+    const first = await outcome(dir, cache);
+    expect(first.warnings).toEqual([]);
+    await markRolesAndEnrollments(cache);
+    const courses = path.join(dir, 'courses.csv');
+    await editFile(courses, (t) => t.replace('Chemistry', 'General Chemistry'));
+    expect((await outcome(dir, cache)).roster.people[0]!.enrollments.map((e) => e.sourcedId)).toContain('x-1');
+    await editFile(courses, (t) => t.replace(/crs-2,.*\n/, ''));
+    const plain = JSON.stringify(await outcome(dir).catch((e: unknown) => e));
+    const cached = JSON.stringify(await outcome(dir, cache).catch((e: unknown) => e));
+    expect(cached).toBe(plain);
+    expect(cached).not.toMatch(/"x-1"/);
+  });
+
   it('keys on the file name too: people name the file they came from', async () => {
     const dir = await writeSet(ENR);
     const cache = await cacheDir();

@@ -200,16 +200,21 @@ export class BulkBuilder implements RecordSink {
   }
 
   /**
-   * What reading roles.csv and enrollments.csv takes from users.csv (refs.ts, role(),
-   * enrollment(), both caches): which sourcedId sits at which file position, and which ids
-   * were deleted or broken. Hashed, for the cache keys of those files (table-cache.ts): a
-   * users.csv whose names or grades changed gives the same value, and their caches still serve.
+   * What the files read after `table` can see of it, hashed, for their cache keys
+   * (table-cache.ts): the ids it gave, in the order later files index them, and the ids it
+   * deleted or dropped as broken (refs.ts). Later files look at courses, classes and users by
+   * id only: classes.csv checks a course exists; enrollments.csv checks a class exists and the
+   * enrollments cache holds classes by their position in roster order (sorted ids); roles.csv
+   * and enrollments.csv look users up by id and both caches hold people by file position. So a
+   * new class title, or a new name in users.csv, gives the same value, and the caches of the
+   * files after it still serve.
    */
-  userReferences(): string {
+  references(table: 'courses' | 'classes' | 'users'): string {
+    const ids = table === 'users' ? this.people.map((p) => p.sourcedId) : table === 'classes' ? this.rosterClasses().map((c) => c.sourcedId) : [...this.courses].sort();
+    const own = (set: ReadonlySet<string>): string[] => [...set].filter((k) => k.startsWith(`${table}:`)).sort();
     const h = createHash('sha256');
-    h.update('rollcall users.csv references 1\n');
-    h.update(JSON.stringify(this.people.map((p) => p.sourcedId)));
-    const own = (set: ReadonlySet<string>): string[] => [...set].filter((k) => k.startsWith('users:')).sort();
+    h.update(`rollcall ${table}.csv references 1\n`);
+    h.update(JSON.stringify(ids));
     h.update(JSON.stringify([own(this.deleted), own(this.broken)]));
     return h.digest('hex');
   }

@@ -27,7 +27,8 @@ export interface ParseCtx {
   digests: Map<string, string>;
   /**
    * file name -> what the parse cache keys of the files read after it take for it instead of
-   * its digest: what those files can see of it (table-cache.ts). Only users.csv has one.
+   * its digest: what those files can see of it (table-cache.ts). Set for courses, classes,
+   * users and roles of a bulk set read with a cache.
    */
   keyDigests?: Map<string, string>;
   /** file name -> column name -> row index (-1 absent), for diagnostics that name a column. */

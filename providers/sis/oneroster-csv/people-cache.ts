@@ -24,7 +24,7 @@ export const ROLES_KIND = 'roles';
 interface UsersExtra {
   rows: number;
   file: string;
-  /** BulkBuilder.userReferences() of the read that wrote the cache. */
+  /** BulkBuilder.references('users') of the read that wrote the cache. */
   refs: string;
   grades: string[];
   types: string[];
@@ -42,7 +42,7 @@ export interface CachedPeople {
   sorted: Person[];
   inFile: Person[];
   at: Int32Array;
-  /** What the files after users.csv see of it (BulkBuilder.userReferences), as the parse worked it out. */
+  /** What the files after users.csv see of it (BulkBuilder.references), as the parse worked it out. */
   refs: string;
 }
 

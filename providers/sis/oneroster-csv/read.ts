@@ -214,6 +214,7 @@ async function parseTables(
   const courses = fileOf('courses');
   if (courses) await parseTable<CourseValue>(ctx, courses.f, 'courses', courses.mode, courseValue(ctx), (r) => out.course(r, courses.mode), false, (id) => out.invalid('courses', id));
   out.end('courses', courses?.mode);
+  if (courses && bulk && cacheDir) seenAs(ctx, courses.f.name, `references ${bulk.references('courses')}`);
   const classes = fileOf('classes');
   if (classes) {
     const targets = bulk && opts.fastLanes !== false ? bulk.classTargets() : undefined;
@@ -236,6 +237,7 @@ async function parseTables(
     } else await parse();
   }
   out.end('classes', classes?.mode);
+  if (classes && bulk && cacheDir) seenAs(ctx, classes.f.name, `references ${bulk.references('classes')}`);
   const users = fileOf('users');
   if (users) {
     const makeUser = userValue(ctx);
@@ -272,8 +274,8 @@ async function parseTables(
       });
       if (cacheDir) {
         // Parsed: worked out now (a fraction of a second at a million people); from the cache: as stored.
-        refs ??= bulk.userReferences();
-        (ctx.keyDigests ??= new Map()).set(users.f.name, `references ${refs}`);
+        refs ??= bulk.references('users');
+        seenAs(ctx, users.f.name, `references ${refs}`);
       }
       if (w) writers.push(w);
     } else await parse();
@@ -302,6 +304,8 @@ async function parseTables(
     } else await parse();
   }
   out.end('roles', roles?.mode);
+  // enrollments.csv, the only file read after it, never looks at roles (BulkBuilder.enrollment, refs.ts).
+  if (roles && bulk && cacheDir) seenAs(ctx, roles.f.name, 'roles.csv: read by no later file');
   const enrollments = opts.skipEnrollments ? undefined : fileOf('enrollments');
   const w = enrollments ? await readEnrollments(ctx, enrollments.f, enrollments.mode, out, opts, early.get('enrollments'), worker) : undefined;
   if (w) writers.push(w);
@@ -332,6 +336,11 @@ async function parseTables(
     );
   }
   return { birth, ...(saveCache ? { saveCache } : {}), ...(enrollments ? { enrollmentsFile: enrollments.f.name } : {}) };
+}
+
+/** What the parse cache keys of later files take for `file` instead of its digest (table-cache.ts). */
+function seenAs(ctx: ParseCtx, file: string, key: string): void {
+  (ctx.keyDigests ??= new Map()).set(file, key);
 }
 
 /** A 1.2 set without roles.csv falls back to 1.1-style role columns when users.csv has them. */

@@ -21,9 +21,10 @@ export interface CachedTable {
 export type CacheWriter = () => Promise<void>;
 
 export async function throughCache(ctx: ParseCtx, file: ExportFile, cacheDir: string | undefined, early: Promise<string | undefined> | undefined, t: CachedTable): Promise<CacheWriter | undefined> {
-  // The files read before this one, each by what this one can see of it: users.csv by the ids
-  // it gives at each position (BulkBuilder.userReferences), so a changed name in users.csv
-  // leaves the roles and enrollments caches usable; every other file by its digest.
+  // The files read before this one, each by what the files after it can see of it
+  // (ParseCtx.keyDigests: courses, classes and users by their ids, BulkBuilder.references;
+  // roles by nothing), so a new class title or a new name leaves the later caches usable;
+  // every other file by its digest.
   const before = new Map(ctx.digests);
   for (const [name, key] of ctx.keyDigests ?? []) if (before.has(name)) before.set(name, key);
   if (cacheDir && (await cachedSize(cacheDir, `${t.kind}.bin`, t.kind)) === file.size) {
