@@ -269,7 +269,7 @@ async function parseTables(
         },
         save: async (key, size) => {
           const order = bulk.rosterOrder();
-          if (order) await saveUsersCache(cacheDir!, key, size, users.f.name, bulk.peopleInFileOrder(), order, refs!);
+          if (order) await saveUsersCache(cacheDir!, key, size, users.f.name, bulk.peopleInFileOrder(), order, refs ?? bulk.references('users'));
         },
       });
       if (cacheDir) {
