@@ -6,7 +6,8 @@ import { CacheWriter, readCacheFile, valueIndexer } from './cache-file.js';
  * The parse cache for a clean bulk classes.csv: the classes the read kept, in roster order
  * (sourcedId, code-unit order), rebuilt with the object shape the parse makes (row-values.ts
  * classValue, class-lane.ts). What a class row gives depends on the file and on orgs, courses
- * and terms read before it, whose digests are in the key (table-cache.ts).
+ * and terms read before it, which the key holds (table-cache.ts): orgs and terms by their
+ * digests, courses by their ids (a class only checks its course exists).
  *
  * Columns: school, course (indexes into the header's values), term count, then every term
  * index; strings: sourcedId, title, classCode of each class.

@@ -10,8 +10,9 @@ import { markSharedEnrollments } from '../../../engine/model/shared-enrollments.
  * "Refresh once, plan many": the enrollments read from a clean bulk enrollments.csv (no
  * warning, no error), kept in a compact file (cache-file.ts) so the next read of the same
  * export skips parsing the biggest file. Reading enrollments.csv depends only on its bytes and
- * on the files read before it, so those digests make the key. Bump CACHE_VERSION whenever
- * reading enrollments changes meaning.
+ * on what it sees of the files read before it, which makes the key (table-cache.ts): classes
+ * and users by their ids, roles not at all, the rest by their digests. Bump CACHE_VERSION
+ * whenever reading enrollments changes meaning, or starts to look at more of an earlier file.
  *
  * Columns: person index (file position) and pair of each row, then for each pair (a class and
  * a value combination: role, primary, dates; a few hundred thousand in a district of nine million
