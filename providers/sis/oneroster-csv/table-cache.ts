@@ -5,8 +5,8 @@ import type { ParseCtx } from './parse.js';
 
 /**
  * One file through the parse cache: when a cache of the same size is there, the file's digest
- * (often already computed on a worker, see hashEarly) and those of the files read before it
- * make the key; a usable cache replaces the parse. Otherwise the file is parsed, and when that
+ * (often already computed on a worker, see hashEarly) and what it sees of the files read
+ * before it (below) make the key; a usable cache replaces the parse. Otherwise the file is parsed, and when that
  * added no diagnostic at all, a writer for the cache is returned, to run once the whole read
  * has succeeded.
  */
