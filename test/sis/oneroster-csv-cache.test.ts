@@ -94,6 +94,31 @@ async function markRolesAndEnrollments(cache: string): Promise<void> {
   await patchCache(path.join(cache, CACHE_FILE), (payload) => payload.write('x', payload.indexOf('e-1e-2'), 'latin1'));
 }
 
+/** A read of `dir` through the cache and a plain parse, as JSON (a failed read as its error). */
+async function cachedAndPlain(dir: string, cache: string): Promise<{ cached: string; plain: string }> {
+  const plain = JSON.stringify(await outcome(dir).catch((e: unknown) => e));
+  const cached = JSON.stringify(await outcome(dir, cache).catch((e: unknown) => e));
+  return { cached, plain };
+}
+
+/**
+ * For each edit of `file` in a fresh set read once with a cache (roles and enrollments caches
+ * then marked): the cached read matches a plain parse and shows none of `marked`, so the files
+ * after `file` were parsed again.
+ */
+async function expectReadAgain(file: string, edits: [string, (t: string) => string][], marked: RegExp): Promise<void> {
+  for (const [what, edit] of edits) {
+    const dir = await writeSet(ENR);
+    const cache = await cacheDir();
+    await outcome(dir, cache);
+    await markRolesAndEnrollments(cache);
+    await editFile(path.join(dir, file), edit);
+    const { cached, plain } = await cachedAndPlain(dir, cache);
+    expect(cached, what).toBe(plain);
+    expect(cached, what).not.toMatch(marked);
+  }
+}
+
 describe('enrollments parse cache', () => {
   it('is written after a clean read and read back to the very same roster, warnings and digest', async () => {
     const dir = await writeSet(ENR);
@@ -306,17 +331,7 @@ describe('enrollments parse cache', () => {
       ['a user to be deleted', (t) => t.replace(user('u2'), user('u2').replace('u2,,,', 'u2,tobedeleted,,'))],
       ['a user row without its id', (t) => t.replace(user('u2'), user('u2').replace(/^u2,/, ','))],
     ];
-    for (const [what, edit] of edits) {
-      const dir = await writeSet(ENR);
-      const cache = await cacheDir();
-      await outcome(dir, cache);
-      await markRolesAndEnrollments(cache);
-      await editFile(path.join(dir, 'users.csv'), edit);
-      const plain = await outcome(dir).catch((e: unknown) => e);
-      const cached = await outcome(dir, cache).catch((e: unknown) => e);
-      expect(JSON.stringify(cached), what).toBe(JSON.stringify(plain));
-      expect(JSON.stringify(cached), what).not.toMatch(/"q0"|"x-1"/);
-    }
+    await expectReadAgain('users.csv', edits, /"q0"|"x-1"/);
   });
 
   it('keeps the later caches in use when classes.csv changed but every class id stayed, and enrollments when roles.csv changed', async () => {
@@ -351,17 +366,7 @@ describe('enrollments parse cache', () => {
       ['a class dropped', (t) => t.replace(/cls-2,.*\n/, '')],
       ['a class whose school is unknown', (t) => t.replace('CHE1,scheduled,,org-hs', 'CHE1,scheduled,,org-xx')],
     ];
-    for (const [what, edit] of edits) {
-      const dir = await writeSet(ENR);
-      const cache = await cacheDir();
-      await outcome(dir, cache);
-      await markRolesAndEnrollments(cache);
-      await editFile(path.join(dir, 'classes.csv'), edit);
-      const plain = await outcome(dir).catch((e: unknown) => e);
-      const cached = await outcome(dir, cache).catch((e: unknown) => e);
-      expect(JSON.stringify(cached), what).toBe(JSON.stringify(plain));
-      expect(JSON.stringify(cached), what).not.toMatch(/"x-1"/);
-    }
+    await expectReadAgain('classes.csv', edits, /"x-1"/);
   });
 
   it('keeps the later caches in use when only a course title changed, not when a course is dropped', async () => {
@@ -377,8 +382,7 @@ describe('enrollments parse cache', () => {
     await editFile(courses, (t) => t.replace('Chemistry', 'General Chemistry'));
     expect((await outcome(dir, cache)).roster.people[0]!.enrollments.map((e) => e.sourcedId)).toContain('x-1');
     await editFile(courses, (t) => t.replace(/crs-2,.*\n/, ''));
-    const plain = JSON.stringify(await outcome(dir).catch((e: unknown) => e));
-    const cached = JSON.stringify(await outcome(dir, cache).catch((e: unknown) => e));
+    const { cached, plain } = await cachedAndPlain(dir, cache);
     expect(cached).toBe(plain);
     expect(cached).not.toMatch(/"x-1"/);
   });
