@@ -463,10 +463,12 @@ describe('enrollments parse cache', () => {
     // Long lists too (a person's enrollments are sorted one way up to 64, another beyond), with
     // ids against the file's order (ids break ties of class and role only when they are kept).
     const rowsOf = fc.oneof(fc.array(row, { maxLength: 30 }), fc.array(row, { minLength: 65, maxLength: 160 }));
+    // users.csv in any order: the caches hold people and their enrollments in roster order.
+    const usersOf = fc.constantFrom<string[]>(['u1', 'u2', 'u3'], ['u3', 'u1', 'u2'], ['u2', 'u3', 'u1'], ['u3', 'u2', 'u1']);
     await fc.assert(
-      fc.asyncProperty(rowsOf, fc.boolean(), async (rows, reversed) => {
+      fc.asyncProperty(rowsOf, fc.boolean(), usersOf, async (rows, reversed, users) => {
         const id = (i: number) => `e-${String(reversed ? rows.length - i : i).padStart(3, '0')}`;
-        const dir = await writeSet(rows.map((r, i) => `${id(i)},,,${r.cls},org-hs,${r.user},${r.role},${r.primary},${r.begin},${r.end}`));
+        const dir = await writeSet(rows.map((r, i) => `${id(i)},,,${r.cls},org-hs,${r.user},${r.role},${r.primary},${r.begin},${r.end}`), users);
         const cache = await cacheDir();
         const plain = JSON.stringify(await outcome(dir));
         expect(JSON.stringify(await outcome(dir, cache))).toBe(plain);

@@ -14,10 +14,15 @@ import { markSharedEnrollments } from '../../../engine/model/shared-enrollments.
  * and users by their ids, roles not at all, the rest by their digests. Bump CACHE_VERSION
  * whenever reading enrollments changes meaning, or starts to look at more of an earlier file.
  *
- * Columns: person index (file position) and pair of each row, then for each pair (a class and
- * a value combination: role, primary, dates; a few hundred thousand in a district of nine million
- * rows) its class (position in the roster's classes, which the files in the key decide) and its
- * combination; strings: the ids.
+ * Columns: person (position in roster order, which the users.csv ids in the key decide) and
+ * pair of each row, then for each pair (a class and a value combination: role, primary, dates;
+ * a few hundred thousand in a district of nine million rows) its class (position in the
+ * roster's classes, which the files in the key decide) and its combination; then for each
+ * person (roster order) `like`: the first person whose rows hold the same pairs in the same
+ * order (themselves when none before does, -1 with no rows); strings: the ids.
+ * Rows are stored person by person in roster order (each person's in file order), the order a
+ * read makes the lists in: the read is one pass front to back, and the lists sit in memory in
+ * the order resolve walks people (people-cache.ts makes people in that order too).
  */
 
 const KIND = 'enrollments';
@@ -26,14 +31,16 @@ export const CACHE_FILE = `${KIND}.bin`;
 interface Extra {
   rows: number;
   pairs: number;
+  /** People (the length of the `like` column). */
+  people: number;
   /** role, primary, beginDate, endDate */
   combos: [string, boolean, string | null, string | null][];
 }
 
 export interface CachedEnrollments {
   /**
-   * Each person's enrollments (by file position; undefined: none), in one exactly-sized array
-   * already in the roster's order (order.ts compareEnrollments, a stable sort of the file's order).
+   * Each person's enrollments (by position in roster order; undefined: none), in one exactly-sized
+   * array already in the roster's order (order.ts compareEnrollments, a stable sort of the file's order).
    */
   byPerson: (Enrollment[] | undefined)[];
   rows: number;
@@ -62,7 +69,7 @@ export async function loadEnrollmentCache(
     const { header: h, ints, strings } = c;
     const rows = h.rows;
     const pairs = h.pairs;
-    if (!Number.isInteger(rows) || !Number.isInteger(pairs) || pairs < 0 || ints.length !== 2 * rows + 2 * pairs || !Array.isArray(h.combos)) return undefined;
+    if (!Number.isInteger(rows) || !Number.isInteger(pairs) || pairs < 0 || h.people !== people || ints.length !== 2 * rows + 2 * pairs + people || !Array.isArray(h.combos)) return undefined;
     const values = h.combos.map(([role, primary, begin, end]) => {
       if (typeof role !== 'string' || typeof primary !== 'boolean' || !optString(begin) || !optString(end)) throw new Error('combo');
       return { role: intern.get(role), primary, begin: begin === null ? undefined : intern.get(begin), end: end === null ? undefined : intern.get(end) };
@@ -71,7 +78,8 @@ export async function loadEnrollmentCache(
     const roleRank = values.map((v) => roleNames.indexOf(v.role));
     const pair = ints.subarray(rows, 2 * rows);
     const pairClass = ints.subarray(2 * rows, 2 * rows + pairs);
-    const pairCombo = ints.subarray(2 * rows + pairs);
+    const pairCombo = ints.subarray(2 * rows + pairs, 2 * rows + 2 * pairs);
+    const like = ints.subarray(2 * rows + 2 * pairs);
     const pairRole = new Int32Array(pairs);
     for (let q = 0; q < pairs; q++) {
       const cl = pairClass[q]!;
@@ -80,10 +88,13 @@ export async function loadEnrollmentCache(
       pairRole[q] = roleRank[v]!;
     }
     const count = new Int32Array(people);
+    let prev = 0;
     for (let i = 0; i < rows; i++) {
       const o = ints[i]!;
       const q = pair[i]!;
-      if (o < 0 || o >= people || q < 0 || q >= pairs) return undefined;
+      // Person by person, as the writer stores them.
+      if (o < prev || o >= people || q < 0 || q >= pairs) return undefined;
+      prev = o;
       count[o]!++;
     }
     const make = (q: number, id: string | undefined): Enrollment => {
@@ -91,7 +102,7 @@ export async function loadEnrollmentCache(
       const cls = classes[pairClass[q]!]!.sourcedId;
       return id === undefined ? sharedEnrollment(cls, v.role, v.primary, v.begin, v.end) : makeEnrollment(cls, v.role, v.primary, id, v.begin, v.end);
     };
-    // With ids, every enrollment is its own object, made in row order as the ids come. Without,
+    // With ids, every enrollment is its own object, made in stored order as the ids come. Without,
     // enrollments alike are one object (as records.enrollment makes them): one per pair.
     let list: Enrollment[] | undefined;
     let shared: (Enrollment | undefined)[] | undefined;
@@ -125,22 +136,36 @@ export async function loadEnrollmentCache(
       }
       return list !== undefined && list[a]!.sourcedId! < list[b]!.sourcedId!;
     };
-    // Rows of each person, in file order, one person after another.
+    // Rows of each person, in file order, one person after another (as stored).
     const start = new Int32Array(people + 1);
     for (let k = 0; k < people; k++) start[k + 1] = start[k]! + count[k]!;
-    const at = start.slice(0, people);
     const byRow = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) byRow[at[ints[i]!]!++] = i;
+    for (let i = 0; i < rows; i++) byRow[i] = i;
     const out = new Array<Enrollment[] | undefined>(people);
+    const marked = new Uint8Array(shared ? people : 0);
     // Without ids, people enrolled alike (a homeroom, a section of the same classes) share one
-    // list, found by a hash of its pairs, and it is marked shared: resolve works out its class
-    // groups once (engine/model/shared-enrollments.ts). The rare list whose hash another list
-    // took first is not shared.
-    const lists = shared ? new Map<number, Enrollment[]>() : undefined;
+    // list, and it is marked shared: resolve works out its class groups once
+    // (engine/model/shared-enrollments.ts). The writer found them (`like`): the read only
+    // follows its pointer back to the first of them.
     for (let k = 0; k < people; k++) {
       const from = start[k]!;
       const n = count[k]!;
-      if (n === 0) continue;
+      const first = like[k]!;
+      if (n === 0) {
+        if (first !== -1) return undefined;
+        continue;
+      }
+      if (shared && first !== k) {
+        const prior = first >= 0 && first < k ? out[first] : undefined;
+        if (prior === undefined || count[first] !== n) return undefined;
+        if (marked[first] === 0) {
+          markSharedEnrollments(prior);
+          marked[first] = 1;
+        }
+        out[k] = prior;
+        continue;
+      }
+      if (first < 0 || first > k) return undefined;
       if (n > 64) {
         // Array sort is stable too.
         const run = Array.from(byRow.subarray(from, from + n)).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
@@ -157,27 +182,8 @@ export async function loadEnrollmentCache(
         }
         byRow[j + 1] = x;
       }
-      // The hash this list is kept under for the people after; undefined: not kept.
-      let keepAs: number | undefined;
-      if (lists) {
-        let hash = n;
-        for (let j = from; j < from + n; j++) hash = Math.imul(hash ^ pair[byRow[j]!]!, 0x9e3779b1);
-        const prior = lists.get(hash);
-        if (prior === undefined) keepAs = hash;
-        else {
-          // One object per pair here (`shared`): the same pairs are the same objects.
-          let same = prior.length === n;
-          for (let j = 0; same && j < n; j++) same = prior[j] === shared![pair[byRow[from + j]!]!];
-          if (same) {
-            markSharedEnrollments(prior);
-            out[k] = prior;
-            continue;
-          }
-        }
-      }
       const arr = new Array<Enrollment>(n);
       for (let j = 0; j < n; j++) arr[j] = made(byRow[from + j]!);
-      if (keepAs !== undefined) lists!.set(keepAs, arr);
       out[k] = arr;
     }
     return { byPerson: out, rows };
@@ -186,9 +192,27 @@ export async function loadEnrollmentCache(
   }
 }
 
-/** Write the cache for `key` (replacing any other); failures are ignored. `classes`: the roster's, in roster order. */
-export async function saveEnrollmentCache(dir: string, key: string, size: number, owners: Int32Array, list: readonly Enrollment[], classes: readonly ClassSection[]): Promise<void> {
+/**
+ * Write the cache for `key` (replacing any other); failures are ignored. `owners`: each row's
+ * person by file position; `order`: the file positions of people in roster order; `classes`:
+ * the roster's, in roster order.
+ */
+export async function saveEnrollmentCache(dir: string, key: string, size: number, owners: Int32Array, list: readonly Enrollment[], order: ArrayLike<number>, classes: readonly ClassSection[]): Promise<void> {
   const rows = list.length;
+  // Rows person by person in roster order, each person's in file order (a stable counting sort).
+  const rank = new Int32Array(order.length);
+  for (let k = 0; k < order.length; k++) rank[order[k]!] = k;
+  const start = new Int32Array(order.length + 1);
+  for (let i = 0; i < rows; i++) start[rank[owners[i]!]! + 1]!++;
+  for (let k = 0; k < order.length; k++) start[k + 1]! += start[k]!;
+  const stored = new Int32Array(rows);
+  const holder = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const k = rank[owners[i]!]!;
+    const at = start[k]!++;
+    stored[at] = i;
+    holder[at] = k;
+  }
   const classIndex = new Map<string, number>();
   for (let k = 0; k < classes.length; k++) classIndex.set(classes[k]!.sourcedId, k);
   const comboIndex = new Map<string, number>();
@@ -205,8 +229,8 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
   if (!strings) return;
   let last: Pick<Enrollment, 'role' | 'primary' | 'beginDate' | 'endDate'> = { role: '\u0000', primary: false };
   let lastCombo = -1;
-  for (let i = 0; i < rows; i++) {
-    const e = list[i]!;
+  for (let r = 0; r < rows; r++) {
+    const e = list[stored[r]!]!;
     const id = e.sourcedId ?? '';
     if (id === '') return strings.abort(); // only lane-shaped enrollments (every one has its id) are cached
     const c = classIndex.get(e.classSourcedId);
@@ -242,17 +266,45 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
       lastComboOf[c] = lastCombo;
       lastPairOf[c] = q;
     }
-    rowPair[i] = q;
+    rowPair[r] = q;
     strings.add(id);
   }
   const pairs = pairClass.length;
-  const ints = new Int32Array(2 * rows + 2 * pairs);
-  ints.set(owners.subarray(0, rows), 0);
+  const people = order.length;
+  // The read's order of a person's rows: by class position, then by the role's rank among the roles.
+  const roleNames = [...new Set(combos.map((c) => c[0]))].sort(byCode);
+  const roleRank = combos.map((c) => roleNames.indexOf(c[0]));
+  const like = sameRows(start, rowPair, people, (q) => pairClass[q]! * roleNames.length + roleRank[pairCombo[q]!]!);
+  const ints = new Int32Array(2 * rows + 2 * pairs + people);
+  ints.set(holder, 0);
   ints.set(rowPair, rows);
   ints.set(pairClass, 2 * rows);
   ints.set(pairCombo, 2 * rows + pairs);
-  const extra: Extra = { rows, pairs, combos };
+  ints.set(like, 2 * rows + 2 * pairs);
+  const extra: Extra = { rows, pairs, people, combos };
   await strings.finish({ kind: KIND, key, size, ...extra }, ints);
+}
+
+/**
+ * For each person, the first person whose rows hold the same pairs once in roster order (what
+ * the read sorts them into): themselves when none before does, -1 with no rows. `end[k]`: where
+ * person k's rows end in `rowPair` (the counting sort's starts, each moved to its person's
+ * end); `rank(q)`: pair q's place in that order (class, then role; ties keep file order).
+ */
+function sameRows(end: Int32Array, rowPair: Int32Array, people: number, rank: (q: number) => number): Int32Array {
+  const like = new Int32Array(people).fill(-1);
+  const firstOf = new Map<string, number>();
+  for (let k = 0; k < people; k++) {
+    const from = k === 0 ? 0 : end[k - 1]!;
+    const to = end[k]!;
+    if (to === from) continue;
+    // Array sort is stable: ties keep the file order, as the read's sort does.
+    const key = Array.from(rowPair.subarray(from, to)).sort((a, b) => rank(a) - rank(b)).join(',');
+    const first = firstOf.get(key);
+    if (first === undefined) firstOf.set(key, k);
+    like[k] = first ?? k;
+  }
+  return like;
 }
 
 function optString(v: unknown): boolean {

@@ -55,7 +55,8 @@ export async function readEnrollments(
       return true;
     },
     save(key, size) {
-      return read ? saveEnrollmentCache(opts.cacheDir!, key, size, read.owners, read.list, bulk.rosterClasses()) : Promise.resolve();
+      const order = bulk.rosterOrder();
+      return read && order ? saveEnrollmentCache(opts.cacheDir!, key, size, read.owners, read.list, order, bulk.rosterClasses()) : Promise.resolve();
     },
   });
 }

@@ -33,10 +33,12 @@ interface UsersExtra {
 }
 
 /**
- * People from the cache, without roles or enrollments: `inFile` in file order (roles and
- * enrollments name people by file position, and people are made in that order, the order they
- * then sit in memory), `sorted` the same objects in roster order (sourcedId, code-unit order,
- * as order.ts sorts them), and `at`, the file position of each in `sorted`.
+ * People from the cache, without roles or enrollments: `inFile` in file order (roles name
+ * people by file position), `sorted` the same objects in roster order (sourcedId, code-unit
+ * order, as order.ts sorts them), and `at`, the file position of each in `sorted`. People are
+ * made in roster order, the order resolve and the diff walk them: with ids in no particular
+ * order in the file (GUIDs), people made in file order sat at random places in memory for
+ * those walks (a million-person plan's resolve and diff took 4-6 s longer).
  */
 export interface CachedPeople {
   sorted: Person[];
@@ -47,10 +49,11 @@ export interface CachedPeople {
 }
 
 /**
- * The roster order is stored (file positions in sourcedId order), so a read from the cache
- * needs no sort and no map of a million ids. The writer checked that order id by id; here it
- * must hold every position once, and the CRC and the key stand for the rest (re-checking it
- * would walk a million people out of memory order). Undefined when the cache is not usable.
+ * The roster order is stored (file positions in sourcedId order, the first column; every
+ * other column, and the strings, per person in that order), so a read from the cache needs no
+ * sort and no map of a million ids. The writer checked that order id by id; here it must hold
+ * every position once, and the CRC and the key stand for the rest. Undefined when the cache
+ * is not usable.
  */
 export async function loadUsersCache(dir: string, key: string, intern: Interner): Promise<CachedPeople | undefined> {
   const c = await readCacheFile<UsersExtra>(dir, `${USERS_KIND}.bin`, USERS_KIND, key);
@@ -63,32 +66,41 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner)
     const grades = h.grades.map((g) => intern.get(String(g)));
     const types = h.types.map((t) => intern.get(String(t)));
     const file = h.file;
+    const at = ints.slice(0, n);
+    const placed = new Uint8Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = at[k]!;
+      if (!(i >= 0 && i < n) || placed[i] === 1) return undefined;
+      placed[i] = 1;
+    }
     let gi = 5 * n;
     let ti = 5 * n + h.gradeCount;
     const inFile = new Array<Person>(n);
-    for (let i = 0; i < n; i++) {
+    const sorted = new Array<Person>(n);
+    // In roster order (see CachedPeople); strings and columns are stored in that order.
+    for (let k = 0; k < n; k++) {
       const sourcedId = strings.next();
       const sisUsername = strings.next();
       const identifier = strings.next();
-      const ng = ints[3 * n + i]!;
-      const nu = ints[4 * n + i]!;
+      const ng = ints[3 * n + k]!;
+      const nu = ints[4 * n + k]!;
       if (ng < 0 || nu < 0) return undefined;
       const userIds = new Array<{ type: string; identifier: string }>(nu);
-      for (let k = 0; k < nu; k++) {
+      for (let j = 0; j < nu; j++) {
         const type = types[ints[ti++]!];
         if (type === undefined) return undefined;
-        userIds[k] = { type, identifier: strings.next() };
+        userIds[j] = { type, identifier: strings.next() };
       }
       const g = new Array<string>(ng);
-      for (let k = 0; k < ng; k++) {
+      for (let j = 0; j < ng; j++) {
         const v = grades[ints[gi++]!];
         if (v === undefined) return undefined;
-        g[k] = v;
+        g[j] = v;
       }
-      const enabled = ints[2 * n + i];
+      const enabled = ints[2 * n + k];
       if (enabled !== 0 && enabled !== 1) return undefined;
       // The literal of row-values.ts userValue, field for field and in its order.
-      inFile[i] = {
+      const p: Person = {
         sourcedId,
         enabledUser: enabled === 1,
         sisUsername,
@@ -104,19 +116,12 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner)
         grades: g,
         roles: ROLES_TO_COME,
         enrollments: ENROLLMENTS_TO_COME,
-        source: { file, line: ints[n + i]! },
+        source: { file, line: ints[n + k]! },
       };
+      sorted[k] = p;
+      inFile[at[k]!] = p;
     }
     if (gi !== 5 * n + h.gradeCount || ti !== ints.length || !strings.done()) return undefined;
-    const at = ints.slice(0, n);
-    const sorted = new Array<Person>(n);
-    const placed = new Uint8Array(n);
-    for (let k = 0; k < n; k++) {
-      const i = at[k]!;
-      if (!(i >= 0 && i < n) || placed[i] === 1) return undefined;
-      placed[i] = 1;
-      sorted[k] = inFile[i]!;
-    }
     return { sorted, inFile, at, refs: h.refs };
   } catch {
     return undefined;
@@ -148,12 +153,12 @@ export async function saveUsersCache(dir: string, key: string, size: number, fil
     if (p === undefined || (k > 0 && !(people[order[k - 1]!]!.sourcedId < p.sourcedId))) return strings.abort();
     ints[k] = order[k]!;
   }
-  for (let i = 0; i < n; i++) {
-    const p = people[i]!;
-    ints[n + i] = p.source.line ?? 0;
-    ints[2 * n + i] = p.enabledUser ? 1 : 0;
-    ints[3 * n + i] = p.grades.length;
-    ints[4 * n + i] = p.userIds.length;
+  for (let k = 0; k < n; k++) {
+    const p = people[order[k]!]!;
+    ints[n + k] = p.source.line ?? 0;
+    ints[2 * n + k] = p.enabledUser ? 1 : 0;
+    ints[3 * n + k] = p.grades.length;
+    ints[4 * n + k] = p.userIds.length;
     strings.add(p.sourcedId);
     strings.add(p.sisUsername);
     strings.add(p.identifier);
