@@ -153,7 +153,7 @@ export class BulkBuilder implements RecordSink {
    * people from the parse cache are made in roster order (people-cache.ts), and what is made
    * for each of them (their lists) is made in the same order, so it sits beside them.
    */
-  memoryOrder(): Int32Array | undefined {
+  private memoryOrder(): Int32Array | undefined {
     return this.cachedOrder?.at;
   }
 

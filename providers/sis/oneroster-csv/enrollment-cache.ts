@@ -18,8 +18,8 @@ import { markSharedEnrollments } from '../../../engine/model/shared-enrollments.
  * pair of each row, then for each pair (a class and a value combination: role, primary, dates;
  * a few hundred thousand in a district of nine million rows) its class (position in the
  * roster's classes, which the files in the key decide) and its combination; then for each
- * person (roster order) `like`: the first person whose rows hold the same pairs in the same
- * order (themselves when none before does, -1 with no rows); strings: the ids.
+ * person (roster order) `like`: the first person whose rows, sorted as the read sorts them,
+ * hold the same pairs (themselves when none before does, -1 with no rows); strings: the ids.
  * Rows are stored person by person in roster order (each person's in file order), the order a
  * read makes the lists in: the read is one pass front to back, and the lists sit in memory in
  * the order resolve walks people (people-cache.ts makes people in that order too).
