@@ -290,19 +290,42 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
  * the read sorts them into): themselves when none before does, -1 with no rows. `end[k]`: where
  * person k's rows end in `rowPair` (the counting sort's starts, each moved to its person's
  * end); `rank(q)`: pair q's place in that order (class, then role; ties keep file order).
+ * Each person's pairs are sorted in place in a copy and found by a hash, checked pair by pair:
+ * no string or array per person (a million people at refresh).
  */
 function sameRows(end: Int32Array, rowPair: Int32Array, people: number, rank: (q: number) => number): Int32Array {
   const like = new Int32Array(people).fill(-1);
-  const firstOf = new Map<string, number>();
+  const sorted = rowPair.slice();
+  // Hash -> the first person with it; a person whose hash another list took first is compared
+  // against that one only, and keeps its own list when they differ (rare, and only a missed share).
+  const firstOf = new Map<number, number>();
   for (let k = 0; k < people; k++) {
     const from = k === 0 ? 0 : end[k - 1]!;
     const to = end[k]!;
     if (to === from) continue;
-    // Array sort is stable: ties keep the file order, as the read's sort does.
-    const key = Array.from(rowPair.subarray(from, to)).sort((a, b) => rank(a) - rank(b)).join(',');
-    const first = firstOf.get(key);
-    if (first === undefined) firstOf.set(key, k);
-    like[k] = first ?? k;
+    // Stable insertion sort: ties keep the file order, as the read's sort does.
+    for (let i = from + 1; i < to; i++) {
+      const x = sorted[i]!;
+      const rx = rank(x);
+      let j = i - 1;
+      while (j >= from && rank(sorted[j]!) > rx) {
+        sorted[j + 1] = sorted[j]!;
+        j--;
+      }
+      sorted[j + 1] = x;
+    }
+    let hash = to - from;
+    for (let i = from; i < to; i++) hash = Math.imul(hash ^ sorted[i]!, 0x9e3779b1);
+    const first = firstOf.get(hash);
+    if (first === undefined) {
+      firstOf.set(hash, k);
+      like[k] = k;
+      continue;
+    }
+    const f0 = first === 0 ? 0 : end[first - 1]!;
+    let same = end[first]! - f0 === to - from;
+    for (let i = 0; same && i < to - from; i++) same = sorted[f0 + i] === sorted[from + i];
+    like[k] = same ? first : k;
   }
   return like;
 }
