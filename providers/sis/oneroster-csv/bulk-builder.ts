@@ -214,7 +214,9 @@ export class BulkBuilder implements RecordSink {
    * deleted or dropped as broken (refs.ts). Later files look at courses, classes and users by
    * id only: classes.csv checks a course exists; enrollments.csv checks a class exists and the
    * enrollments cache holds classes by their position in roster order (sorted ids); roles.csv
-   * and enrollments.csv look users up by id and both caches hold people by file position. So a
+   * and enrollments.csv look users up by id, and their caches hold people by file position
+   * (roles.bin) or by position in roster order (enrollments.bin), both decided by the ids in
+   * file order. So a
    * new class title, or a new name in users.csv, gives the same value, and the caches of the
    * files after it still serve.
    */
@@ -342,7 +344,8 @@ export class BulkBuilder implements RecordSink {
 
   /** The file positions of people in roster order: as cached, or sorted once (finish() reuses it). */
   private peopleOrder(): ArrayLike<number> {
-    if (this.cachedOrder) return this.cachedOrder.at;
+    const cached = this.cachedOrder;
+    if (cached && cached.sorted.length === this.people.length) return cached.at;
     return (this.order ??= valuesBySourcedId(this.users));
   }
 
@@ -380,14 +383,13 @@ export class BulkBuilder implements RecordSink {
     }
     let people: Person[];
     const cached = this.cachedOrder;
-    if (cached && cached.sorted.length === all.length) {
-      people = cached.sorted;
-      this.order = cached.at;
-    } else {
-      const order = this.peopleOrder();
+    const order = this.peopleOrder();
+    if (cached && order === cached.at) people = cached.sorted;
+    else {
       people = new Array<Person>(order.length);
       for (let k = 0; k < order.length; k++) people[k] = all[order[k]!]!;
     }
+    this.order = order;
     return {
       sourceFormat: this.format,
       mode: 'bulk',

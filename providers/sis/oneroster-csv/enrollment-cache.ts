@@ -74,19 +74,16 @@ export async function loadEnrollmentCache(
       if (typeof role !== 'string' || typeof primary !== 'boolean' || !optString(begin) || !optString(end)) throw new Error('combo');
       return { role: intern.get(role), primary, begin: begin === null ? undefined : intern.get(begin), end: end === null ? undefined : intern.get(end) };
     });
-    const roleNames = [...new Set(values.map((v) => v.role))].sort(byCode);
-    const roleRank = values.map((v) => roleNames.indexOf(v.role));
     const pair = ints.subarray(rows, 2 * rows);
     const pairClass = ints.subarray(2 * rows, 2 * rows + pairs);
     const pairCombo = ints.subarray(2 * rows + pairs, 2 * rows + 2 * pairs);
     const like = ints.subarray(2 * rows + 2 * pairs);
-    const pairRole = new Int32Array(pairs);
     for (let q = 0; q < pairs; q++) {
       const cl = pairClass[q]!;
       const v = pairCombo[q]!;
       if (cl < 0 || cl >= classes.length || v < 0 || v >= values.length) return undefined;
-      pairRole[q] = roleRank[v]!;
     }
+    const rankOf = pairRanks(values.map((v) => v.role), pairClass, pairCombo);
     const count = new Int32Array(people);
     let prev = 0;
     for (let i = 0; i < rows; i++) {
@@ -127,11 +124,8 @@ export async function loadEnrollmentCache(
       const qa = pair[a]!;
       const qb = pair[b]!;
       if (qa !== qb) {
-        const ca = pairClass[qa]!;
-        const cb = pairClass[qb]!;
-        if (ca !== cb) return ca < cb;
-        const ra = pairRole[qa]!;
-        const rb = pairRole[qb]!;
+        const ra = rankOf[qa]!;
+        const rb = rankOf[qb]!;
         if (ra !== rb) return ra < rb;
       }
       return list !== undefined && list[a]!.sourcedId! < list[b]!.sourcedId!;
@@ -271,10 +265,7 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
   }
   const pairs = pairClass.length;
   const people = order.length;
-  // The read's order of a person's rows: by class position, then by the role's rank among the roles.
-  const roleNames = [...new Set(combos.map((c) => c[0]))].sort(byCode);
-  const roleRank = combos.map((c) => roleNames.indexOf(c[0]));
-  const like = sameRows(start, rowPair, people, (q) => pairClass[q]! * roleNames.length + roleRank[pairCombo[q]!]!);
+  const like = sameRows(start, rowPair, people, pairRanks(combos.map((c) => c[0]), pairClass, pairCombo));
   const ints = new Int32Array(2 * rows + 2 * pairs + people);
   ints.set(holder, 0);
   ints.set(rowPair, rows);
@@ -286,14 +277,27 @@ export async function saveEnrollmentCache(dir: string, key: string, size: number
 }
 
 /**
+ * Each pair's place in the order a read sorts a person's rows (order.ts compareEnrollments,
+ * ids aside): by class position, then by the role's rank among the roles (`roles`: each
+ * combination's). The reader and the writer (the `like` column) sort by the same numbers.
+ */
+function pairRanks(roles: readonly string[], pairClass: ArrayLike<number>, pairCombo: ArrayLike<number>): Int32Array {
+  const names = [...new Set(roles)].sort(byCode);
+  const roleRank = roles.map((r) => names.indexOf(r));
+  const rank = new Int32Array(pairClass.length);
+  for (let q = 0; q < rank.length; q++) rank[q] = pairClass[q]! * names.length + roleRank[pairCombo[q]!]!;
+  return rank;
+}
+
+/**
  * For each person, the first person whose rows hold the same pairs once in roster order (what
  * the read sorts them into): themselves when none before does, -1 with no rows. `end[k]`: where
  * person k's rows end in `rowPair` (the counting sort's starts, each moved to its person's
- * end); `rank(q)`: pair q's place in that order (class, then role; ties keep file order).
+ * end); `rank`: each pair's place in that order (pairRanks; ties keep file order).
  * Each person's pairs are sorted in place in a copy and found by a hash, checked pair by pair:
  * no string or array per person (a million people at refresh).
  */
-function sameRows(end: Int32Array, rowPair: Int32Array, people: number, rank: (q: number) => number): Int32Array {
+function sameRows(end: Int32Array, rowPair: Int32Array, people: number, rank: Int32Array): Int32Array {
   const like = new Int32Array(people).fill(-1);
   const sorted = rowPair.slice();
   // Hash -> the first person with it; a person whose hash another list took first is compared
@@ -306,9 +310,9 @@ function sameRows(end: Int32Array, rowPair: Int32Array, people: number, rank: (q
     // Stable insertion sort: ties keep the file order, as the read's sort does.
     for (let i = from + 1; i < to; i++) {
       const x = sorted[i]!;
-      const rx = rank(x);
+      const rx = rank[x]!;
       let j = i - 1;
-      while (j >= from && rank(sorted[j]!) > rx) {
+      while (j >= from && rank[sorted[j]!]! > rx) {
         sorted[j + 1] = sorted[j]!;
         j--;
       }
