@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import { policyValidatorsSource } from '../../engine/policy/precompile.js';
 import { policyAjv, SCHEMA_NAMES, schemaFileName, type SchemaName } from '../../engine/policy/schemas.js';
 import { MAPLEWOOD } from '../helpers/district.js';
+import { importGenerated } from '../helpers/module-dir.js';
 
 /**
  * The build precompiles the policy schemas (scripts/policy-validators.mjs). The precompiled
@@ -15,9 +15,7 @@ import { MAPLEWOOD } from '../helpers/district.js';
  */
 
 async function precompiled(): Promise<Record<SchemaName, ValidateFunction>> {
-  const file = join(mkdtempSync(join(tmpdir(), 'rollcall-validators-')), 'policy-validators.mjs');
-  writeFileSync(file, policyValidatorsSource());
-  return (await import(file)) as Record<SchemaName, ValidateFunction>;
+  return importGenerated<Record<SchemaName, ValidateFunction>>('policy-validators.mjs', policyValidatorsSource());
 }
 
 function documents(): { schema: SchemaName; doc: unknown }[] {

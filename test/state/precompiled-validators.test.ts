@@ -1,11 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ValidateFunction } from 'ajv';
 import { stateValidatorsSource } from '../../engine/state/precompile.js';
 import { STATE_VALIDATOR_REFS, stateAjv } from '../../engine/state/schema.js';
 import { entry, sampleState } from './helpers/fixtures.js';
+import { importGenerated } from '../helpers/module-dir.js';
 
 /**
  * The build precompiles the state schema (scripts/policy-validators.mjs). The precompiled
@@ -16,9 +14,7 @@ import { entry, sampleState } from './helpers/fixtures.js';
 type Name = keyof typeof STATE_VALIDATOR_REFS;
 
 async function precompiled(): Promise<Record<Name, ValidateFunction>> {
-  const file = join(mkdtempSync(join(tmpdir(), 'rollcall-state-validators-')), 'state-validators.mjs');
-  writeFileSync(file, stateValidatorsSource());
-  return (await import(file)) as Record<Name, ValidateFunction>;
+  return importGenerated<Record<Name, ValidateFunction>>('state-validators.mjs', stateValidatorsSource());
 }
 
 function cases(): { name: Name; value: unknown }[] {
