@@ -6,7 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import { policyValidatorsSource } from '../../engine/policy/precompile.js';
 import { policyAjv, SCHEMA_NAMES, schemaFileName, type SchemaName } from '../../engine/policy/schemas.js';
 import { MAPLEWOOD } from '../helpers/district.js';
-import { importGenerated } from '../helpers/module-dir.js';
+import { importGenerated } from '../helpers/import-generated.js';
 
 /**
  * The build precompiles the policy schemas (scripts/policy-validators.mjs). The precompiled

@@ -3,7 +3,7 @@ import type { ValidateFunction } from 'ajv';
 import { stateValidatorsSource } from '../../engine/state/precompile.js';
 import { STATE_VALIDATOR_REFS, stateAjv } from '../../engine/state/schema.js';
 import { entry, sampleState } from './helpers/fixtures.js';
-import { importGenerated } from '../helpers/module-dir.js';
+import { importGenerated } from '../helpers/import-generated.js';
 
 /**
  * The build precompiles the state schema (scripts/policy-validators.mjs). The precompiled
