@@ -270,6 +270,10 @@ export class BulkBuilder implements RecordSink {
     checkUser(this.sink, this.idx, r);
     this.addPerson(r.value!.person);
   }
+  /** The reference checks `user` makes of a row, reported to `sink` (a patched row, users-patch.ts). */
+  userRowOk(r: Rec<UserValue>, sink: DiagnosticSink): boolean {
+    return checkUser(sink, this.idx, r);
+  }
   private addPerson(p: Person): void {
     this.users.set(p.sourcedId, this.people.length);
     this.people.push(p);

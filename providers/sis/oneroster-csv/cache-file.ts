@@ -75,9 +75,11 @@ async function readHeader(fh: FileHandle): Promise<(Partial<CacheHeader> & { at:
  * Read and check a cache file. It is read part by part (the columns, then one string chunk at a
  * time, through one buffer), so no buffer of the whole file is held beside the roster being
  * built. `strings: false`: the caller reads only how many strings there are (a read that keeps
- * no record ids), so they are checked against the CRC but not decoded.
+ * no record ids), so they are checked against the CRC but not decoded. `keyField: 'base'`:
+ * `key` is matched against the header's `base` instead of its `key` (a users cache read to be
+ * patched for a new export, users-patch.ts).
  */
-export async function readCacheFile<H>(dir: string, file: string, kind: string, key: string, opts: { strings?: boolean } = {}): Promise<CacheContents<H> | undefined> {
+export async function readCacheFile<H>(dir: string, file: string, kind: string, key: string, opts: { strings?: boolean; keyField?: 'key' | 'base' } = {}): Promise<CacheContents<H> | undefined> {
   let fh: FileHandle;
   try {
     fh = await open(path.join(dir, file), 'r');
@@ -91,7 +93,8 @@ export async function readCacheFile<H>(dir: string, file: string, kind: string, 
     const h = found as unknown as H & CacheHeader & { at: number };
     const head = Buffer.alloc(8);
     if (!(await exact(head, 0)) || !head.equals(MAGIC)) return undefined;
-    if (h.v !== CACHE_VERSION || h.kind !== kind || h.key !== key || !Number.isInteger(h.ints) || h.ints < 0 || !Array.isArray(h.chunks)) return undefined;
+    const stored = opts.keyField === 'base' ? (h as { base?: unknown }).base : h.key;
+    if (h.v !== CACHE_VERSION || h.kind !== kind || stored !== key || !Number.isInteger(h.ints) || h.ints < 0 || !Array.isArray(h.chunks)) return undefined;
     const stringBytes = h.chunks.reduce((n, c) => n + c.bytes, 0);
     const intsAt = pad4(8 + stringBytes);
     if (intsAt + 4 * h.ints !== h.at) return undefined;

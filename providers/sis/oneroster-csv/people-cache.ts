@@ -30,6 +30,19 @@ interface UsersExtra {
   types: string[];
   gradeCount: number;
   idCount: number;
+  /**
+   * Lines of the users.csv it was read from, when each row sat on a line of its own, with a
+   * hash of each stored after the other columns (line-hashes.ts); absent or 0: none stored.
+   */
+  lines?: number;
+  /** The key without the file's digest (table-cache.ts baseKey): what a patch must match. */
+  base?: string;
+}
+
+/** What refresh keeps of the export's lines for a later patch (users-patch.ts). */
+export interface UsersLines {
+  hashes: Int32Array;
+  base: string;
 }
 
 /**
@@ -46,6 +59,8 @@ export interface CachedPeople {
   at: Int32Array;
   /** What the files after users.csv see of it (BulkBuilder.references), as the parse worked it out. */
   refs: string;
+  /** The line hashes of the users.csv it was read from (two words a line), when stored. */
+  lines?: Int32Array;
 }
 
 /**
@@ -55,14 +70,17 @@ export interface CachedPeople {
  * every position once, and the CRC and the key stand for the rest. Undefined when the cache
  * is not usable.
  */
-export async function loadUsersCache(dir: string, key: string, intern: Interner): Promise<CachedPeople | undefined> {
-  const c = await readCacheFile<UsersExtra>(dir, `${USERS_KIND}.bin`, USERS_KIND, key);
+export async function loadUsersCache(dir: string, key: string, intern: Interner, opts: { byBase?: boolean } = {}): Promise<CachedPeople | undefined> {
+  const c = await readCacheFile<UsersExtra>(dir, `${USERS_KIND}.bin`, USERS_KIND, key, opts.byBase ? { keyField: 'base' } : {});
   if (!c) return undefined;
   try {
     const { header: h, ints, strings } = c;
     const n = h.rows;
     if (!Number.isInteger(n) || typeof h.file !== 'string' || typeof h.refs !== 'string' || !Array.isArray(h.grades) || !Array.isArray(h.types)) return undefined;
-    if (!Number.isInteger(h.gradeCount) || !Number.isInteger(h.idCount) || ints.length !== 5 * n + h.gradeCount + h.idCount) return undefined;
+    const lines = h.lines ?? 0;
+    if (!Number.isInteger(h.gradeCount) || !Number.isInteger(h.idCount) || !Number.isInteger(lines) || lines < 0) return undefined;
+    const columns = 5 * n + h.gradeCount + h.idCount;
+    if (ints.length !== columns + 2 * lines) return undefined;
     const grades = h.grades.map((g) => intern.get(String(g)));
     const types = h.types.map((t) => intern.get(String(t)));
     const file = h.file;
@@ -121,8 +139,8 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner)
       sorted[k] = p;
       inFile[at[k]!] = p;
     }
-    if (gi !== 5 * n + h.gradeCount || ti !== ints.length || !strings.done()) return undefined;
-    return { sorted, inFile, at, refs: h.refs };
+    if (gi !== 5 * n + h.gradeCount || ti !== columns || !strings.done()) return undefined;
+    return { sorted, inFile, at, refs: h.refs, ...(lines > 0 ? { lines: ints.subarray(columns) } : {}) };
   } catch {
     return undefined;
   }
@@ -133,7 +151,7 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner)
  * was built with). Nothing is written unless `order` holds every position once with ids
  * strictly rising (a users.csv with a repeated id is never cached anyway).
  */
-export async function saveUsersCache(dir: string, key: string, size: number, file: string, people: readonly Person[], order: ArrayLike<number>, refs: string): Promise<void> {
+export async function saveUsersCache(dir: string, key: string, size: number, file: string, people: readonly Person[], order: ArrayLike<number>, refs: string, lines?: UsersLines): Promise<void> {
   const n = people.length;
   if (order.length !== n) return;
   const extra: UsersExtra = { rows: n, file, refs, grades: [], types: [], gradeCount: 0, idCount: 0 };
@@ -141,7 +159,13 @@ export async function saveUsersCache(dir: string, key: string, size: number, fil
     extra.gradeCount += p.grades.length;
     extra.idCount += p.userIds.length;
   }
-  const ints = new Int32Array(5 * n + extra.gradeCount + extra.idCount);
+  const columns = 5 * n + extra.gradeCount + extra.idCount;
+  const ints = new Int32Array(columns + (lines ? lines.hashes.length : 0));
+  if (lines) {
+    extra.lines = lines.hashes.length / 2;
+    extra.base = lines.base;
+    ints.set(lines.hashes, columns);
+  }
   const strings = CacheWriter.open(dir, `${USERS_KIND}.bin`);
   if (!strings) return;
   let gi = 5 * n;

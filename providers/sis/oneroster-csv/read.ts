@@ -15,6 +15,8 @@ import { findFile, type Manifest, readManifest } from './manifest.js';
 import { readEnrollments } from './enrollments-read.js';
 import { type EnrollmentWorker, startEnrollmentWorker, WORKER_MIN_BYTES } from './enrollment-worker-client.js';
 import { loadRolesCache, loadUsersCache, ROLES_KIND, saveRolesCache, saveUsersCache, USERS_KIND } from './people-cache.js';
+import { patchUsers } from './users-patch.js';
+import { usersLines } from './users-lines.js';
 import { type CacheWriter, hashEarly, throughCache } from './table-cache.js';
 import { type Ix, type ParseCtx, parseTable } from './parse.js';
 import { roleLane, userLane } from './people-lane.js';
@@ -267,10 +269,26 @@ async function parseTables(
           ctx.onProgress(users.f.name, hit.inFile.length);
           return true;
         },
-        save: async (key, size) => {
+        save: async (key, size, base) => {
           const order = bulk.rosterOrder();
-          if (order) await saveUsersCache(cacheDir!, key, size, users.f.name, bulk.peopleInFileOrder(), order, refs ?? bulk.references('users'));
+          if (!order) return;
+          const people = bulk.peopleInFileOrder();
+          await saveUsersCache(cacheDir!, key, size, users.f.name, people, order, refs ?? bulk.references('users'), await usersLines(users.f, people, base));
         },
+        // A plan (which writes no cache) of an export refresh has not parsed: patched from the
+        // cache of the one it did, when only a few rows changed. Refresh parses and rewrites.
+        ...(opts.cacheWrite === false
+          ? {
+              patch: async (base: string) => {
+                const p = await patchUsers(ctx, users.f, cacheDir!, base, (r, sink) => bulk.userRowOk(r, sink));
+                if (!p) return undefined;
+                bulk.restoreUsers(p.people.inFile, p.people.sorted, p.people.at);
+                refs = p.people.refs;
+                ctx.onProgress(users.f.name, p.people.inFile.length);
+                return p.sha256;
+              },
+            }
+          : {}),
       });
       if (cacheDir) {
         // Parsed: worked out now (a fraction of a second at a million people); from the cache: as stored.

@@ -15,7 +15,14 @@ export interface CachedTable {
   /** Load the cache for `key` into the roster; false when there is none usable (nothing changed). */
   load(key: string): Promise<boolean>;
   parse(): Promise<void>;
-  save(key: string, size: number): Promise<void>;
+  /** `base`: the key without the file's digest (what a later patch must match). */
+  save(key: string, size: number, base: string): Promise<void>;
+  /**
+   * Bring a cache of an earlier export of this file (same `base`) up to date with this one
+   * without parsing it whole (users-patch.ts); the file's sha256 when done, else undefined
+   * (nothing changed, the file is parsed).
+   */
+  patch?(base: string): Promise<string | undefined>;
 }
 
 export type CacheWriter = () => Promise<void>;
@@ -27,6 +34,7 @@ export async function throughCache(ctx: ParseCtx, file: ExportFile, cacheDir: st
   // every other file by its digest.
   const before = new Map(ctx.digests);
   for (const [name, key] of ctx.keyDigests ?? []) if (before.has(name)) before.set(name, key);
+  const base = cacheKey(t.kind, `${file.name}\0`, before);
   if (cacheDir && (await cachedSize(cacheDir, `${t.kind}.bin`, t.kind)) === file.size) {
     const sha = (await early) ?? (await sha256OfFile(file));
     if (await t.load(cacheKey(t.kind, `${file.name}\0${sha}`, before))) {
@@ -34,12 +42,17 @@ export async function throughCache(ctx: ParseCtx, file: ExportFile, cacheDir: st
       return undefined;
     }
   }
+  const patched = cacheDir && t.patch ? await t.patch(base) : undefined;
+  if (patched !== undefined) {
+    ctx.digests.set(file.name, patched);
+    return undefined;
+  }
   const reported = ctx.sink.reported;
   await t.parse();
   if (!cacheDir || ctx.sink.reported !== reported) return undefined;
   // The name too: people keep the file they came from (Person.source).
   const key = cacheKey(t.kind, `${file.name}\0${ctx.digests.get(file.name)!}`, before);
-  return () => t.save(key, file.size);
+  return () => t.save(key, file.size, base);
 }
 
 /**

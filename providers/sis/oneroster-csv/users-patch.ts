@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { readCsv } from '../csv-util/csv-stream.js';
+import { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
+import type { ExportFile } from '../csv-util/file-set.js';
+import { changedLines, lineHashes, lineSpans } from './line-hashes.js';
+import { type ParseCtx, tableRows } from './parse.js';
+import { type CachedPeople, loadUsersCache } from './people-cache.js';
+import type { Rec, UserValue } from './records.js';
+import { userValue } from './row-values.js';
+
+/**
+ * A new users.csv planned before a refresh has parsed it: the common case of a nightly export
+ * with a few changed rows. Refresh keeps a hash of each line of the export it parsed, when
+ * each row sat on a line of its own (people-cache.ts). If the new file has as many lines and
+ * only a few differ, those rows alone are read, through the same row reading a full parse uses
+ * (parse.ts tableRows, row-values.ts userValue), and the people of the cached roster at those
+ * lines take their new values in place. Anything a full parse could see differently makes
+ * this decline, and the file is parsed whole:
+ *  - the header line changed, lines were added or removed, or too many changed;
+ *  - a changed line has an odd number of quotes (it could open a field across lines);
+ *  - a changed row reports anything at all (an error, or a warning a clean cache never has),
+ *    is not active, or has another sourcedId than the row it replaces (ids and file positions
+ *    unchanged keep roles.bin and enrollments.bin valid, and the roster's order).
+ */
+
+/** Above this many changed lines a full parse is as quick, and simpler to trust. */
+const MAX_CHANGED_FRACTION = 0.05;
+const QUOTE = 0x22;
+
+/** How many reads took a patch: for tests (the result is the same either way). */
+export const patchStats = { patched: 0 };
+
+export interface PatchedUsers {
+  people: CachedPeople;
+  /** sha256 of the new file, as a parse would have recorded it. */
+  sha256: string;
+}
+
+/**
+ * `checkRow`: the reference checks a parsed row goes through (BulkBuilder.userRowOk), with
+ * their reports going to the sink given.
+ */
+export async function patchUsers(ctx: ParseCtx, file: ExportFile, cacheDir: string, base: string, checkRow: (r: Rec<UserValue>, sink: DiagnosticSink) => boolean): Promise<PatchedUsers | undefined> {
+  if (!file.path) return undefined;
+  const cached = await loadUsersCache(cacheDir, base, ctx.intern, { byBase: true });
+  if (!cached?.lines) return undefined;
+  const buf = await readFile(file.path);
+  const changed = changedLines(cached.lines, lineHashes(buf));
+  const n = cached.inFile.length;
+  if (!changed || changed.length === 0 || changed[0] === 0 || changed.length > Math.max(1, Math.floor(n * MAX_CHANGED_FRACTION))) return undefined;
+  const spans = lineSpans(buf, [0, ...changed]);
+  const parts: Buffer[] = [];
+  for (const k of [0, ...changed]) {
+    const [s, e] = spans.get(k) ?? [0, -1];
+    if (e < s) return undefined;
+    const line = buf.subarray(s, e);
+    let quotes = 0;
+    for (let i = line.indexOf(QUOTE); i !== -1; i = line.indexOf(QUOTE, i + 1)) quotes++;
+    if (quotes % 2 !== 0) return undefined;
+    parts.push(line, Buffer.from('\n'));
+  }
+  const rows = await readChangedRows(ctx, file.name, Buffer.concat(parts), checkRow);
+  if (!rows || rows.length !== changed.length) return undefined;
+  for (let j = 0; j < changed.length; j++) {
+    const p = cached.inFile[changed[j]! - 1];
+    const v = rows[j]!;
+    if (!p || v.sourcedId !== p.sourcedId) return undefined;
+  }
+  // Only now, with every row accepted: the cached people take the new values, field for field
+  // (their object shape, roles, enrollments and source line stay).
+  for (let j = 0; j < changed.length; j++) {
+    const p = cached.inFile[changed[j]! - 1]!;
+    const v = rows[j]!;
+    p.enabledUser = v.enabledUser;
+    p.sisUsername = v.sisUsername;
+    p.identifier = v.identifier;
+    p.userIds = v.userIds;
+    p.givenName = v.givenName;
+    p.familyName = v.familyName;
+    p.middleName = v.middleName;
+    p.preferredGivenName = v.preferredGivenName;
+    p.preferredFamilyName = v.preferredFamilyName;
+    p.preferredMiddleName = v.preferredMiddleName;
+    p.email = v.email;
+    p.grades = v.grades;
+  }
+  patchStats.patched++;
+  return { people: cached, sha256: createHash('sha256').update(buf).digest('hex') };
+}
+
+/** The header and the changed lines read as a users.csv of their own; undefined if anything is reported. */
+async function readChangedRows(ctx: ParseCtx, name: string, text: Buffer, checkRow: (r: Rec<UserValue>, sink: DiagnosticSink) => boolean): Promise<UserValue['person'][] | undefined> {
+  const sink = new DiagnosticSink();
+  const scratch: ParseCtx = { ...ctx, sink, columns: new Map(), digests: new Map(), onProgress: () => undefined };
+  const recs: Rec<UserValue>[] = [];
+  let invalid = false;
+  const rows = tableRows<UserValue>(scratch, name, 'users', 'bulk', userValue(scratch), (r) => recs.push(r), false, () => (invalid = true));
+  const part: ExportFile = { name, size: text.length, open: () => Promise.resolve(Readable.from([text])) };
+  const res = await readCsv(part, rows.handlers);
+  const { headerOk } = rows.done(res);
+  if (!headerOk || invalid || sink.reported > 0) return undefined;
+  for (const r of recs) if (r.status !== 'active' || !r.value || !checkRow(r, sink)) return undefined;
+  return sink.reported > 0 ? undefined : recs.map((r) => r.value!.person);
+}
