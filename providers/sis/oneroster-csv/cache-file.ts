@@ -14,7 +14,7 @@ import { crc32 } from 'node:zlib';
  */
 
 const MAGIC = Buffer.from('RCENRC\n\0', 'latin1');
-export const CACHE_VERSION = 4;
+export const CACHE_VERSION = 5;
 /** Strings are decoded chunk by chunk, each far below V8's largest string. */
 const CHUNK_CHARS = 1 << 22;
 
