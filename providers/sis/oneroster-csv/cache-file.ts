@@ -45,11 +45,17 @@ export function cacheKey(kind: string, sha256: string, before: ReadonlyMap<strin
 
 /** The source size recorded in a cache file, or undefined when there is no readable one. */
 export async function cachedSize(dir: string, file: string, kind: string): Promise<number | undefined> {
+  const h = await cachedHeader(dir, file, kind);
+  return typeof h?.size === 'number' ? h.size : undefined;
+}
+
+/** The header of a cache file of this version and kind, read alone (its contents unchecked); else undefined. */
+export async function cachedHeader(dir: string, file: string, kind: string): Promise<(Partial<CacheHeader> & Record<string, unknown>) | undefined> {
   try {
     const fh = await open(path.join(dir, file), 'r');
     try {
       const h = await readHeader(fh);
-      return h && h.v === CACHE_VERSION && h.kind === kind && typeof h.size === 'number' ? h.size : undefined;
+      return h && h.v === CACHE_VERSION && h.kind === kind ? h : undefined;
     } finally {
       await fh.close();
     }

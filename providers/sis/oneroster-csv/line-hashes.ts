@@ -8,11 +8,17 @@
 
 const NL = 0x0a;
 
-/** Two words per line: [h1, h2] of line 0, then line 1, ... */
-export function lineHashes(buf: Uint8Array): Int32Array {
+/** How many lines the file has, as lineHashes counts them. */
+export function lineCount(buf: Uint8Array): number {
   let lines = 0;
   for (let i = buf.indexOf(NL); i !== -1; i = buf.indexOf(NL, i + 1)) lines++;
   if (buf.length > 0 && buf[buf.length - 1] !== NL) lines++;
+  return lines;
+}
+
+/** Two words per line: [h1, h2] of line 0, then line 1, ... */
+export function lineHashes(buf: Uint8Array): Int32Array {
+  const lines = lineCount(buf);
   const out = new Int32Array(2 * lines);
   let from = 0;
   for (let k = 0; k < lines; k++) {

@@ -59,8 +59,6 @@ export interface CachedPeople {
   at: Int32Array;
   /** What the files after users.csv see of it (BulkBuilder.references), as the parse worked it out. */
   refs: string;
-  /** The line hashes of the users.csv it was read from (two words a line), when stored. */
-  lines?: Int32Array;
 }
 
 /**
@@ -70,7 +68,11 @@ export interface CachedPeople {
  * every position once, and the CRC and the key stand for the rest. Undefined when the cache
  * is not usable.
  */
-export async function loadUsersCache(dir: string, key: string, intern: Interner, opts: { byBase?: boolean } = {}): Promise<CachedPeople | undefined> {
+/**
+ * `byBase`: `key` is the cache's base (a read to be patched, users-patch.ts); `accept` then
+ * sees the stored line hashes before any person is made, and can turn the cache down.
+ */
+export async function loadUsersCache(dir: string, key: string, intern: Interner, opts: { byBase?: boolean; accept?: (lines: Int32Array) => boolean } = {}): Promise<CachedPeople | undefined> {
   const c = await readCacheFile<UsersExtra>(dir, `${USERS_KIND}.bin`, USERS_KIND, key, opts.byBase ? { keyField: 'base' } : {});
   if (!c) return undefined;
   try {
@@ -81,6 +83,7 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner,
     if (!Number.isInteger(h.gradeCount) || !Number.isInteger(h.idCount) || !Number.isInteger(lines) || lines < 0) return undefined;
     const columns = 5 * n + h.gradeCount + h.idCount;
     if (ints.length !== columns + 2 * lines) return undefined;
+    if (opts.accept && !opts.accept(ints.subarray(columns))) return undefined;
     const grades = h.grades.map((g) => intern.get(String(g)));
     const types = h.types.map((t) => intern.get(String(t)));
     const file = h.file;
@@ -140,7 +143,7 @@ export async function loadUsersCache(dir: string, key: string, intern: Interner,
       inFile[at[k]!] = p;
     }
     if (gi !== 5 * n + h.gradeCount || ti !== columns || !strings.done()) return undefined;
-    return { sorted, inFile, at, refs: h.refs, ...(lines > 0 ? { lines: ints.subarray(columns) } : {}) };
+    return { sorted, inFile, at, refs: h.refs };
   } catch {
     return undefined;
   }

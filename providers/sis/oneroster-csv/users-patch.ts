@@ -4,9 +4,10 @@ import { Readable } from 'node:stream';
 import { readCsv } from '../csv-util/csv-stream.js';
 import { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { ExportFile } from '../csv-util/file-set.js';
-import { changedLines, lineHashes, lineSpans } from './line-hashes.js';
+import { cachedHeader } from './cache-file.js';
+import { changedLines, lineCount, lineHashes, lineSpans } from './line-hashes.js';
 import { type ParseCtx, tableRows } from './parse.js';
-import { type CachedPeople, loadUsersCache } from './people-cache.js';
+import { type CachedPeople, loadUsersCache, USERS_KIND } from './people-cache.js';
 import type { Rec, UserValue } from './records.js';
 import { userValue } from './row-values.js';
 
@@ -44,12 +45,20 @@ export interface PatchedUsers {
  */
 export async function patchUsers(ctx: ParseCtx, file: ExportFile, cacheDir: string, base: string, checkRow: (r: Rec<UserValue>, sink: DiagnosticSink) => boolean): Promise<PatchedUsers | undefined> {
   if (!file.path) return undefined;
-  const cached = await loadUsersCache(cacheDir, base, ctx.intern, { byBase: true });
-  if (!cached?.lines) return undefined;
+  // Cheap checks first: most exports a patch cannot serve add or drop people, and so lines.
+  const h = await cachedHeader(cacheDir, `${USERS_KIND}.bin`, USERS_KIND);
+  const rows = h?.rows;
+  if (h?.base !== base || typeof h.lines !== 'number' || h.lines < 2 || typeof rows !== 'number') return undefined;
   const buf = await readFile(file.path);
-  const changed = changedLines(cached.lines, lineHashes(buf));
-  const n = cached.inFile.length;
-  if (!changed || changed.length === 0 || changed[0] === 0 || changed.length > Math.max(1, Math.floor(n * MAX_CHANGED_FRACTION))) return undefined;
+  if (lineCount(buf) !== h.lines) return undefined;
+  const now = lineHashes(buf);
+  let changed: number[] | undefined;
+  const accept = (stored: Int32Array): boolean => {
+    changed = changedLines(stored, now);
+    return changed !== undefined && changed.length > 0 && changed[0] !== 0 && changed.length <= Math.max(1, Math.floor(rows * MAX_CHANGED_FRACTION));
+  };
+  const cached = await loadUsersCache(cacheDir, base, ctx.intern, { byBase: true, accept });
+  if (!cached || !changed) return undefined;
   const spans = lineSpans(buf, [0, ...changed]);
   const parts: Buffer[] = [];
   for (const k of [0, ...changed]) {
@@ -61,18 +70,18 @@ export async function patchUsers(ctx: ParseCtx, file: ExportFile, cacheDir: stri
     if (quotes % 2 !== 0) return undefined;
     parts.push(line, Buffer.from('\n'));
   }
-  const rows = await readChangedRows(ctx, file.name, Buffer.concat(parts), checkRow);
-  if (!rows || rows.length !== changed.length) return undefined;
+  const read = await readChangedRows(ctx, file.name, Buffer.concat(parts), checkRow);
+  if (!read || read.length !== changed.length) return undefined;
   for (let j = 0; j < changed.length; j++) {
     const p = cached.inFile[changed[j]! - 1];
-    const v = rows[j]!;
+    const v = read[j]!;
     if (!p || v.sourcedId !== p.sourcedId) return undefined;
   }
   // Only now, with every row accepted: the cached people take the new values, field for field
   // (their object shape, roles, enrollments and source line stay).
   for (let j = 0; j < changed.length; j++) {
     const p = cached.inFile[changed[j]! - 1]!;
-    const v = rows[j]!;
+    const v = read[j]!;
     p.enabledUser = v.enabledUser;
     p.sisUsername = v.sisUsername;
     p.identifier = v.identifier;
