@@ -4,7 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readOneRosterCsv } from '../../providers/sis/oneroster-csv/index.js';
-import { patchStats } from '../../providers/sis/oneroster-csv/users-patch.js';
+import { patchStats, ROW_FIELDS } from '../../providers/sis/oneroster-csv/users-patch.js';
 
 /**
  * A plan of a new users.csv that refresh has not parsed yet patches the users cache of the
@@ -146,6 +146,12 @@ describe('the users cache patched from a line diff', () => {
       expect(got, what).toBe(want);
       expect(patched, what).toBe(false);
     }
+  });
+
+  it('copies every field a row decides: all of a parsed person but its id, roles, enrollments and source', async () => {
+    const dir = await writeSet(baseUsers(3));
+    const person = (await readOneRosterCsv(dir)).roster.people[0]!;
+    expect([...ROW_FIELDS, 'sourcedId', 'roles', 'enrollments', 'source'].sort()).toEqual(Object.keys(person).sort());
   });
 
   it('is not offered when the export refresh parsed had a row across lines; refresh itself parses and rewrites', async () => {

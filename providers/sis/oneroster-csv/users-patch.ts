@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Person } from '../../../engine/model/people.js';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { readCsv } from '../csv-util/csv-stream.js';
@@ -29,6 +30,13 @@ import { userValue } from './row-values.js';
 /** Above this many changed lines a full parse is as quick, and simpler to trust. */
 const MAX_CHANGED_FRACTION = 0.05;
 const QUOTE = 0x22;
+
+/** What a users.csv row decides of a person (row-values.ts userValue), all but the id. */
+export const ROW_FIELDS = ['enabledUser', 'sisUsername', 'identifier', 'userIds', 'givenName', 'familyName', 'middleName', 'preferredGivenName', 'preferredFamilyName', 'preferredMiddleName', 'email', 'grades'] as const satisfies readonly (keyof Person)[];
+
+function copyField<K extends keyof Person>(to: Person, from: Person, k: K): void {
+  to[k] = from[k];
+}
 
 /** How many reads took a patch: for tests (the result is the same either way). */
 export const patchStats = { patched: 0 };
@@ -82,25 +90,14 @@ export async function patchUsers(ctx: ParseCtx, file: ExportFile, cacheDir: stri
   for (let j = 0; j < changed.length; j++) {
     const p = cached.inFile[changed[j]! - 1]!;
     const v = read[j]!;
-    p.enabledUser = v.enabledUser;
-    p.sisUsername = v.sisUsername;
-    p.identifier = v.identifier;
-    p.userIds = v.userIds;
-    p.givenName = v.givenName;
-    p.familyName = v.familyName;
-    p.middleName = v.middleName;
-    p.preferredGivenName = v.preferredGivenName;
-    p.preferredFamilyName = v.preferredFamilyName;
-    p.preferredMiddleName = v.preferredMiddleName;
-    p.email = v.email;
-    p.grades = v.grades;
+    for (const f of ROW_FIELDS) copyField(p, v, f);
   }
   patchStats.patched++;
   return { people: cached, sha256: createHash('sha256').update(buf).digest('hex') };
 }
 
 /** The header and the changed lines read as a users.csv of their own; undefined if anything is reported. */
-async function readChangedRows(ctx: ParseCtx, name: string, text: Buffer, checkRow: (r: Rec<UserValue>, sink: DiagnosticSink) => boolean): Promise<UserValue['person'][] | undefined> {
+async function readChangedRows(ctx: ParseCtx, name: string, text: Buffer, checkRow: (r: Rec<UserValue>, sink: DiagnosticSink) => boolean): Promise<Person[] | undefined> {
   const sink = new DiagnosticSink();
   const scratch: ParseCtx = { ...ctx, sink, columns: new Map(), digests: new Map(), onProgress: () => undefined };
   const recs: Rec<UserValue>[] = [];
