@@ -82,8 +82,8 @@ async function planRead(dir: string, cache: string): Promise<{ got: string; want
 }
 
 /** The set read by refresh (which writes the caches), then users.csv rewritten by `edit`. */
-async function primedThenEdited(users: UserRow[], edit: (text: string) => string): Promise<{ dir: string; cache: string }> {
-  const dir = await writeSet(users);
+async function primedThenEdited(users: UserRow[], edit: (text: string) => string, usersText?: string): Promise<{ dir: string; cache: string }> {
+  const dir = await writeSet(users, usersText);
   const cache = await cacheDir();
   await readOneRosterCsv(dir, { cacheDir: cache });
   const file = path.join(dir, 'users.csv');
@@ -104,21 +104,22 @@ describe('the users cache patched from a line diff', () => {
       preferred: fc.constantFrom('', 'Sam'),
     });
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 40, max: 90 }), fc.array(edit, { minLength: 1, maxLength: 2 }), async (n, edits) => {
+      fc.asyncProperty(fc.integer({ min: 40, max: 90 }), fc.array(edit, { minLength: 1, maxLength: 2 }), fc.constantFrom('\n', '\r\n'), async (n, edits, eol) => {
         const users = baseUsers(n);
+        const text = (rows: UserRow[]) => `${USERS_HEAD}${eol}${rows.map(userLine).join(eol)}${eol}`;
         const { dir, cache } = await primedThenEdited(users, () => {
           const next = users.map((u) => ({ ...u }));
           for (const e of edits) {
             const u = next[e.at % n]!;
             Object.assign(u, { given: e.given, family: e.family, middle: e.middle, email: e.email || u.email, grade: e.grade, enabled: e.enabled, preferred: e.preferred });
           }
-          return `${USERS_HEAD}\n${next.map(userLine).join('\n')}\n`;
-        });
+          return text(next);
+        }, text(users));
         const { got, want, patched } = await planRead(dir, cache);
         expect(got).toBe(want);
         // Every drawn edit is clean, ids and lines unchanged: the patch is taken, unless the
         // edits happened to leave every line as it was.
-        const unchanged = (await readFile(path.join(dir, 'users.csv'), 'utf8')) === `${USERS_HEAD}\n${users.map(userLine).join('\n')}\n`;
+        const unchanged = (await readFile(path.join(dir, 'users.csv'), 'utf8')) === text(users);
         expect(patched).toBe(!unchanged);
       }),
       { numRuns: 30 },
