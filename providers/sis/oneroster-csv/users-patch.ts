@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Person } from '../../../engine/model/people.js';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import type { Person } from '../../../engine/model/people.js';
 import { readCsv } from '../csv-util/csv-stream.js';
 import { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import type { ExportFile } from '../csv-util/file-set.js';
@@ -13,9 +13,9 @@ import type { Rec, UserValue } from './records.js';
 import { userValue } from './row-values.js';
 
 /**
- * A new users.csv planned before a refresh has parsed it: the common case of a nightly export
- * with a few changed rows. Refresh keeps a hash of each line of the export it parsed, when
- * each row sat on a line of its own (people-cache.ts). If the new file has as many lines and
+ * A new users.csv planned before a refresh has parsed it, whose rows changed in place (names,
+ * emails, grades; nobody added or dropped). Refresh keeps a hash of each line of the export it
+ * parsed, when each row sat on a line of its own (users-lines.ts). If the new file has as many lines and
  * only a few differ, those rows alone are read, through the same row reading a full parse uses
  * (parse.ts tableRows, row-values.ts userValue), and the people of the cached roster at those
  * lines take their new values in place. Anything a full parse could see differently makes
