@@ -16,9 +16,8 @@ export function lineCount(buf: Uint8Array): number {
   return lines;
 }
 
-/** Two words per line: [h1, h2] of line 0, then line 1, ... */
-export function lineHashes(buf: Uint8Array): Int32Array {
-  const lines = lineCount(buf);
+/** Two words per line: [h1, h2] of line 0, then line 1, ... `lines`: lineCount(buf), when the caller has it. */
+export function lineHashes(buf: Uint8Array, lines = lineCount(buf)): Int32Array {
   const out = new Int32Array(2 * lines);
   let from = 0;
   for (let k = 0; k < lines; k++) {

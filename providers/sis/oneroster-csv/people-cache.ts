@@ -35,7 +35,7 @@ interface UsersExtra {
    * hash of each stored after the other columns (line-hashes.ts); absent or 0: none stored.
    */
   lines?: number;
-  /** The key without the file's digest (table-cache.ts baseKey): what a patch must match. */
+  /** The key without the file's digest (`base` in table-cache.ts throughCache): what a patch must match. */
   base?: string;
 }
 
@@ -66,11 +66,9 @@ export interface CachedPeople {
  * other column, and the strings, per person in that order), so a read from the cache needs no
  * sort and no map of a million ids. The writer checked that order id by id; here it must hold
  * every position once, and the CRC and the key stand for the rest. Undefined when the cache
- * is not usable.
- */
-/**
- * `byBase`: `key` is the cache's base (a read to be patched, users-patch.ts); `accept` then
- * sees the stored line hashes before any person is made, and can turn the cache down.
+ * is not usable. `byBase`: `key` is the cache's base (a read to be patched, users-patch.ts);
+ * `accept` then sees the stored line hashes before any person is made, and can turn the cache
+ * down.
  */
 export async function loadUsersCache(dir: string, key: string, intern: Interner, opts: { byBase?: boolean; accept?: (lines: Int32Array) => boolean } = {}): Promise<CachedPeople | undefined> {
   const c = await readCacheFile<UsersExtra>(dir, `${USERS_KIND}.bin`, USERS_KIND, key, opts.byBase ? { keyField: 'base' } : {});

@@ -59,7 +59,7 @@ export async function patchUsers(ctx: ParseCtx, file: ExportFile, cacheDir: stri
   if (h?.base !== base || typeof h.lines !== 'number' || h.lines < 2 || typeof rows !== 'number') return undefined;
   const buf = await readFile(file.path);
   if (lineCount(buf) !== h.lines) return undefined;
-  const now = lineHashes(buf);
+  const now = lineHashes(buf, h.lines);
   let changed: number[] | undefined;
   const accept = (stored: Int32Array): boolean => {
     changed = changedLines(stored, now);
