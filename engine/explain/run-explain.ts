@@ -12,7 +12,8 @@ import { explainPerson, knowsPerson, type Explanation } from './explain.js';
 export async function runExplain(anchor: string, opts: PlanRunOptions): Promise<Explanation> {
   // Read-only: explaining a person writes no state and looks up only their entries.
   const result = await runPlan({ ...opts, deferMaps: true });
-  const sis = await readSis(result.loaded, opts, { enrollments: true });
+  // A delta set reads over the roster state last applied, as the plan's own read did.
+  const sis = await readSis(result.loaded, opts, { enrollments: true }, result.state.sis ?? null);
   if (!knowsPerson(anchor, sis.roster, result.state, result.snapshots)) {
     throw new InputError([errorDiag('explain.unknown-person', `no person with sourcedId ${JSON.stringify(anchor)} in the SIS export, in state or linked to an account in any target`)]);
   }

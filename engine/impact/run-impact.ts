@@ -10,6 +10,7 @@ import { parsePolicyFiles } from '../policy/load.js';
 import type { Identity } from '../resolve/identities.js';
 import { loadPolicyInput, openState, readSis, readTargets, selectTargets, targetConstraints, type LoadedPolicy, type RunOptions } from '../run/inputs.js';
 import { readSnapshotFile } from '../run/snapshot-file.js';
+import { phaseClock } from '../run/phase-clock.js';
 import { computeImpact } from './compute.js';
 import { readPolicyAtRef } from './git-policy.js';
 import type { ImpactDocument } from './types.js';
@@ -34,6 +35,8 @@ export interface ImpactRunOptions extends RunOptions {
    * this one holds (see PlanRunOptions.snapshotFile).
    */
   snapshotFile?: string;
+  /** When given, filled with wall milliseconds per phase (for benchmarks). */
+  timings?: Record<string, number>;
 }
 
 export interface ImpactRunResult {
@@ -59,20 +62,32 @@ async function policyAt(dir: string, ref: string, targets: readonly string[] | u
 
 export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult> {
   const dir = resolve(opts.dir);
+  const clock = phaseClock(opts.timings);
   const head = opts.head ? await policyAt(dir, opts.head, opts.targets) : await loadPolicyInput(opts);
   const base = await policyAt(dir, opts.base, opts.targets);
+  clock('policy');
   const fromFile = opts.snapshotFile === undefined ? undefined : (await readSnapshotFile(opts.snapshotFile)).snapshots;
-  const sis = await readSis(head, opts);
+  if (fromFile) clock('snapshot');
   const backend = openState(head, opts);
-  let state: StateDocument;
-  try {
-    // Read-only (plan --base, impact verify): both plans look up registry and last_applied
-    // entries, nothing writes them.
-    state = await backend.read({ deferMaps: true });
-  } finally {
-    await backend.close();
-  }
+  const stateRead = (async (): Promise<StateDocument> => {
+    try {
+      // Read-only (plan --base, impact verify): both plans look up registry and last_applied
+      // entries, nothing writes them.
+      return await backend.read({ deferMaps: true });
+    } finally {
+      await backend.close();
+    }
+  })();
+  // As `plan` reads them: the SIS while state is, and a delta set over the roster state last
+  // applied (without it, a delta set read as if it were the whole export).
+  const sisRead = readSis(head, opts, {}, stateRead.then((st) => st.sis, () => null));
+  sisRead.catch(() => undefined); // if state fails first, that error is the one reported
+  const state = await stateRead;
+  clock('state');
+  const sis = await sisRead;
+  clock('ingest');
   const snapshots = opts.snapshots ?? fromFile ?? (await readTargets(head, opts));
+  clock('refresh');
   const planFor = (p: LoadedPolicy) => computePlan({
     policy: p.policy,
     policyDigest: p.digest,
@@ -86,11 +101,14 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
     now: opts.now,
   });
   const basePlan = planFor(base).plan;
+  clock('base plan');
   const headOut = planFor(head);
+  clock('head plan');
   const impact = computeImpact({
     base: { ref: opts.base, commit: base.commit, policy: base.policy, plan: basePlan },
     head: { ref: opts.head ?? 'working tree', commit: head.commit, policy: head.policy, plan: headOut.plan, identities: headOut.identities },
     roster: sis.roster,
   });
+  clock('impact');
   return { impact, basePlan, headPlan: headOut.plan, headIdentities: headOut.identities, head, base, roster: sis.roster, state, snapshots };
 }

@@ -7,6 +7,7 @@ import { writeRosterSnapshot } from './sis-snapshot.js';
 import { readSnapshotFile } from './snapshot-file.js';
 import type { Identity } from '../resolve/identities.js';
 import { loadPolicyInput, openState, readSis, readTargets, targetConstraints, type LoadedPolicy, type RunOptions } from './inputs.js';
+import { phaseClock } from './phase-clock.js';
 
 /** `rollcall plan`: read everything, then hand it to the pure core. */
 
@@ -94,15 +95,4 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
     ...(opts.timings ? { onPhase: (p: string) => clock(`core.${p}`) } : {}),
   });
   return { plan, identities, loaded, state, snapshots };
-}
-
-/** Records elapsed wall time per phase into `into`, when a benchmark asks for it. */
-function phaseClock(into: Record<string, number> | undefined): (phase: string) => void {
-  let last = performance.now();
-  return (phase) => {
-    if (!into) return;
-    const now = performance.now();
-    into[phase] = Math.round(now - last);
-    last = now;
-  };
 }

@@ -1,6 +1,6 @@
 import { errorDiag } from '../model/diagnostics.js';
 import { InputError, RefusedError } from '../model/errors.js';
-import { loadPolicyInput, readSis, type RunOptions } from '../run/inputs.js';
+import { loadPolicyInput, openState, readSis, type RunOptions } from '../run/inputs.js';
 import { CredentialStore, secretsDir } from './credential-store.js';
 import { credentialsKey, KEY_ENV } from './key.js';
 import { buildSheet, studentsOf, type Sheet } from './sheet.js';
@@ -14,7 +14,15 @@ export async function runPasswordSheet(classId: string, opts: RunOptions & { tar
   const key = credentialsKey(env);
   if (!key) throw new RefusedError('credentials.no-key', `${KEY_ENV} is not set: the initial passwords cannot be decrypted`);
   const loaded = await loadPolicyInput(opts);
-  const { roster } = await readSis(loaded, opts, { enrollments: true });
+  // A delta set reads over the roster state last applied (only its `sis` entry is looked at).
+  const backend = openState(loaded, opts);
+  let lastApplied;
+  try {
+    lastApplied = (await backend.read({ deferMaps: true })).sis;
+  } finally {
+    await backend.close();
+  }
+  const { roster } = await readSis(loaded, opts, { enrollments: true }, lastApplied);
   const cls = roster.classes.find((c) => c.sourcedId === classId);
   if (!cls) throw new InputError([errorDiag('passwords.unknown-class', `no class with sourcedId ${JSON.stringify(classId)} in the SIS export`)]);
   const school = roster.orgs.find((o) => o.sourcedId === cls.schoolSourcedId)?.name ?? '';
