@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Papa from 'papaparse';
@@ -33,7 +34,12 @@ export async function benchDistrict(preset: string): Promise<BenchDistrict> {
   return { preset, dir, sis, people: spec.people };
 }
 
-/** A fresh policy repo (no state, empty sandbox) pointing at the generated export. */
+/**
+ * A fresh policy repo (no state, empty sandbox) pointing at the generated export, committed
+ * once to its own git repository so a pull request's `plan --base HEAD` has a base. The
+ * commit's author and dates are fixed: its id, which plans record as `policy_commit`, is the
+ * same in every run, so plans from different runs hash alike.
+ */
 export function writePolicyRepo(dir: string, sis: string): void {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'policy'), { recursive: true });
@@ -51,4 +57,11 @@ export function writePolicyRepo(dir: string, sis: string): void {
     .replace(/schools:\n( {2}- .*\n)+/, `schools:\n${schools}\n`)
     .replace(/sis:\n {2}format: oneroster-csv\n {2}path: sis/, `sis:\n  format: oneroster-csv\n  path: ${JSON.stringify(sis)}`);
   writeFileSync(join(dir, 'rollcall.yaml'), root.replace(/^(\s*)(google|entra|ad|openldap):[\s\S]*$/m, ''));
+  writeFileSync(join(dir, '.gitignore'), '.rollcall/\n');
+  const at = '2026-09-01T00:00:00Z';
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_AUTHOR_DATE: at, GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid', GIT_COMMITTER_DATE: at, GIT_CONFIG_GLOBAL: '/dev/null' };
+  const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  git('init', '--quiet', '--initial-branch=main');
+  git('add', '-A');
+  git('-c', 'commit.gpgsign=false', 'commit', '--quiet', '-m', 'bench district policy');
 }

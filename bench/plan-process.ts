@@ -19,8 +19,18 @@ export interface PlanProcessResult { wallMs: number; innerMs: number; maxRssMb: 
 
 /** One plan in a fresh process of the build at `root` (its dist/bench/plan-once.js). */
 export function planProcess(root: string, dir: string, snapshot?: string): PlanProcessResult {
+  return timedProcess(join(root, 'dist/bench/plan-once.js'), [dir, BENCH_NOW, ...(snapshot ? [snapshot] : [])]);
+}
+
+/** One pull-request plan (`plan --base`) in a fresh process of the build at `root` (its dist/bench/plan-base-once.js). */
+export function planBaseProcess(root: string, dir: string, snapshot: string, base: string): PlanProcessResult {
+  return timedProcess(join(root, 'dist/bench/plan-base-once.js'), [dir, BENCH_NOW, snapshot, base]);
+}
+
+/** A bench script in a fresh process, timed from spawn to exit; its last stdout line is its JSON report. */
+function timedProcess(script: string, args: string[]): PlanProcessResult {
   const t0 = performance.now();
-  const out = execFileSync(process.execPath, [...HEAP, join(root, 'dist/bench/plan-once.js'), dir, BENCH_NOW, ...(snapshot ? [snapshot] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, [...HEAP, script, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const wallMs = Math.round(performance.now() - t0);
   const inner = JSON.parse(out.trim().split('\n').pop()!) as Omit<PlanProcessResult, 'innerMs'>;
   return { ...inner, wallMs, innerMs: inner.wallMs };

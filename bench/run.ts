@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { benchDistrict, writePolicyRepo } from './district-repo.js';
 import { terraformPlanMs } from './terraform.js';
-import { BENCH_NOW, HEAP, planProcess, type PlanProcessResult } from './plan-process.js';
+import { BENCH_NOW, HEAP, planBaseProcess, planProcess, type PlanProcessResult } from './plan-process.js';
 
 /**
  * `npm run bench`: the scale issue's scenarios, medians of several runs, each run in a fresh
@@ -12,8 +12,9 @@ import { BENCH_NOW, HEAP, planProcess, type PlanProcessResult } from './plan-pro
  * Per size: a first plan (no accounts anywhere yet), then the district is materialized in the
  * sandbox and state (bench/setup-existing.ts, as an apply would leave it) and `rollcall refresh`
  * writes the target snapshot and primes the SIS parse cache. Then, planning against that
- * snapshot as `plan --refresh=false`: one line of policy changes (a pull request), and one
- * family name changes in users.csv (planned as the new export comes, then after a refresh).
+ * snapshot as `plan --refresh=false`: one line of policy changes (a pull request), planned
+ * alone and as the example workflow reviews it (`plan --base HEAD`: two plans and the impact),
+ * and one family name changes in users.csv (planned as the new export comes, then after a refresh).
  *
  * Flags: --sizes 1k,10k,50k,100k[,1m]  --runs N  --skip-first  --terraform 1000[,10000] (plan that many
  * `terraform_data` objects once each and compare cost per object with the first plan of the
@@ -75,7 +76,8 @@ function report(label: string, results: PlanProcessResult[], judged?: { scenario
   const med = Object.fromEntries(phases.map((p) => [p, median(results.map((r) => r.phases[p] ?? 0))]));
   const people = results[0]!.people;
   const wall = median(results.map((r) => r.wallMs));
-  const throughput = Object.entries(PHASE_GROUPS).map(([name, member]) => {
+  // Only the groups this scenario has (a pull request's plan --base times its two plans whole).
+  const throughput = Object.entries(PHASE_GROUPS).filter(([, member]) => phases.some(member)).map(([name, member]) => {
     const ms = Object.entries(med).filter(([p]) => member(p)).reduce((a, [, v]) => a + v, 0);
     return `${name} ${ms} ms (${Math.round(people / Math.max(0.001, ms / 1000) / 1000)}k people/s)`;
   }).join(', ');
@@ -174,6 +176,7 @@ for (const size of sizes) {
   const policyBefore = readFileSync(naming, 'utf8');
   writeFileSync(naming, policyBefore.replace(/^reserved: \[/m, 'reserved: [benchreserved, '));
   report(`one-line policy change, ${size}`, Array.from({ length: runs }, () => planOnce(district.dir, snapshot)), { scenario: 'one-line policy change', size });
+  report(`its pull request, plan --base, ${size}`, Array.from({ length: runs }, () => planBaseProcess(ROOT, district.dir, snapshot, 'HEAD')));
   writeFileSync(naming, policyBefore);
 
   // A new export with one family name changed: planned as it comes (every file parsed), then
