@@ -29,18 +29,22 @@ export interface PlanBaseOptions {
   targets?: readonly string[] | undefined;
   /** `--refresh=false`: the snapshot file to plan against instead of reading the targets. */
   snapshotFile?: string | undefined;
+  /** `--adopt`: adoption mode for both plans. */
+  adopt?: boolean;
 }
 
 /** Sticky-comment marker plan.yml finds its comment by. */
 export const IMPACT_MARKER = 'rollcall-impact';
 
 export async function planWithBase(o: PlanBaseOptions): Promise<ImpactDocument> {
-  const run = await runImpact({ dir: o.dir, sis: o.sis, now: o.now, base: o.base, targets: o.targets, ...(o.snapshotFile !== undefined ? { snapshotFile: o.snapshotFile } : {}) });
+  const run = await runImpact({ dir: o.dir, sis: o.sis, now: o.now, base: o.base, targets: o.targets, saveSisSnapshot: Boolean(o.out), ...(o.adopt ? { adopt: true } : {}), ...(o.snapshotFile !== undefined ? { snapshotFile: o.snapshotFile } : {}) });
   const { impact } = run;
   if (o.out) writePlanFile(o.out, run.headPlan);
   if (o.outImpact) writeImpactFile(o.outImpact, impact);
   const privacy = { showPii: o.showPii, pseudonymKey: pseudonymKey(run.state.lineage, run.head.policy.district.domain) };
-  const markdown = (): string => renderImpactMarkdown(impact, { ...privacy, marker: IMPACT_MARKER });
+  // The job summary is seen by everyone who can read the workflow run: pseudonymous always,
+  // as plain `plan` writes it, whatever --show-pii asks of stdout.
+  const markdown = (showPii = o.showPii): string => renderImpactMarkdown(impact, { ...privacy, showPii, marker: IMPACT_MARKER });
   switch (o.format) {
     case 'json':
       process.stdout.write(JSON.stringify(impact, null, 2) + '\n');
@@ -52,7 +56,7 @@ export async function planWithBase(o: PlanBaseOptions): Promise<ImpactDocument> 
       process.stdout.write(renderImpactText(impact, { ...privacy, limit: o.limit }));
   }
   if (o.github) {
-    appendStepSummary(markdown());
+    appendStepSummary(markdown(false));
     setOutput('destructive', String((impact.summary.by_action.disable ?? 0) + (impact.summary.by_action.delete ?? 0) > 0));
     setOutput('changes', String(impact.summary.total));
     setOutput('halted', String(!impact.safety.head.ok));

@@ -40,7 +40,7 @@ export default class Plan extends RollcallCommand {
     const github = githubMode(flags.github);
     const snapshotFile = flags.refresh === 'false' ? snapshotPath(resolve(flags.dir), flags.snapshot) : undefined;
     if (flags.base) {
-      const impact = await planWithBase({ dir: flags.dir, sis: flags.sis, now, base: flags.base, format, showPii: flags['show-pii'], limit: flags.limit, out: flags.out, outImpact: flags['out-impact'], github, targets: flags.target, snapshotFile })
+      const impact = await planWithBase({ dir: flags.dir, sis: flags.sis, now, base: flags.base, format, showPii: flags['show-pii'], limit: flags.limit, out: flags.out, outImpact: flags['out-impact'], github, targets: flags.target, snapshotFile, adopt: flags.adopt })
         .catch((e: unknown) => { if (github && e instanceof InputError) annotateInputError(e, flags.dir); throw e; });
       if (flags['detailed-exitcode'] && impact.summary.total > 0) this.exit(2);
       return;

@@ -9,6 +9,8 @@ import { computePlan } from '../plan/build-plan.js';
 import { parsePolicyFiles } from '../policy/load.js';
 import type { Identity } from '../resolve/identities.js';
 import { loadPolicyInput, openState, readSis, readTargets, selectTargets, targetConstraints, type LoadedPolicy, type RunOptions } from '../run/inputs.js';
+import { foldJournal, unfoldedJournal } from '../run/recover.js';
+import { writeRosterSnapshot } from '../run/sis-snapshot.js';
 import { readSnapshotFile } from '../run/snapshot-file.js';
 import { phaseClock } from '../run/phase-clock.js';
 import { computeImpact } from './compute.js';
@@ -37,6 +39,13 @@ export interface ImpactRunOptions extends RunOptions {
   snapshotFile?: string;
   /** When given, filled with wall milliseconds per phase (for benchmarks). */
   timings?: Record<string, number>;
+  /** `--adopt`: adoption mode for both plans, whatever rollcall.yaml says (as `plan --adopt`). */
+  adopt?: boolean;
+  /**
+   * The head plan is saved for apply (`--out`): keep this export's roster beside state, as
+   * `plan --out` does, so the delta set after that apply has its base.
+   */
+  saveSisSnapshot?: boolean;
 }
 
 export interface ImpactRunResult {
@@ -72,19 +81,23 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
   const stateRead = (async (): Promise<StateDocument> => {
     try {
       // Read-only (plan --base, impact verify): both plans look up registry and last_applied
-      // entries, nothing writes them.
-      return await backend.read({ deferMaps: true });
+      // entries, nothing writes them. An apply killed before it wrote state left results in
+      // the journal: planned as if folded, as `plan` does (else its creates come back as adoptions).
+      const read = await backend.read({ deferMaps: true });
+      foldJournal(read, await unfoldedJournal(backend, read));
+      return read;
     } finally {
       await backend.close();
     }
   })();
   // As `plan` reads them: the SIS while state is, and a delta set over the roster state last
   // applied (without it, a delta set read as if it were the whole export).
-  const sisRead = readSis(head, opts, {}, stateRead.then((st) => st.sis, () => null));
+  const sisRead = readSis(head, opts, { recordIds: opts.saveSisSnapshot === true }, stateRead.then((st) => st.sis, () => null));
   sisRead.catch(() => undefined); // if state fails first, that error is the one reported
   const state = await stateRead;
   clock('state');
   const sis = await sisRead;
+  if (opts.saveSisSnapshot) await writeRosterSnapshot(dir, sis.digest, sis.roster);
   clock('ingest');
   const snapshots = opts.snapshots ?? fromFile ?? (await readTargets(head, opts));
   clock('refresh');
@@ -99,6 +112,7 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
     snapshots: snapshots ?? [],
     constraints: targetConstraints(p.policy, p.allTargets),
     now: opts.now,
+    ...(opts.adopt ? { adoption: true } : {}),
   });
   const basePlan = planFor(base).plan;
   clock('base plan');

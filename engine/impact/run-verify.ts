@@ -25,6 +25,8 @@ export interface VerifyRunResult {
   impact: ImpactDocument;
   /** Today's plan with the merged policy: apply it when the report is ok. */
   plan: PlanDocument;
+  /** What pseudonyms in the report's renderings are keyed on when no key is configured: state's lineage, else the district's domain. */
+  pseudonymBasis: { lineage: string; domain: string };
 }
 
 export async function runVerify(opts: VerifyRunOptions): Promise<VerifyRunResult> {
@@ -40,7 +42,7 @@ export async function runVerify(opts: VerifyRunOptions): Promise<VerifyRunResult
     sis: { mode: run.roster.mode, people: run.roster.people.length, previousPeople: run.state.sis?.people ?? null },
     accept: opts.accept,
   });
-  return { report, impact: run.impact, plan: run.headPlan };
+  return { report, impact: run.impact, plan: run.headPlan, pseudonymBasis: { lineage: run.state.lineage, domain: run.head.policy.district.domain } };
 }
 
 /** Distinct anchors per target: the same base the plan's percent limits use. */

@@ -53,6 +53,11 @@ export interface Mismatch {
   /** The entry key or the rule id. */
   subject: string;
   detail: string;
+  /**
+   * The impact entry's change (per member for memberships), when the subject is one: its key
+   * names a person by sourcedId or username, so renderers show it pseudonymized through this.
+   */
+  change?: Change;
 }
 
 export interface VerifyReport {
@@ -133,14 +138,14 @@ export function verifyImpact(input: VerifyInput): VerifyReport {
       continue;
     }
     const a = approvedByKey.get(f.key);
-    if (!a) mismatches.push({ kind: 'not-approved', subject: f.key, detail: `${f.change} ${f.kind} ${f.action} (rule ${f.rule}) is not in the approved impact` });
+    if (!a) mismatches.push({ kind: 'not-approved', subject: f.key, detail: `${f.change} ${f.kind} ${f.action} (rule ${f.rule}) is not in the approved impact`, ...changeOf(f) });
     else if (effect(a) === effect(f)) matchedKeys.add(f.key);
     else if (onlyCollision(a, f)) {
       // The rules are identical (checked above) and so is the person: only another
       // person's SIS change can move a collision-numbered username.
       reported.shifted++;
       matchedKeys.add(f.key);
-    } else mismatches.push({ kind: 'differs', subject: f.key, detail: `${f.kind} ${f.action} (rule ${f.rule}) differs from the approved impact` });
+    } else mismatches.push({ kind: 'differs', subject: f.key, detail: `${f.kind} ${f.action} (rule ${f.rule}) differs from the approved impact`, ...changeOf(f) });
   }
   for (const a of approved.entries) {
     if (freshKeys.has(a.key)) continue;
@@ -149,7 +154,7 @@ export function verifyImpact(input: VerifyInput): VerifyReport {
       reported[d]++;
       continue;
     }
-    mismatches.push({ kind: 'not-in-merge', subject: a.key, detail: `approved ${a.change} ${a.kind} ${a.action} (rule ${a.rule}) is not in the impact of the merged policy` });
+    mismatches.push({ kind: 'not-in-merge', subject: a.key, detail: `approved ${a.change} ${a.kind} ${a.action} (rule ${a.rule}) is not in the impact of the merged policy`, ...changeOf(a) });
   }
 
   // 3. Split today's plan; the rest must be within the safety limits on its own.
@@ -199,4 +204,9 @@ function countBy<K extends string>(changes: readonly Change[], key: (c: Change) 
   const out: Partial<Record<K, number>> = {};
   for (const c of changes) out[key(c)] = (out[key(c)] ?? 0) + 1;
   return out;
+}
+
+function changeOf(e: ImpactEntry): { change?: Change } {
+  const c = e.head ?? e.base;
+  return c ? { change: c } : {};
 }

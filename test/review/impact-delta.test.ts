@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runImpact } from '../../engine/impact/run-impact.js';
@@ -10,15 +10,18 @@ import { col, peopleWithRole, readCsv, writeCsv } from '../helpers/district.js';
 import { applyPlan, changeStudentNaming, commitAll, gitDistrict } from './helpers.js';
 
 /**
- * A district whose SIS sends OneRoster delta sets reviews policy changes like any other:
- * `plan --base`, `impact verify`, `explain` and `passwords` read the delta over the roster
- * last applied, as `plan` does (each used to read it as a whole export and fail).
+ * `plan --base` and `impact verify` read their inputs as `plan` does. A district whose SIS
+ * sends OneRoster delta sets reviews policy changes like any other: `plan --base`, `impact
+ * verify`, `explain` and `passwords` read the delta over the roster last applied (each used
+ * to read it as a whole export and fail), and a head plan saved for apply keeps its roster
+ * for the next delta. An apply killed before it wrote state is folded in, and `--adopt`
+ * holds back disables in both plans.
  */
 
 const NOW = '2026-10-01T12:00:00.000Z';
 const LATER = '2026-10-02T12:00:00.000Z';
 
-describe('plan --base and impact verify with a OneRoster delta set', { timeout: 240_000 }, () => {
+describe('plan --base and impact verify read inputs as plan does', { timeout: 240_000 }, () => {
   it('read the delta over the last applied roster, and see what it changed', async () => {
     const dir = await gitDistrict('rollcall-impact-delta-');
     const first = await runPlan({ dir, now: NOW, saveSisSnapshot: true });
@@ -58,4 +61,68 @@ describe('plan --base and impact verify with a OneRoster delta set', { timeout: 
     const sheet = await runPasswordSheet(cls, { dir, sis: delta, env: { ROLLCALL_CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64') } });
     expect(sheet.rows.find((r) => r.anchor === renamed)?.displayName).toMatch(/Deltafamily/);
   });
+
+  it('a head plan saved for apply keeps its roster: the next delta set reads over it', async () => {
+    const dir = await gitDistrict('rollcall-impact-delta-out-');
+    const first = await runPlan({ dir, now: NOW, saveSisSnapshot: true });
+    expect((await applyPlan(dir, first.plan, NOW)).failed).toEqual([]);
+    const delta1 = familyNameDelta(dir, 'delta1', 'Firstdelta');
+    const saved = await runImpact({ dir, now: LATER, base: 'main', sis: delta1, saveSisSnapshot: true });
+    expect((await applyPlan(dir, saved.headPlan, LATER)).failed).toEqual([]);
+    const delta2 = familyNameDelta(dir, 'delta2', 'Seconddelta');
+    const next = await runPlan({ dir, now: '2026-10-03T12:00:00.000Z', sis: delta2 });
+    // Read over the roster the saved head plan kept: the account holds delta1's name.
+    const updates = next.plan.changes.filter((c) => c.kind === 'account' && c.action === 'update');
+    expect(updates.map((c) => [c.before?.familyName, c.after?.familyName])).toEqual([['Firstdelta', 'Seconddelta']]);
+  });
+
+  it('folds in an apply killed before it wrote state, as plan does', async () => {
+    const dir = await gitDistrict('rollcall-impact-journal-');
+    const first = await runPlan({ dir, now: NOW });
+    expect((await applyPlan(dir, first.plan, NOW)).failed).toEqual([]);
+    // The journal holds every result; state, as if the apply died before writing it, does not.
+    rmSync(join(dir, '.rollcall', 'state.json'));
+    const plain = await runPlan({ dir, now: LATER });
+    const run = await runImpact({ dir, now: LATER, base: 'main' });
+    expect(run.headPlan.changes.length).toBeLessThan(first.plan.changes.length / 10);
+    expect(run.headPlan.changes.map((c) => c.id)).toEqual(plain.plan.changes.map((c) => c.id));
+  });
+
+  it('--adopt holds back disables in both plans, as plan --adopt does', async () => {
+    const dir = await gitDistrict('rollcall-impact-adopt-');
+    const first = await runPlan({ dir, now: NOW });
+    expect((await applyPlan(dir, first.plan, NOW)).failed).toEqual([]);
+    const users = readCsv(join(dir, 'sis', 'users.csv'));
+    const gone = [...new Set(peopleWithRole(join(dir, 'sis'), 'student'))][0]!;
+    users.rows = users.rows.filter((r) => r[col(users, 'sourcedId')] !== gone);
+    writeCsv(join(dir, 'sis', 'users.csv'), users);
+    for (const f of ['roles.csv', 'enrollments.csv']) {
+      const t = readCsv(join(dir, 'sis', f));
+      t.rows = t.rows.filter((r) => r[col(t, 'userSourcedId')] !== gone);
+      writeCsv(join(dir, 'sis', f), t);
+    }
+    const later = '2026-12-01T12:00:00.000Z'; // past the grace period
+    const disables = (p: { changes: { action: string }[] }) => p.changes.filter((c) => c.action === 'disable').length;
+    expect(disables((await runImpact({ dir, now: later, base: 'main' })).headPlan)).toBeGreaterThan(0);
+    expect(disables((await runPlan({ dir, now: later, adopt: true })).plan)).toBe(0);
+    const adopted = await runImpact({ dir, now: later, base: 'main', adopt: true });
+    expect(disables(adopted.headPlan)).toBe(0);
+    expect(disables(adopted.basePlan)).toBe(0);
+  });
 });
+
+/** A delta set that changes the first student's family name. */
+function familyNameDelta(dir: string, name: string, family: string): string {
+  const users = readCsv(join(dir, 'sis', 'users.csv'));
+  const id = [...new Set(peopleWithRole(join(dir, 'sis'), 'student'))][0]!;
+  const row = [...users.rows.find((r) => r[col(users, 'sourcedId')] === id)!];
+  row[col(users, 'familyName')] = family;
+  row[col(users, 'status')] = 'active';
+  row[col(users, 'dateLastModified')] = '2026-10-02T08:00:00Z';
+  const delta = join(dir, name);
+  mkdirSync(delta);
+  const absent = ['academicSessions', 'classes', 'courses', 'demographics', 'enrollments', 'orgs', 'roles'];
+  writeFileSync(join(delta, 'manifest.csv'), ['propertyName,value', 'manifest.version,1.0', 'oneroster.version,1.2', ...absent.map((f) => `file.${f},absent`), 'file.users,delta', ''].join('\n'));
+  writeCsv(join(delta, 'users.csv'), { header: users.header, rows: [row] });
+  return delta;
+}

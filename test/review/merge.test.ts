@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { runImpact } from '../../engine/impact/run-impact.js';
 import { runVerify } from '../../engine/impact/run-verify.js';
 import type { ImpactDocument } from '../../engine/impact/types.js';
+import { renderVerifyMarkdown, renderVerifyText } from '../../engine/render/impact-verify.js';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { peopleWithRole, removePeople } from '../helpers/district.js';
 import { addStudents, applyPlan, changeStudentNaming, commitAll, editFile, gitDistrict } from './helpers.js';
@@ -118,6 +119,15 @@ describe('apply on merge: verify the policy part against the approved impact', {
     expect(report.mismatches.some((m) => m.kind === 'rule-not-approved' && m.subject === 'naming.displayName[preferred-display]')).toBe(true);
     expect(report.mismatch_count).toBeGreaterThan(1000);
     expect(report.reasons.some((r) => /never approved/.test(r))).toBe(true);
+    // The report apply.yml posts to an issue names people by pseudonym only: no sourcedId,
+    // username or display name of a mismatched change.
+    const people = report.mismatches.flatMap((m) => [m.change?.anchor, m.change?.after?.username, m.change?.before?.username, m.change?.after?.displayName, m.change?.before?.displayName]);
+    const pii = [...new Set(people.filter((v): v is string => typeof v === 'string' && v.length > 3))];
+    expect(pii.length).toBeGreaterThan(20);
+    for (const text of [renderVerifyText(report, { showPii: false, pseudonymKey: 'k' }), renderVerifyMarkdown(report, { showPii: false, pseudonymKey: 'k' })]) {
+      expect(text).toMatch(/p-[0-9a-f]{10}/);
+      expect(pii.filter((v) => text.includes(v))).toEqual([]);
+    }
   });
 
   it('refuses when the SIS-driven rest is over a safety limit, unless the operator accepts that violation', async () => {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { planWithBase } from '../../cli/impact-output.js';
 import { runImpact } from '../../engine/impact/run-impact.js';
 import type { ImpactDocument } from '../../engine/impact/types.js';
 import type { AttrValue, PlanDocument } from '../../engine/model/plan.js';
@@ -30,10 +32,11 @@ function values(v: AttrValue | undefined): string[] {
 describe('PII-safe review output', { timeout: 240_000 }, () => {
   let full: PlanDocument;
   let impact: ImpactDocument;
+  let dir: string;
   const pii = new Set<string>();
 
   beforeAll(async () => {
-    const dir = await gitDistrict('rollcall-pii-');
+    dir = await gitDistrict('rollcall-pii-');
     const users = readCsv(join(dir, 'sis/users.csv'));
     for (const name of ['givenName', 'familyName', 'middleName', 'preferredGivenName', 'preferredFamilyName', 'preferredMiddleName', 'username', 'email']) {
       for (const r of users.rows) pii.add(r[col(users, name)] ?? '');
@@ -77,6 +80,27 @@ describe('PII-safe review output', { timeout: 240_000 }, () => {
 
   it('the same check finds them with --show-pii (so it can fail)', () => {
     for (const [what, text] of Object.entries(outputs(true))) expect(leaks(text).length, what).toBeGreaterThan(100);
+  });
+
+  it('plan --base --show-pii --github shows names on stdout only: the job summary stays pseudonymous', async () => {
+    const summary = join(dir, 'summary.md');
+    vi.stubEnv('GITHUB_STEP_SUMMARY', summary);
+    let stdout = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout += String(chunk);
+      return true;
+    });
+    try {
+      await planWithBase({ dir, now: NOW, base: 'main~1', format: 'markdown', showPii: true, limit: 50, github: true });
+    } finally {
+      write.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    const text = readFileSync(summary, 'utf8');
+    expect(leaks(stdout).length).toBeGreaterThan(100);
+    expect(text.length).toBeGreaterThan(1000);
+    expect(leaks(text)).toEqual([]);
+    expect(text).toMatch(/p-[0-9a-f]{10}/);
   });
 
   it('the PR comments stay below GitHub\'s limit and keep the headline, warning slot and safety verdict', () => {

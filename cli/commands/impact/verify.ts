@@ -4,7 +4,7 @@ import { readImpactFile } from '../../../engine/impact/file.js';
 import { runVerify } from '../../../engine/impact/run-verify.js';
 import { InputError, RefusedError } from '../../../engine/model/errors.js';
 import { renderVerifyMarkdown, renderVerifyText } from '../../../engine/render/impact-verify.js';
-import { nowFlag, parseNow, RollcallCommand, sisFlag } from '../../base.js';
+import { nowFlag, parseNow, pseudonymKey, RollcallCommand, sisFlag } from '../../base.js';
 import { appendStepSummary, githubMode, setOutput } from '../../github.js';
 import { annotateInputError } from '../../impact-output.js';
 import { writePlanFile } from '../../output.js';
@@ -26,6 +26,7 @@ export default class ImpactVerify extends RollcallCommand {
     now: nowFlag,
     accept: Flags.string({ description: 'accept a safety violation of the SIS-driven rest by id (repeatable)', multiple: true, default: [] }),
     target: Flags.string({ description: 'only this target (repeatable), as with `plan --target`', multiple: true }),
+    adopt: Flags.boolean({ description: 'adoption mode for both plans, as with `plan --adopt` (use it when the pull request was planned with it)', default: false }),
     out: Flags.string({ char: 'o', description: 'save today\'s plan (JSON) for `rollcall apply FILE` (written even when refused, for the issue)' }),
     'out-report': Flags.string({ description: 'save the verification report (JSON); its `accept` lists what apply must accept' }),
     'out-impact': Flags.string({ description: 'save the impact recomputed today (JSON)' }),
@@ -37,16 +38,18 @@ export default class ImpactVerify extends RollcallCommand {
     const { flags } = await this.parse(ImpactVerify);
     const github = githubMode(flags.github);
     const approved = readImpactFile(flags.approved);
-    const result = await runVerify({ dir: flags.dir, sis: flags.sis, now: parseNow(flags.now), approved, base: flags.base, accept: flags.accept, targets: flags.target })
+    const result = await runVerify({ dir: flags.dir, sis: flags.sis, now: parseNow(flags.now), approved, base: flags.base, accept: flags.accept, targets: flags.target, saveSisSnapshot: Boolean(flags.out), ...(flags.adopt ? { adopt: true } : {}) })
       .catch((e: unknown) => { if (github && e instanceof InputError) annotateInputError(e, flags.dir); throw e; });
     const { report } = result;
     if (flags.out) writePlanFile(flags.out, result.plan);
     if (flags['out-report']) writeFileSync(flags['out-report'], JSON.stringify(report, null, 2) + '\n');
     if (flags['out-impact']) writeFileSync(flags['out-impact'], JSON.stringify(result.impact, null, 2) + '\n');
-    const text = flags.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : flags.format === 'markdown' ? renderVerifyMarkdown(report) : renderVerifyText(report);
+    // People as pseudonyms, as in every review output: this text goes to CI logs and an issue.
+    const privacy = { showPii: false, pseudonymKey: pseudonymKey(result.pseudonymBasis.lineage, result.pseudonymBasis.domain) };
+    const text = flags.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : flags.format === 'markdown' ? renderVerifyMarkdown(report, privacy) : renderVerifyText(report, privacy);
     process.stdout.write(text);
     if (github) {
-      appendStepSummary(renderVerifyMarkdown(report));
+      appendStepSummary(renderVerifyMarkdown(report, privacy));
       setOutput('verified', String(report.ok));
       setOutput('accept', report.accept.join(' '));
     }
