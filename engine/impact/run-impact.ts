@@ -11,7 +11,7 @@ import type { Identity } from '../resolve/identities.js';
 import { loadPolicyInput, openState, readSis, readTargets, selectTargets, targetConstraints, type LoadedPolicy, type RunOptions } from '../run/inputs.js';
 import { foldJournal, unfoldedJournal } from '../run/recover.js';
 import { writeRosterSnapshot } from '../run/sis-snapshot.js';
-import { readSnapshotFile } from '../run/snapshot-file.js';
+import { readSnapshotFile, snapshotsOf } from '../run/snapshot-file.js';
 import { phaseClock } from '../run/phase-clock.js';
 import { computeImpact } from './compute.js';
 import { readPolicyAtRef } from './git-policy.js';
@@ -75,7 +75,8 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
   const head = opts.head ? await policyAt(dir, opts.head, opts.targets) : await loadPolicyInput(opts);
   const base = await policyAt(dir, opts.base, opts.targets);
   clock('policy');
-  const fromFile = opts.snapshotFile === undefined ? undefined : (await readSnapshotFile(opts.snapshotFile)).snapshots;
+  // Both policies' targets: a target the pull request adds is planned too.
+  const fromFile = opts.snapshotFile === undefined ? undefined : snapshotsOf(await readSnapshotFile(opts.snapshotFile), opts.snapshotFile, [...new Set([...head.policy.targets, ...base.policy.targets].map((t) => t.name))]);
   if (fromFile) clock('snapshot');
   const backend = openState(head, opts);
   const stateRead = (async (): Promise<StateDocument> => {

@@ -4,7 +4,7 @@ import type { StateDocument } from '../model/state.js';
 import { computePlan } from '../plan/build-plan.js';
 import { foldJournal, unfoldedJournal } from './recover.js';
 import { writeRosterSnapshot } from './sis-snapshot.js';
-import { readSnapshotFile } from './snapshot-file.js';
+import { readSnapshotFile, snapshotsOf } from './snapshot-file.js';
 import type { Identity } from '../resolve/identities.js';
 import { loadPolicyInput, openState, readSis, readTargets, targetConstraints, type LoadedPolicy, type RunOptions } from './inputs.js';
 import { phaseClock } from './phase-clock.js';
@@ -51,7 +51,7 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
   const clock = phaseClock(opts.timings);
   const loaded = await loadPolicyInput(opts);
   clock('policy');
-  const fromFile = opts.snapshotFile === undefined ? undefined : (await readSnapshotFile(opts.snapshotFile)).snapshots;
+  const fromFile = opts.snapshotFile === undefined ? undefined : snapshotsOf(await readSnapshotFile(opts.snapshotFile), opts.snapshotFile, loaded.policy.targets.map((t) => t.name));
   if (fromFile) clock('snapshot');
   const backend = openState(loaded, opts);
   const stateRead = (async (): Promise<StateDocument> => {

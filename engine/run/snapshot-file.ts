@@ -284,3 +284,22 @@ export async function readSnapshotFile(path: string, windowBytes = WINDOW_BYTES)
   }
   return { takenAt, snapshots: [...byTarget.values()] };
 }
+
+/**
+ * The snapshots of `targets` from a snapshot file, refusing a target the file does not hold:
+ * refresh reads only the targets enabled then, and a target planned with `--target` against
+ * a file without it would otherwise look empty, and every account in it a create.
+ */
+export function snapshotsOf(file: SnapshotFile, path: string, targets: readonly string[]): TargetSnapshot[] {
+  const held = new Set(file.snapshots.map((s) => s.target));
+  const missing = targets.filter((t) => !held.has(t));
+  if (missing.length > 0) {
+    throw new InputError(missing.map((t) => ({
+      severity: 'error' as const,
+      code: 'snapshot.missing-target',
+      summary: `the snapshot file has no target ${t} (refresh read ${[...held].join(', ') || 'none'}): run \`rollcall refresh\` with ${t} enabled, or plan it without --refresh=false`,
+      source: { file: path },
+    })));
+  }
+  return file.snapshots;
+}

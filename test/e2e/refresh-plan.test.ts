@@ -54,6 +54,14 @@ describe('plan against a refresh snapshot', () => {
     expect(JSON.stringify((err as InputError).diagnostics)).toContain('naming.yaml');
   });
 
+  it('refuses a target the snapshot file does not hold, rather than plan it as empty', async () => {
+    // Refresh read only the enabled sandbox; google is planned by --target.
+    const err = await runPlan({ dir, now: LATER, snapshotFile, targets: ['google'] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).diagnostics.map((d) => d.code)).toEqual(['snapshot.missing-target']);
+    expect((err as InputError).diagnostics[0]!.summary).toMatch(/no target google \(refresh read sandbox\)/);
+  });
+
   it('is empty right after the apply, as the live plan is', async () => {
     const [live, cached] = await planBoth();
     expect(live.changes).toEqual([]);
