@@ -12,6 +12,16 @@ export interface RenderChoice {
   limit: number;
 }
 
+/**
+ * Whether applying the plan would do anything: a change, or a state update to record (a
+ * grace-period timer, remembered facts). `plan --detailed-exitcode` answers 2 for either: a
+ * script that skips apply on 0 must not skip the timer that starts a withdrawn student's grace
+ * period, or it would start again on every run.
+ */
+export function pendingWork(plan: Pick<PlanDocument, 'changes' | 'state_updates'>): boolean {
+  return plan.changes.length > 0 || plan.state_updates.length > 0;
+}
+
 export function renderPlan(plan: PlanDocument, choice: RenderChoice): string {
   switch (choice.format) {
     case 'json': {

@@ -6,7 +6,7 @@ import { runApply } from '../../engine/run/apply-run.js';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { credentialSinkFromEnv } from '../../engine/secrets/credential-store.js';
 import { nowFlag, parseNow, pseudonymKey, RollcallCommand, sisFlag } from '../base.js';
-import { renderPlan } from '../output.js';
+import { pendingWork, renderPlan } from '../output.js';
 import { readPlanFile } from '../plan-file.js';
 
 export default class Apply extends RollcallCommand {
@@ -31,7 +31,7 @@ export default class Apply extends RollcallCommand {
       plan = result.plan;
       process.stdout.write(renderPlan(plan, { format: 'text', showPii: false, pseudonymKey: pseudonymKey(result.state.lineage, result.loaded.policy.district.domain), limit: 50 }));
     }
-    if (plan.changes.length === 0 && plan.state_updates.length === 0) {
+    if (!pendingWork(plan)) {
       process.stdout.write('No changes to apply.\n');
       return;
     }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { snapshotPath } from '../../engine/run/refresh-run.js';
 import { nowFlag, parseNow, pseudonymKey, RollcallCommand, showPiiFlag, sisFlag } from '../base.js';
-import { printPlan, progressSink, renderPlan, writePlanFile, type PlanFormat } from '../output.js';
+import { pendingWork, printPlan, progressSink, renderPlan, writePlanFile, type PlanFormat } from '../output.js';
 import { InputError } from '../../engine/model/errors.js';
 import { appendStepSummary, githubMode } from '../github.js';
 import { annotateInputError, planWithBase } from '../impact-output.js';
@@ -21,7 +21,7 @@ export default class Plan extends RollcallCommand {
     out: Flags.string({ char: 'o', description: 'save the plan (JSON) for `rollcall apply FILE`' }),
     format: Flags.string({ description: 'output format', options: ['text', 'markdown', 'json'], default: 'text' }),
     json: Flags.boolean({ description: 'print the plan document as JSON (same as --format json)', default: false }),
-    'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are', default: false }),
+    'detailed-exitcode': Flags.boolean({ description: 'exit 0 when applying would do nothing, 2 when there are changes or state updates to record', default: false }),
     'show-pii': showPiiFlag,
     adopt: Flags.boolean({ description: 'adoption mode for this plan: link existing accounts by policy/correlation.yaml, hold back disables and deletes, keep usernames (as `adoption: true` in rollcall.yaml)', default: false }),
     target: Flags.string({ description: 'plan only this target (repeatable); also turns on a target marked enabled: false', multiple: true }),
@@ -60,6 +60,6 @@ export default class Plan extends RollcallCommand {
     });
     if (flags.out && format !== 'json') process.stdout.write(`\nSaved the plan to ${flags.out}. Apply exactly this plan with: rollcall apply ${flags.out}\n`);
     if (github) appendStepSummary(renderPlan(plan, { format: 'markdown', showPii: false, pseudonymKey: pseudonymKey(result.state.lineage, result.loaded.policy.district.domain), limit: flags.limit }));
-    if (flags['detailed-exitcode'] && plan.changes.length > 0) this.exit(2);
+    if (flags['detailed-exitcode'] && pendingWork(plan)) this.exit(2);
   }
 }

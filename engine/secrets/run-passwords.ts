@@ -14,6 +14,10 @@ export async function runPasswordSheet(classId: string, opts: RunOptions & { tar
   const key = credentialsKey(env);
   if (!key) throw new RefusedError('credentials.no-key', `${KEY_ENV} is not set: the initial passwords cannot be decrypted`);
   const loaded = await loadPolicyInput(opts);
+  // A misspelled target would match no stored record and print every student as having none.
+  if (opts.target !== undefined && !loaded.allTargets.some((t) => t.name === opts.target)) {
+    throw new InputError([errorDiag('passwords.unknown-target', `no target ${JSON.stringify(opts.target)} in rollcall.yaml (targets: ${loaded.allTargets.map((t) => t.name).join(', ')})`)]);
+  }
   // A delta set reads over the roster state last applied (only its `sis` entry is looked at).
   const backend = openState(loaded, opts);
   let lastApplied;

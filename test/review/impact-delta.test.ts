@@ -60,6 +60,7 @@ describe('plan --base and impact verify read inputs as plan does', { timeout: 24
     const cls = enrollments.rows.find((r) => r[col(enrollments, 'userSourcedId')] === renamed)![col(enrollments, 'classSourcedId')]!;
     const sheet = await runPasswordSheet(cls, { dir, sis: delta, env: { ROLLCALL_CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64') } });
     expect(sheet.rows.find((r) => r.anchor === renamed)?.displayName).toMatch(/Deltafamily/);
+    await expect(runPasswordSheet(cls, { dir, sis: delta, target: 'sandbx', env: { ROLLCALL_CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64') } })).rejects.toThrow(/no target "sandbx"/);
   });
 
   it('a head plan saved for apply keeps its roster: the next delta set reads over it', async () => {
