@@ -61,6 +61,20 @@ describe('delta set applied to a bulk base', () => {
     expect(d?.summary).toContain('u-ghost');
   });
 
+  it('a bulk set read with a base (a zip is offered one) must still have orgs.csv and users.csv', async () => {
+    const base = (await readOneRosterCsv(path.join(FIX, 'v12-bulk'))).roster;
+    const dir = await mkdtemp(path.join(tmpdir(), 'rollcall-bulk-base-'));
+    temps.push(dir);
+    const { cp, readFile } = await import('node:fs/promises');
+    await cp(path.join(FIX, 'v12-bulk'), dir, { recursive: true });
+    await rm(path.join(dir, 'users.csv'));
+    const manifest = await readFile(path.join(dir, 'manifest.csv'), 'utf8');
+    await writeFile(path.join(dir, 'manifest.csv'), manifest.replace(/file\.users,bulk/, 'file.users,absent'));
+    const err = await readOneRosterCsv(dir, { base }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).diagnostics.map((d) => d.code)).toContain('oneroster.missing-file');
+  });
+
   it('applyDelta: a bulk table replaces, a delta table merges; row order does not matter', () => {
     const base: Roster = {
       sourceFormat: 'oneroster-1.2-csv',

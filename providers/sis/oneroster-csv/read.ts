@@ -103,7 +103,9 @@ async function readSet(set: FileSet, opts: ReadOneRosterOptions): Promise<SisRea
       ...(line ? { line } : {}),
     });
   }
-  if (!opts.base) {
+  // Only a delta set leaves files out as unchanged: a bulk set (a zip may come with a base,
+  // since a zip's manifest is not read before the roster is) must be whole.
+  if (!(anyDelta && opts.base)) {
     for (const t of ['orgs', 'users'] as const) {
       if (manifest.modes[t] === 'absent' && !sink.diagnostics.some((d) => d.code === 'oneroster.missing-file' && d.summary.includes(`${t}.csv`)))
         sink.error('oneroster.missing-file', `${t}.csv is required but absent from the set`, { file: 'manifest.csv' });
