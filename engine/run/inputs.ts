@@ -92,7 +92,18 @@ export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { e
   // delta waits for state (the caller may still be reading it).
   const last = policy.sis.format === 'oneroster-csv' && declaresDelta(abs) ? await lastApplied : null;
   const base = last ? await readRosterSnapshot(dir, last.digest) : null;
-  return source.read({ location: abs, settings, env: opts.env ?? process.env, ...(opts.progress ? { progress: opts.progress } : {}), ...(base ? { base } : {}) });
+  const read = source.read({ location: abs, settings, env: opts.env ?? process.env, ...(opts.progress ? { progress: opts.progress } : {}), ...(base ? { base } : {}) });
+  if (!last || base) return read;
+  // State knows the roster of the last apply, but this machine does not hold it (a fresh CI
+  // runner with shared state): say so, rather than "ingest a bulk set first".
+  return read.catch((e: unknown) => {
+    if (!(e instanceof InputError) || !e.diagnostics.some((d) => d.code === 'oneroster.delta-without-base')) throw e;
+    throw new InputError([
+      // Alone: without its base, whatever else the delta read reported (files it leaves out as
+      // unchanged are "missing") follows from this.
+      errorDiag('sis.base-not-here', `a delta set applies to the roster of the last apply (SIS digest ${last.digest.slice(0, 12)}…), which is kept in ${join('.rollcall', 'sis')} beside the policy where that plan was saved, and is not on this machine: keep that folder between runs (a persistent runner, or a cache restored before plan and apply), or read a bulk export`),
+    ]);
+  });
 }
 
 export function targetConstraints(policy: Policy, allTargets: Policy['targets'] = policy.targets): TargetConstraints {

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../engine/model/errors.js';
 import { runApply } from '../../engine/run/apply-run.js';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { readRosterSnapshot } from '../../engine/run/sis-snapshot.js';
@@ -49,6 +50,13 @@ describe('OneRoster delta set over the last applied snapshot', () => {
       for (const m of c.members ?? []) expect(m.anchor).toBe(leaving);
     }
     expect(plan.inputs.sis_people).toBe(first.plan.inputs.sis_people - 1);
+
+    // On a machine without the kept roster (a fresh CI runner sharing state), the error says so.
+    rmSync(join(dir, '.rollcall', 'sis'), { recursive: true, force: true });
+    const err = await runPlan({ dir, now: '2026-10-02T12:00:00.000Z', sis: delta }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).diagnostics.map((d) => d.code)).toEqual(['sis.base-not-here']);
+    expect((err as InputError).diagnostics[0]!.summary).toContain(first.plan.inputs.sis_digest.slice(0, 12));
   });
 
   it('a plan saved for apply keeps enrollment ids in its roster (a later enrollments delta finds them); a plan that is only shown drops them and plans alike', async () => {
