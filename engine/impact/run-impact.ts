@@ -60,9 +60,11 @@ export interface ImpactRunResult {
   snapshots: TargetSnapshot[];
 }
 
-async function policyAt(dir: string, ref: string, targets: readonly string[] | undefined): Promise<LoadedPolicy> {
+/** `known`: of `targets`, select only those this policy has (the base of a change that adds one). */
+async function policyAt(dir: string, ref: string, targets: readonly string[] | undefined, known = false): Promise<LoadedPolicy> {
   const at = await readPolicyAtRef(dir, ref);
   const parsed = await parsePolicyFiles(at.files);
+  if (known && targets) targets = targets.filter((n) => parsed.policy.targets.some((t) => t.name === n));
   if (hasErrors(parsed.diagnostics)) {
     throw new InputError(parsed.diagnostics.map((d) => ({ ...d, summary: `${d.summary} (in the policy at ${ref})` })));
   }
@@ -73,7 +75,8 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
   const dir = resolve(opts.dir);
   const clock = phaseClock(opts.timings);
   const head = opts.head ? await policyAt(dir, opts.head, opts.targets) : await loadPolicyInput(opts);
-  const base = await policyAt(dir, opts.base, opts.targets);
+  // --target names the head's targets (checked above); the base plans those it has.
+  const base = await policyAt(dir, opts.base, opts.targets, true);
   clock('policy');
   // Both policies' targets: a target the pull request adds is planned too.
   const fromFile = opts.snapshotFile === undefined ? undefined : snapshotsOf(await readSnapshotFile(opts.snapshotFile), opts.snapshotFile, [...new Set([...head.policy.targets, ...base.policy.targets].map((t) => t.name))]);

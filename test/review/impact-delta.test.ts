@@ -7,7 +7,7 @@ import { runExplain } from '../../engine/explain/run-explain.js';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { runPasswordSheet } from '../../engine/secrets/run-passwords.js';
 import { col, peopleWithRole, readCsv, writeCsv } from '../helpers/district.js';
-import { applyPlan, changeStudentNaming, commitAll, gitDistrict } from './helpers.js';
+import { applyPlan, changeStudentNaming, commitAll, editFile, gitDistrict } from './helpers.js';
 
 /**
  * `plan --base` and `impact verify` read their inputs as `plan` does. A district whose SIS
@@ -87,6 +87,17 @@ describe('plan --base and impact verify read inputs as plan does', { timeout: 24
     const run = await runImpact({ dir, now: LATER, base: 'main' });
     expect(run.headPlan.changes.length).toBeLessThan(first.plan.changes.length / 10);
     expect(run.headPlan.changes.map((c) => c.id)).toEqual(plain.plan.changes.map((c) => c.id));
+  });
+
+  it('--target may name a target the pull request adds: the base plans the ones it has', async () => {
+    const dir = await gitDistrict('rollcall-impact-newtarget-');
+    editFile(dir, 'rollcall.yaml', (t) => t.replace(/^targets:\n/m, 'targets:\n  lab:\n    provider: sandbox\n    path: .rollcall/lab\n'));
+    await commitAll(dir, 'a second sandbox directory');
+    const run = await runImpact({ dir, now: NOW, base: 'main~1', targets: ['lab'] });
+    expect(run.basePlan.changes).toEqual([]);
+    expect(run.impact.entries.length).toBeGreaterThan(1000);
+    expect(new Set(run.impact.entries.map((e) => `${e.change} ${e.target}`))).toEqual(new Set(['added lab']));
+    await expect(runImpact({ dir, now: NOW, base: 'main~1', targets: ['labb'] })).rejects.toThrow(/--target labb: no such target/);
   });
 
   it('--adopt holds back disables in both plans, as plan --adopt does', async () => {
