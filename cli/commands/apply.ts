@@ -5,8 +5,9 @@ import { RefusedError } from '../../engine/model/errors.js';
 import { runApply } from '../../engine/run/apply-run.js';
 import { runPlan } from '../../engine/run/plan-run.js';
 import { credentialSinkFromEnv } from '../../engine/secrets/credential-store.js';
-import { nowFlag, parseNow, pseudonymKey, RollcallCommand, sisFlag } from '../base.js';
+import { nowFlag, parseNow, pseudonymKey, RollcallCommand, showPiiFlag, sisFlag } from '../base.js';
 import { pendingWork, renderPlan } from '../output.js';
+import { renderApplyProblems } from '../../engine/render/apply-problems.js';
 import { readPlanFile } from '../plan-file.js';
 
 export default class Apply extends RollcallCommand {
@@ -19,17 +20,20 @@ export default class Apply extends RollcallCommand {
     'auto-approve': Flags.boolean({ description: 'do not ask for confirmation', default: false }),
     accept: Flags.string({ description: 'accept a safety violation by id (repeatable)', multiple: true, default: [] }),
     'lock-timeout': Flags.integer({ description: 'seconds to wait for the state lock', default: 0 }),
+    'show-pii': showPiiFlag,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Apply);
     let plan;
+    let domain: string | undefined;
     if (args.file) {
       plan = readPlanFile(args.file);
     } else {
       const result = await runPlan({ dir: flags.dir, sis: flags.sis, now: parseNow(flags.now), saveSisSnapshot: true });
       plan = result.plan;
-      process.stdout.write(renderPlan(plan, { format: 'text', showPii: false, pseudonymKey: pseudonymKey(result.state.lineage, result.loaded.policy.district.domain), limit: 50 }));
+      domain = result.loaded.policy.district.domain;
+      process.stdout.write(renderPlan(plan, { format: 'text', showPii: false, pseudonymKey: pseudonymKey(result.state.lineage, domain), limit: 50 }));
     }
     if (!pendingWork(plan)) {
       process.stdout.write('No changes to apply.\n');
@@ -59,8 +63,10 @@ export default class Apply extends RollcallCommand {
     });
     if (process.stderr.isTTY) process.stderr.write('\r\u001b[K');
     process.stdout.write(`Apply complete: ${report.applied} applied, ${report.already} already in effect, ${report.failed.length} failed, ${report.skipped.length} skipped. State serial ${report.serial}.\n`);
-    for (const f of report.failed.slice(0, 50)) process.stdout.write(`  failed ${f.id}: ${f.error}\n`);
-    for (const s of report.skipped.slice(0, 50)) process.stdout.write(`  skipped ${s.id}: ${s.reason}\n`);
+    // Pseudonymous, as the plan it applies is shown (as `show` keys a saved plan before any state exists).
+    const privacy = { showPii: flags['show-pii'], pseudonymKey: pseudonymKey(plan.inputs.state_lineage, domain ?? plan.inputs.policy_digest) };
+    for (const line of renderApplyProblems('failed', report.failed.slice(0, 50).map((f) => ({ id: f.id, text: f.error })), plan, privacy)) process.stdout.write(`${line}\n`);
+    for (const line of renderApplyProblems('skipped', report.skipped.slice(0, 50).map((s) => ({ id: s.id, text: s.reason })), plan, privacy)) process.stdout.write(`${line}\n`);
     if (report.purgedCredentials > 0) process.stdout.write(`Purged ${report.purgedCredentials} stored initial password(s) older than passwords.keepDays.\n`);
     if (report.purgeProblem) process.stderr.write(`Warning: stored initial passwords were not purged: ${report.purgeProblem}\n`);
     if (report.failed.length > 0 || report.skipped.length > 0) this.exit(1);

@@ -87,7 +87,21 @@ describe('initial passwords through a real apply of the example district', () =>
     expect(students.size).toBeGreaterThan(3);
 
     process.env[KEY_ENV] = key.toString('base64');
-    const out = await runCommand(Passwords, ['--dir', dir, '--class', classId]);
+    // Not to a pipe or a CI log: refused, nothing printed.
+    const piped = await runCommand(Passwords, ['--dir', dir, '--class', classId]);
+    expect(piped.code).toBe(1);
+    expect(piped.stdout).toBe('');
+    expect(piped.stderr).toMatch(/passwords\.not-a-terminal/);
+    // To a terminal.
+    const tty = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });
+    let out: Awaited<ReturnType<typeof runCommand>>;
+    try {
+      out = await runCommand(Passwords, ['--dir', dir, '--class', classId]);
+    } finally {
+      if (tty) Object.defineProperty(process.stdout, 'isTTY', tty);
+      else delete (process.stdout as { isTTY?: boolean }).isTTY;
+    }
     expect(out.code).toBe(0);
     const lines = out.stdout.trim().split('\n').slice(3);
     const expected = records.filter((r) => students.has(r.anchor));
@@ -104,9 +118,11 @@ describe('initial passwords through a real apply of the example district', () =>
 
   it('refuses to print with a wrong key, without leaking anything', async () => {
     process.env[KEY_ENV] = randomBytes(32).toString('base64');
-    const out = await runCommand(Passwords, ['--dir', dir, '--class', 'cls-mhs-00001']);
+    const never = join(dir, 'never.txt');
+    const out = await runCommand(Passwords, ['--dir', dir, '--class', 'cls-mhs-00001', '--out', never]);
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/Refused \(credentials\.decrypt\): cannot decrypt/);
+    expect(existsSync(never)).toBe(false);
     const passwords = new Set(records.map((r) => r.password));
     expect(leaked(out.stdout + out.stderr, passwords)).toEqual([]);
     expect(out.stdout).toBe('');

@@ -84,6 +84,16 @@ describe('OneRoster 1.2 bulk set', () => {
     expect(warnings.some((d) => /userprofiles|demographics/i.test(d.source?.file ?? ''))).toBe(false);
   });
 
+  it('a userIds value out of {type:id} form is a warning at its cell that does not quote it (it is often an address)', async () => {
+    const dir = await copySet('v12-bulk');
+    await edit(dir, 'users.csv', (t) => t.replace('{LDAP:s1}', 'alex.zhou@maple.example'));
+    const { roster, warnings } = await readOneRosterCsv(dir);
+    const w = warnings.find((d) => d.code === 'oneroster.userids-format');
+    expect(w?.source).toEqual({ file: 'users.csv', line: 3, column: 6 });
+    expect(w?.summary).not.toContain('alex.zhou');
+    expect(person(roster.people, 'u-s1').userIds).toEqual([{ type: '', identifier: 'alex.zhou@maple.example' }]);
+  });
+
   it('reads a .zip (entries inside a folder) exactly like the folder', async () => {
     const a = await readOneRosterCsv(path.join(FIX, 'v12-bulk'));
     const b = await readOneRosterCsv(path.join(FIX, 'v12-bulk.zip'));

@@ -100,7 +100,8 @@ export function userIdsValue(sink: DiagnosticSink, w: Where, raw: string, intern
     rest = rest.replace(m[0], '');
   }
   if (rest.replace(/[,\s]/g, '') !== '') {
-    sink.warn('oneroster.userids-format', `userIds "${raw}" is not in the {type:id} form; kept with an empty type`, at(w, 'userIds'));
+    // Not quoted: a value out of form is often an address or a login, and warnings reach CI logs.
+    sink.warn('oneroster.userids-format', 'userIds is not in the {type:id} form; kept with an empty type', at(w, 'userIds'));
     if (out.length === 0) out.push({ type: '', identifier: raw.trim() });
   }
   // push() over-allocates; a kept array should be exactly as long as its contents.
