@@ -79,8 +79,9 @@ export class LdapProvider implements TargetProvider {
     } catch (err) {
       const terminal = !isTransient(err);
       const error = err instanceof TerminalProviderError ? `${err.code}: ${err.message}` : describeError(err);
-      // Log kind/action/anchor only: change ids and keys carry usernames.
-      this.ctx.log(`${this.target}: ${change.kind} ${change.action} (anchor ${change.anchor ?? '-'}) failed (${terminal ? 'terminal' : 'transient'}): ${error}`);
+      // Kind and action only: change ids and keys carry usernames, anchors are sourcedIds, and
+      // this goes to CI logs. Apply lists the failure itself, its person by pseudonym.
+      this.ctx.log(`${this.target}: ${change.kind} ${change.action} failed (${terminal ? 'terminal' : 'transient'}): ${error}`);
       return { status: 'failed', error, terminal };
     }
   }
