@@ -7,7 +7,8 @@ import type { Population } from './types.js';
  * The roster as verify needs it: who was there, and whether their record changed. Both the
  * sourcedId and the record are hashed (16 hex digits: collisions are irrelevant at district
  * scale), so the impact artifact is not a roster dump. The record's file position is left
- * out: adding a row above someone does not change them.
+ * out: adding a row above someone does not change them; so are its roles' and enrollments'
+ * own ids (see personPrint).
  */
 
 export function personKey(anchor: string): string {
@@ -15,8 +16,16 @@ export function personKey(anchor: string): string {
 }
 
 export function personPrint(p: Person): string {
-  const { source: _position, ...record } = p;
-  return sha256(canonicalJson(record)).slice(0, 16);
+  const { source: _position, roles, enrollments, ...record } = p;
+  // Without the roles' and enrollments' own ids: a read keeps them only when it must (a plan
+  // saved for apply keeps its roster for the next delta set), and approval and merge must
+  // print a person alike whichever of them saved a plan.
+  return sha256(canonicalJson({ ...record, roles: roles.map(withoutId), enrollments: enrollments.map(withoutId) })).slice(0, 16);
+}
+
+function withoutId<T extends { sourcedId?: string }>(r: T): Omit<T, 'sourcedId'> {
+  const { sourcedId: _id, ...rest } = r;
+  return rest;
 }
 
 export function populationOf(roster: Roster, baseChanges: readonly Change[]): Population {

@@ -8,9 +8,8 @@ import type { StateDocument } from '../model/state.js';
 import { computePlan } from '../plan/build-plan.js';
 import { parsePolicyFiles } from '../policy/load.js';
 import type { Identity } from '../resolve/identities.js';
-import { loadPolicyInput, openState, readSis, readTargets, selectTargets, targetConstraints, type LoadedPolicy, type RunOptions } from '../run/inputs.js';
-import { foldJournal, unfoldedJournal } from '../run/recover.js';
-import { writeRosterSnapshot } from '../run/sis-snapshot.js';
+import { loadPolicyInput, readTargets, selectTargets, targetConstraints, type LoadedPolicy, type RunOptions } from '../run/inputs.js';
+import { readStateAndSis } from '../run/state-and-sis.js';
 import { readSnapshotFile, snapshotsOf } from '../run/snapshot-file.js';
 import { phaseClock } from '../run/phase-clock.js';
 import { computeImpact } from './compute.js';
@@ -81,28 +80,9 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
   // Both policies' targets: a target the pull request adds is planned too.
   const fromFile = opts.snapshotFile === undefined ? undefined : snapshotsOf(await readSnapshotFile(opts.snapshotFile), opts.snapshotFile, [...new Set([...head.policy.targets, ...base.policy.targets].map((t) => t.name))]);
   if (fromFile) clock('snapshot');
-  const backend = openState(head, opts);
-  const stateRead = (async (): Promise<StateDocument> => {
-    try {
-      // Read-only (plan --base, impact verify): both plans look up registry and last_applied
-      // entries, nothing writes them. An apply killed before it wrote state left results in
-      // the journal: planned as if folded, as `plan` does (else its creates come back as adoptions).
-      const read = await backend.read({ deferMaps: true });
-      foldJournal(read, await unfoldedJournal(backend, read));
-      return read;
-    } finally {
-      await backend.close();
-    }
-  })();
-  // As `plan` reads them: the SIS while state is, and a delta set over the roster state last
-  // applied (without it, a delta set read as if it were the whole export).
-  const sisRead = readSis(head, opts, { recordIds: opts.saveSisSnapshot === true }, stateRead.then((st) => st.sis, () => null));
-  sisRead.catch(() => undefined); // if state fails first, that error is the one reported
-  const state = await stateRead;
-  clock('state');
-  const sis = await sisRead;
-  if (opts.saveSisSnapshot) await writeRosterSnapshot(dir, sis.digest, sis.roster);
-  clock('ingest');
+  // As `plan` reads them (deferred: both plans look up registry and last_applied entries, and
+  // nothing writes them); a delta set over the roster of the last apply.
+  const { state, sis } = await readStateAndSis(head, opts, { deferMaps: true, saveSisSnapshot: opts.saveSisSnapshot === true, clock });
   const snapshots = opts.snapshots ?? fromFile ?? (await readTargets(head, opts));
   clock('refresh');
   const planFor = (p: LoadedPolicy) => computePlan({

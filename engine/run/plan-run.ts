@@ -2,11 +2,10 @@ import type { TargetSnapshot } from '../model/accounts.js';
 import type { PlanDocument } from '../model/plan.js';
 import type { StateDocument } from '../model/state.js';
 import { computePlan } from '../plan/build-plan.js';
-import { foldJournal, unfoldedJournal } from './recover.js';
-import { writeRosterSnapshot } from './sis-snapshot.js';
 import { readSnapshotFile, snapshotsOf } from './snapshot-file.js';
 import type { Identity } from '../resolve/identities.js';
-import { loadPolicyInput, openState, readSis, readTargets, targetConstraints, type LoadedPolicy, type RunOptions } from './inputs.js';
+import { loadPolicyInput, readTargets, targetConstraints, type LoadedPolicy, type RunOptions } from './inputs.js';
+import { readStateAndSis } from './state-and-sis.js';
 import { phaseClock } from './phase-clock.js';
 
 /** `rollcall plan`: read everything, then hand it to the pure core. */
@@ -53,31 +52,7 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
   clock('policy');
   const fromFile = opts.snapshotFile === undefined ? undefined : snapshotsOf(await readSnapshotFile(opts.snapshotFile), opts.snapshotFile, loaded.policy.targets.map((t) => t.name));
   if (fromFile) clock('snapshot');
-  const backend = openState(loaded, opts);
-  const stateRead = (async (): Promise<StateDocument> => {
-    try {
-      // Deferred or not, this read is never written back: runPlan writes no state. An unfolded
-      // journal (below) touches only the targets it names and the registry, which then parse
-      // whole.
-      const read = await backend.read(opts.deferMaps ? { deferMaps: true } : {});
-      // An apply killed before it wrote state left results in the journal: plan as if folded,
-      // so the plan does not re-adopt accounts rollcall itself just created (read-only here).
-      // Only entries after the last completed apply can be unfolded.
-      foldJournal(read, await unfoldedJournal(backend, read));
-      return read;
-    } finally {
-      await backend.close();
-    }
-  })();
-  // The SIS is read while state is: its big files are hashed on a worker thread meanwhile.
-  // Only a delta set waits for state, for the roster it applies to.
-  const sisRead = readSis(loaded, opts, { recordIds: opts.saveSisSnapshot === true }, stateRead.then((s) => s.sis, () => null));
-  sisRead.catch(() => undefined); // if state fails first, that error is the one reported
-  const state = await stateRead;
-  clock('state');
-  const sis = await sisRead;
-  if (opts.saveSisSnapshot) await writeRosterSnapshot(loaded.dir, sis.digest, sis.roster);
-  clock('ingest');
+  const { state, sis } = await readStateAndSis(loaded, opts, { deferMaps: opts.deferMaps === true, saveSisSnapshot: opts.saveSisSnapshot === true, clock });
   const snapshots = opts.snapshots ?? fromFile ?? (await readTargets(loaded, opts));
   clock('refresh');
   const { plan, identities } = computePlan({

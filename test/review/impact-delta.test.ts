@@ -77,6 +77,22 @@ describe('plan --base and impact verify read inputs as plan does', { timeout: 24
     expect(updates.map((c) => [c.before?.familyName, c.after?.familyName])).toEqual([['Firstdelta', 'Seconddelta']]);
   });
 
+  it('prints the population alike whether or not the head plan is saved (record ids kept or not)', async () => {
+    const dir = await gitDistrict('rollcall-impact-population-');
+    const first = await runPlan({ dir, now: NOW });
+    expect((await applyPlan(dir, first.plan, NOW)).failed).toEqual([]);
+    changeStudentNaming(dir);
+    await commitAll(dir, 'students: new username template, rename on');
+    const shown = await runImpact({ dir, now: LATER, base: 'main~1' });
+    const saved = await runImpact({ dir, now: LATER, base: 'main~1', saveSisSnapshot: true });
+    expect(saved.roster.people.some((p) => p.enrollments.some((e) => e.sourcedId))).toBe(true);
+    expect(shown.roster.people.some((p) => p.enrollments.some((e) => e.sourcedId))).toBe(false);
+    expect(saved.impact.population).toEqual(shown.impact.population);
+    // Approved with the plan saved (plan.yml), verified without saving: the same people.
+    const { report } = await runVerify({ dir, now: LATER, approved: saved.impact, accept: [] });
+    expect(report.reported).toMatchObject({ joined: 0, left: 0, changed: 0 });
+  });
+
   it('folds in an apply killed before it wrote state, as plan does', async () => {
     const dir = await gitDistrict('rollcall-impact-journal-');
     const first = await runPlan({ dir, now: NOW });
