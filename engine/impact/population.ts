@@ -1,6 +1,7 @@
 import type { Person, Roster } from '../model/people.js';
 import type { Change } from '../model/plan.js';
 import { canonicalJson, sha256 } from '../plan/canonical.js';
+import { personJson } from './person-json.js';
 import type { Population } from './types.js';
 
 /**
@@ -16,11 +17,18 @@ export function personKey(anchor: string): string {
 }
 
 export function personPrint(p: Person): string {
+  return sha256(personJson(p) ?? printedJson(p)).slice(0, 16);
+}
+
+/**
+ * What a person's print hashes, the general way (person-json.ts writes the same text faster
+ * for the records rollcall's readers make). Without the roles' and enrollments' own ids: a read
+ * keeps them only when it must (a plan saved for apply keeps its roster for the next delta
+ * set), and approval and merge must print a person alike whichever of them saved a plan.
+ */
+export function printedJson(p: Person): string {
   const { source: _position, roles, enrollments, ...record } = p;
-  // Without the roles' and enrollments' own ids: a read keeps them only when it must (a plan
-  // saved for apply keeps its roster for the next delta set), and approval and merge must
-  // print a person alike whichever of them saved a plan.
-  return sha256(canonicalJson({ ...record, roles: roles.map(withoutId), enrollments: enrollments.map(withoutId) })).slice(0, 16);
+  return canonicalJson({ ...record, roles: roles.map(withoutId), enrollments: enrollments.map(withoutId) });
 }
 
 function withoutId<T extends { sourcedId?: string }>(r: T): Omit<T, 'sourcedId'> {

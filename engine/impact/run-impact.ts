@@ -82,7 +82,7 @@ export async function runImpact(opts: ImpactRunOptions): Promise<ImpactRunResult
   if (fromFile) clock('snapshot');
   // As `plan` reads them (deferred: both plans look up registry and last_applied entries, and
   // nothing writes them); a delta set over the roster of the last apply.
-  const { state, sis } = await readStateAndSis(head, opts, { deferMaps: true, saveSisSnapshot: opts.saveSisSnapshot === true, clock });
+  const { state, sis } = await readStateAndSis(head, opts, { deferMaps: true, saveSisSnapshot: opts.saveSisSnapshot === true, sisFirst: true, clock });
   const snapshots = opts.snapshots ?? fromFile ?? (await readTargets(head, opts));
   clock('refresh');
   const planFor = (p: LoadedPolicy) => computePlan({
