@@ -4,12 +4,6 @@ import { openState, readSis, type LoadedPolicy, type RunOptions } from './inputs
 import { foldJournal, unfoldedJournal } from './recover.js';
 import { writeRosterSnapshot } from './sis-snapshot.js';
 
-/**
- * State and the SIS as every plan reads them (`plan`, `plan --base`, `impact verify`): side by
- * side, since the SIS's big files are hashed on a worker thread meanwhile; only a delta set
- * waits for state, for the roster of the last apply it applies to. Read-only: nothing is
- * written back to state.
- */
 export interface StateAndSisOptions {
   /** Parse registry and last_applied entries only as they are looked up (StateReadOptions.deferMaps). */
   deferMaps: boolean;
@@ -26,9 +20,22 @@ export interface StateAndSisOptions {
   clock?: (phase: string) => void;
 }
 
+/**
+ * State and the SIS as every plan reads them (`plan`, `plan --base`, `impact verify`): side by
+ * side, since the SIS's big files are hashed on a worker thread meanwhile (or the SIS first,
+ * see sisFirst); only a delta set waits for state, for the roster of the last apply it applies
+ * to. Read-only: nothing is written back to state.
+ */
 export async function readStateAndSis(loaded: LoadedPolicy, opts: RunOptions, o: StateAndSisOptions): Promise<{ state: StateDocument; sis: SisReadResult }> {
   let stateRead: Promise<StateDocument> | undefined;
-  const readState = (): Promise<StateDocument> => (stateRead ??= readPlanState(loaded, opts, o.deferMaps));
+  const readState = (): Promise<StateDocument> => {
+    if (stateRead === undefined) {
+      stateRead = readPlanState(loaded, opts, o.deferMaps);
+      // Awaited below, after the SIS: a failure meanwhile must not count as unhandled.
+      stateRead.catch(() => undefined);
+    }
+    return stateRead;
+  };
   if (!o.sisFirst) readState();
   // Only a delta set asks for the roster of the last apply (and so for state) before it is read.
   const lastApplied: PromiseLike<StateDocument['sis'] | null> = { then: (ok, fail) => readState().then((s) => s.sis, () => null).then(ok, fail) };
