@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,14 @@ afterEach(async () => {
 /** The roster without where-it-came-from: line numbers differ between a bulk and a delta file. */
 function comparable(r: Roster): unknown {
   return { ...r, mode: 'x', people: r.people.map(({ source: _s, ...p }) => p) };
+}
+
+/** A writable copy of a fixture set, removed after the test. */
+async function fixtureCopy(name: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), `rollcall-${name}-`));
+  temps.push(dir);
+  await cp(path.join(FIX, name), dir, { recursive: true });
+  return dir;
 }
 
 describe('delta set applied to a bulk base', () => {
@@ -48,10 +56,7 @@ describe('delta set applied to a bulk base', () => {
 
   it('reports a delta record pointing at a user neither the base nor the delta has', async () => {
     const base = (await readOneRosterCsv(path.join(FIX, 'v12-bulk'))).roster;
-    const dir = await mkdtemp(path.join(tmpdir(), 'rollcall-delta-'));
-    temps.push(dir);
-    const { cp, readFile } = await import('node:fs/promises');
-    await cp(path.join(FIX, 'v12-delta'), dir, { recursive: true });
+    const dir = await fixtureCopy('v12-delta');
     const roles = await readFile(path.join(dir, 'roles.csv'), 'utf8');
     await writeFile(path.join(dir, 'roles.csv'), roles.replace('u-t1,secondary', 'u-ghost,secondary'));
     const err = await readOneRosterCsv(dir, { base }).catch((e: unknown) => e);
@@ -63,10 +68,7 @@ describe('delta set applied to a bulk base', () => {
 
   it('a bulk set read with a base (a zip is offered one) must still have orgs.csv and users.csv', async () => {
     const base = (await readOneRosterCsv(path.join(FIX, 'v12-bulk'))).roster;
-    const dir = await mkdtemp(path.join(tmpdir(), 'rollcall-bulk-base-'));
-    temps.push(dir);
-    const { cp, readFile } = await import('node:fs/promises');
-    await cp(path.join(FIX, 'v12-bulk'), dir, { recursive: true });
+    const dir = await fixtureCopy('v12-bulk');
     await rm(path.join(dir, 'users.csv'));
     const manifest = await readFile(path.join(dir, 'manifest.csv'), 'utf8');
     await writeFile(path.join(dir, 'manifest.csv'), manifest.replace(/file\.users,bulk/, 'file.users,absent'));
