@@ -55,7 +55,14 @@ function piiOf(c: Change): Set<string> {
  */
 function redact(text: string, values: ReadonlySet<string>): string {
   let out = text;
-  // Longest first, so a name inside an email address does not leave the rest of it.
-  for (const v of [...values].sort((a, b) => b.length - a.length)) out = out.split(v).join('(redacted)');
+  // Longest first, so a name inside an email address does not leave the rest of it; whole
+  // words only, so a short name ("Al") does not eat into "Already".
+  for (const v of [...values].sort((a, b) => b.length - a.length)) {
+    out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(v)}(?![\\p{L}\\p{N}])`, 'gu'), '(redacted)');
+  }
   return out.replace(/[^\s'"`(),;<>]+@[^\s'"`(),;<>]+\.[A-Za-z]{2,}/g, '(redacted email)');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,4 +1,5 @@
 import { errorDiag } from '../model/diagnostics.js';
+import type { StateDocument } from '../model/state.js';
 import { InputError, RefusedError } from '../model/errors.js';
 import { loadPolicyInput, openState, readSis, type RunOptions } from '../run/inputs.js';
 import { CredentialStore, secretsDir } from './credential-store.js';
@@ -20,7 +21,7 @@ export async function runPasswordSheet(classId: string, opts: RunOptions & { tar
   }
   // A delta set reads over the roster state last applied (only its `sis` entry is looked at).
   const backend = openState(loaded, opts);
-  let lastApplied;
+  let lastApplied: StateDocument['sis'] = null;
   try {
     lastApplied = (await backend.read({ deferMaps: true })).sis;
   } finally {

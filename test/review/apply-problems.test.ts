@@ -38,6 +38,12 @@ describe('apply problems as printed', () => {
     expect(out).toContain('failed (a change not in this plan): renamed, but alias (redacted email) is held by another account');
   });
 
+  it('redact whole words only: a short name does not eat into other words', () => {
+    const al: Change = { ...create, id: 'google:account:stu-5:create', anchor: 'stu-5', key: 'stu-5', after: { ...create.after, givenName: 'Al', username: 'al.b' } };
+    const [line] = renderApplyProblems('failed', [{ id: al.id, text: 'Already exists: Al (al.b); Alumni group full' }], { changes: [al] }, { showPii: false, pseudonymKey: KEY });
+    expect(line).toBe(`  failed google account create ${pseudonym(KEY, 'stu-5')}: Already exists: (redacted) ((redacted)); Alumni group full`);
+  });
+
   it('print ids and messages whole with --show-pii', () => {
     const out = renderApplyProblems('failed', problems, plan, { showPii: true, pseudonymKey: KEY });
     expect(out[0]).toBe(`  failed ${create.id}: ${problems[0]!.text}`);
