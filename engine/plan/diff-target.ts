@@ -167,7 +167,9 @@ export function diffTarget(input: DiffInput): DiffResult {
         }
       }
       if (Object.keys(after).length > 0) {
-        if (cause !== 'drift' && last && last.givenName === wantAttrs.givenName && last.familyName === wantAttrs.familyName) cause = 'policy';
+        // Same names as last written: the policy's templates changed, unless the person's role,
+        // grade or school did (a student who became a teacher gets a staff address: the SIS).
+        if (cause !== 'drift' && !idn.factsChanged && last && last.givenName === wantAttrs.givenName && last.familyName === wantAttrs.familyName) cause = 'policy';
         changes.push({ id: `${target}:account:${idn.anchor}:update`, target, kind: 'account', action: 'update', anchor: idn.anchor, key: idn.anchor, object_id: obs.id, before, after, reason: updateReason(cause, idn, Object.keys(after)) });
       }
     }
