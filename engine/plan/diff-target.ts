@@ -284,9 +284,11 @@ export function diffTarget(input: DiffInput): DiffResult {
         const m = observed.others[-code - 1]!;
         if (protectedNames.has(m.username.toLowerCase())) continue;
         // A person's account whose person needs nothing this run (gone from the SIS, in the
-        // grace period before suspension) leaves like any member who no longer matches: a SIS
-        // change, not drift. Anything else is not rollcall's (keyed by username, or id).
-        if (m.anchor !== undefined) managedGone.push({ anchor: m.anchor, username: m.username });
+        // grace period before suspension) keeps its memberships with the account: a grace
+        // period exists for an export that missed someone, and groups carry access (licences
+        // in Entra). They go when the account is suspended. Anything else is not rollcall's
+        // (keyed by username, or id).
+        if (m.anchor !== undefined) continue;
         else unmanaged.push({ username: m.username });
       }
       if (managedGone.length > 0) {

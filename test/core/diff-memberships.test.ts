@@ -16,7 +16,8 @@ import { scratchDistrict } from '../helpers/district.js';
  * per group, keyed by anchor (managed people) or username, as the first version was, except
  * that the two kinds of key are kept apart (the first version let an unmanaged account named
  * like some person's anchor stand in for that person), and that the account of a person with
- * no identity this run (gone, in grace) leaves as that person, not as an unmanaged member.
+ * no identity this run (gone from the SIS, in a grace period) keeps its memberships: it is
+ * neither removed as that person nor as an unmanaged member.
  */
 
 let basePolicy: Policy;
@@ -49,6 +50,7 @@ function referenceMemberships(identities: readonly Identity[], snapshot: TargetS
     }
   }
   const observedGroups = new Map(snapshot.groups.map((g) => [g.name, g]));
+  const identified = new Set(identities.map((i) => i.anchor));
   const out: Change[] = [];
   for (const [name, want] of [...desired].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const obsGroup = observedGroups.get(name);
@@ -69,8 +71,11 @@ function referenceMemberships(identities: readonly Identity[], snapshot: TargetS
       const unmanaged: MemberRef[] = [];
       for (const [key, username] of observed) {
         if (wanted.has(key) || protectedUsernames.has(username.toLowerCase())) continue;
-        if (key.startsWith('a:')) gone.push({ anchor: key.slice(2), username });
-        else unmanaged.push({ username });
+        if (key.startsWith('a:')) {
+          if (identified.has(key.slice(2))) gone.push({ anchor: key.slice(2), username });
+          continue;
+        }
+        unmanaged.push({ username });
       }
       if (gone.length > 0) out.push({ id: `${TARGET}:membership:${name}:remove`, members: gone } as Change);
       if (unmanaged.length > 0) out.push({ id: `${TARGET}:membership:${name}#unmanaged:remove`, members: unmanaged } as Change);
