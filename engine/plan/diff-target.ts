@@ -288,8 +288,7 @@ export function diffTarget(input: DiffInput): DiffResult {
         // period exists for an export that missed someone, and groups carry access (licences
         // in Entra). They go when the account is suspended. Anything else is not rollcall's
         // (keyed by username, or id).
-        if (m.anchor !== undefined) continue;
-        else unmanaged.push({ username: m.username });
+        if (m.anchor === undefined) unmanaged.push({ username: m.username });
       }
       if (managedGone.length > 0) {
         (mine ??= groupChanges(byGroup, name)).push({ id: `${target}:membership:${name}:remove`, target, kind: 'membership', action: 'remove', key: name, object_id: obsGroup.id, before: { group: name }, members: managedGone, reason: { cause: 'sis', rule: want.rule, detail: `${managedGone.length} member(s) no longer match ${want.rule}` } });

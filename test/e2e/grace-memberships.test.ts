@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runApply } from '../../engine/run/apply-run.js';
 import { runPlan } from '../../engine/run/plan-run.js';
-import { col, readCsv, removePeople, scratchDistrict } from '../helpers/district.js';
+import { appliedDistrict } from '../helpers/applied-district.js';
+import { col, readCsv, removePeople } from '../helpers/district.js';
 
 /**
  * A person missing from the export is held as they are through the grace period: the account
@@ -11,14 +12,11 @@ import { col, readCsv, removePeople, scratchDistrict } from '../helpers/district
  */
 describe('group memberships through a grace period', () => {
   it('are kept while a missing senior is in the graduation grace period, and removed on suspension', async () => {
-    const dir = scratchDistrict('rollcall-grace-groups-');
-    const now = '2026-10-01T12:00:00.000Z';
-    const first = await runPlan({ dir, now });
-    expect((await runApply({ dir, plan: first.plan, accept: [], now: () => now, actor: 'test', lockTimeoutMs: 0 })).failed).toEqual([]);
+    const { dir, first } = await appliedDistrict('rollcall-grace-groups-', '2026-10-01T12:00:00.000Z');
     const sis = join(dir, 'sis');
     const users = readCsv(join(sis, 'users.csv'));
     const senior = users.rows.find((r) => r[col(users, 'grades')] === '12')![col(users, 'sourcedId')]!;
-    const memberOf = first.plan.changes.filter((c) => c.kind === 'membership' && c.members?.some((m) => m.anchor === senior)).length;
+    const memberOf = first.changes.filter((c) => c.kind === 'membership' && c.members?.some((m) => m.anchor === senior)).length;
     expect(memberOf).toBeGreaterThan(2);
     removePeople(sis, new Set([senior]));
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runApply } from '../../engine/run/apply-run.js';
 import { runPlan } from '../../engine/run/plan-run.js';
-import { col, peopleWithRole, readCsv, scratchDistrict, writeCsv } from '../helpers/district.js';
+import { appliedDistrict } from '../helpers/applied-district.js';
+import { col, peopleWithRole, readCsv, writeCsv } from '../helpers/district.js';
 
 /**
  * Reviewers tell SIS changes (they flow daily) from policy changes (reviewed on pull requests)
@@ -11,10 +11,7 @@ import { col, peopleWithRole, readCsv, scratchDistrict, writeCsv } from '../help
  */
 describe('the cause of an update after a role change', () => {
   it('is the SIS, not policy', async () => {
-    const dir = scratchDistrict('rollcall-role-cause-');
-    const now = '2026-10-01T12:00:00.000Z';
-    const first = await runPlan({ dir, now });
-    expect((await runApply({ dir, plan: first.plan, accept: [], now: () => now, actor: 'test', lockTimeoutMs: 0 })).failed).toEqual([]);
+    const { dir } = await appliedDistrict('rollcall-role-cause-', '2026-10-01T12:00:00.000Z');
     const sis = join(dir, 'sis');
     const student = peopleWithRole(sis, 'student')[0]!;
     const roles = readCsv(join(sis, 'roles.csv'));
