@@ -13,7 +13,7 @@ export async function runExplain(anchor: string, opts: PlanRunOptions): Promise<
   // Read-only: explaining a person writes no state and looks up only their entries.
   const result = await runPlan({ ...opts, deferMaps: true });
   // A delta set reads over the roster state last applied, as the plan's own read did.
-  const sis = await readSis(result.loaded, opts, { enrollments: true }, result.state.sis ?? null);
+  const sis = await readSis(result.loaded, opts, { enrollments: true }, () => Promise.resolve(result.state.sis));
   if (!knowsPerson(anchor, sis.roster, result.state, result.snapshots)) {
     throw new InputError([errorDiag('explain.unknown-person', `no person with sourcedId ${JSON.stringify(anchor)} in the SIS export, in state or linked to an account in any target`)]);
   }

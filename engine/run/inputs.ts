@@ -75,7 +75,7 @@ export function selectTargets(policy: Policy, names: readonly string[] | undefin
  * when a group rule is `forEach: class`. `needs.recordIds`: the roster is kept as the base of
  * a later delta set, which finds enrollments and roles by their ids; otherwise a source may drop them.
  */
-export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { enrollments?: boolean; primeCache?: boolean; recordIds?: boolean } = {}, lastApplied?: { digest: string } | null | Promise<{ digest: string } | null | undefined>): Promise<SisReadResult> {
+export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { enrollments?: boolean; primeCache?: boolean; recordIds?: boolean } = {}, lastApplied?: () => Promise<{ digest: string } | null | undefined>): Promise<SisReadResult> {
   const { policy, dir } = loaded;
   const location = opts.sis ?? policy.sis.path;
   const abs = /^[a-z]+:\/\//i.test(location) || isAbsolute(location) ? location : resolve(opts.sis ? process.cwd() : dir, location);
@@ -89,8 +89,8 @@ export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { e
   // Enrollment and role ids matter only to a roster kept as a delta's base (and to the cache refresh writes).
   if (!needs.recordIds && !needs.primeCache) settings.recordIds = false;
   // A delta set applies to the roster last applied, kept as a snapshot beside state. Only a
-  // delta waits for state (the caller may still be reading it).
-  const last = policy.sis.format === 'oneroster-csv' && declaresDelta(abs) ? await lastApplied : null;
+  // delta asks for it (the caller may still be reading state, or not have started).
+  const last = policy.sis.format === 'oneroster-csv' && declaresDelta(abs) && lastApplied ? await lastApplied() : null;
   const base = last ? await readRosterSnapshot(dir, last.digest) : null;
   const read = source.read({ location: abs, settings, env: opts.env ?? process.env, ...(opts.progress ? { progress: opts.progress } : {}), ...(base ? { base } : {}) });
   if (!last || base) return read;

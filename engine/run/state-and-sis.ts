@@ -38,8 +38,7 @@ export async function readStateAndSis(loaded: LoadedPolicy, opts: RunOptions, o:
   };
   if (!o.sisFirst) readState();
   // Only a delta set asks for the roster of the last apply (and so for state) before it is read.
-  const lastApplied: PromiseLike<StateDocument['sis'] | null> = { then: (ok, fail) => readState().then((s) => s.sis, () => null).then(ok, fail) };
-  const sisRead = readSis(loaded, opts, { recordIds: o.saveSisSnapshot }, lastApplied as Promise<StateDocument['sis'] | null>);
+  const sisRead = readSis(loaded, opts, { recordIds: o.saveSisSnapshot }, () => readState().then((s) => s.sis, () => null));
   sisRead.catch(() => undefined); // if state fails first, that error is the one reported
   if (o.sisFirst) {
     await sisRead.catch(() => undefined);

@@ -1,5 +1,4 @@
 import { errorDiag } from '../model/diagnostics.js';
-import type { StateDocument } from '../model/state.js';
 import { InputError, RefusedError } from '../model/errors.js';
 import { loadPolicyInput, openState, readSis, type RunOptions } from '../run/inputs.js';
 import { CredentialStore, secretsDir } from './credential-store.js';
@@ -19,15 +18,15 @@ export async function runPasswordSheet(classId: string, opts: RunOptions & { tar
   if (opts.target !== undefined && !loaded.allTargets.some((t) => t.name === opts.target)) {
     throw new InputError([errorDiag('passwords.unknown-target', `no target ${JSON.stringify(opts.target)} in rollcall.yaml (targets: ${loaded.allTargets.map((t) => t.name).join(', ')})`)]);
   }
-  // A delta set reads over the roster state last applied (only its `sis` entry is looked at).
-  const backend = openState(loaded, opts);
-  let lastApplied: StateDocument['sis'] = null;
-  try {
-    lastApplied = (await backend.read({ deferMaps: true })).sis;
-  } finally {
-    await backend.close();
-  }
-  const { roster } = await readSis(loaded, opts, { enrollments: true }, lastApplied);
+  // A delta set reads over the roster state last applied: state is read only for one.
+  const { roster } = await readSis(loaded, opts, { enrollments: true }, async () => {
+    const backend = openState(loaded, opts);
+    try {
+      return (await backend.read({ deferMaps: true })).sis;
+    } finally {
+      await backend.close();
+    }
+  });
   const cls = roster.classes.find((c) => c.sourcedId === classId);
   if (!cls) throw new InputError([errorDiag('passwords.unknown-class', `no class with sourcedId ${JSON.stringify(classId)} in the SIS export`)]);
   const school = roster.orgs.find((o) => o.sourcedId === cls.schoolSourcedId)?.name ?? '';
