@@ -24,21 +24,31 @@ export interface SafetyVerdict {
 const LIMITED: readonly SafetyAction[] = ['create', 'update', 'move', 'rename', 'disable', 'enable', 'delete', 'add', 'remove'];
 
 export function evaluateSafety(input: SafetyInput): SafetyVerdict {
-  const counts = new Map<string, number>(); // `${target}\u0000${action}`
+  // target -> action -> operations. Changes come grouped by target: one lookup per run of them,
+  // not a key made per change (a 100,000-person first plan has 173,710 changes).
+  const counts = new Map<string, Map<string, number>>();
+  let target: string | undefined;
+  let byAction: Map<string, number> | undefined;
   for (const c of input.changes) {
     if (c.kind === 'container' || c.kind === 'group') continue;
+    if (c.target !== target) {
+      target = c.target;
+      byAction = counts.get(target);
+      if (!byAction) counts.set(target, (byAction = new Map()));
+    }
     const action = c.action === 'adopt' ? 'update' : c.action;
-    const key = `${c.target}\u0000${action}`;
-    counts.set(key, (counts.get(key) ?? 0) + operations(c));
+    byAction!.set(action, (byAction!.get(action) ?? 0) + operations(c));
   }
   const violations = new Map<string, SafetyViolation>();
-  const targets = [...new Set(input.changes.map((c) => c.target))].sort();
+  // Only targets with counted changes can break a limit.
+  const targets = [...counts.keys()].sort();
   for (const target of targets) {
     const base = input.managed[target] ?? 0;
+    const counted = counts.get(target)!;
     for (const action of LIMITED) {
       const limit = input.policy.limits[action];
       if (!limit) continue;
-      const n = counts.get(`${target}\u0000${action}`) ?? 0;
+      const n = counted.get(action) ?? 0;
       if (n === 0) continue;
       if (limit.count !== null && n > limit.count) {
         addViolation(violations, { id: `${action}.count`, action, limit: `${limit.count}`, actual: `${n}`, detail: `${n} ${action} change(s) in target ${target}, over the limit of ${limit.count}` });
