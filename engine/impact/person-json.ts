@@ -9,14 +9,14 @@ import type { Person } from '../model/people.js';
  * general path was a third of `plan --base`: it copies each record, its roles and enrollments
  * into fresh key-sorted objects before stringifying.
  */
-export function personJson(p: Person): string | undefined {
+export function personJson(p: Person, memo?: PrintMemo): string | undefined {
   if (!known(p, PERSON_KEYS)) return undefined;
   const parts: string[] = [];
   // Sorted order: email, enabledUser, enrollments, familyName, givenName, grades, identifier,
   // middleName, preferredFamilyName, preferredGivenName, preferredMiddleName, roles,
   // sisUsername, sourcedId, userIds.
   if (!str(parts, 'email', p.email) || !bool(parts, 'enabledUser', p.enabledUser)) return undefined;
-  if (!list(parts, 'enrollments', p.enrollments, enrollmentJson)) return undefined;
+  if (!list(parts, 'enrollments', p.enrollments, memo ? memo.enrollment : enrollmentJson)) return undefined;
   if (!str(parts, 'familyName', p.familyName) || !str(parts, 'givenName', p.givenName)) return undefined;
   if (!list(parts, 'grades', p.grades, (g) => (typeof g === 'string' ? quote(g) : undefined))) return undefined;
   for (const k of ['identifier', 'middleName', 'preferredFamilyName', 'preferredGivenName', 'preferredMiddleName'] as const) if (!str(parts, k, p[k])) return undefined;
@@ -24,6 +24,28 @@ export function personJson(p: Person): string | undefined {
   if (!str(parts, 'sisUsername', p.sisUsername) || !str(parts, 'sourcedId', p.sourcedId)) return undefined;
   if (!list(parts, 'userIds', p.userIds, userIdJson)) return undefined;
   return `{${parts.join(',')}}`;
+}
+
+/**
+ * What a population's prints share, for one roster: readers give people enrolled alike one
+ * object per kind of enrollment (same class, role, dates), so each kind's text is written
+ * once (a 100,000-person population in 1.75-2.1 s instead of 2.1-2.7 s, in-process). The
+ * text of whole shared lists was kept too at first: no faster, and 30 MB more at 100,000
+ * people. Nothing changes a roster's records after the read, so an object met again writes
+ * the same text.
+ */
+export class PrintMemo {
+  private readonly kinds = new Map<object, string>();
+  readonly enrollment = (e: unknown): string | undefined => {
+    // An enrollment with its own record id is its row's own object: met once, not kept.
+    if (!isRecord(e) || e.sourcedId !== undefined) return enrollmentJson(e);
+    let t = this.kinds.get(e);
+    if (t === undefined) {
+      t = enrollmentJson(e);
+      if (t !== undefined) this.kinds.set(e, t);
+    }
+    return t;
+  };
 }
 
 const PERSON_KEYS: ReadonlySet<string> = new Set(['sourcedId', 'enabledUser', 'sisUsername', 'identifier', 'userIds', 'givenName', 'familyName', 'middleName', 'preferredGivenName', 'preferredFamilyName', 'preferredMiddleName', 'email', 'grades', 'roles', 'enrollments', 'source']);

@@ -1,7 +1,7 @@
 import type { Person, Roster } from '../model/people.js';
 import type { Change } from '../model/plan.js';
 import { canonicalJson, sha256 } from '../plan/canonical.js';
-import { personJson } from './person-json.js';
+import { personJson, PrintMemo } from './person-json.js';
 import type { Population } from './types.js';
 
 /**
@@ -16,8 +16,9 @@ export function personKey(anchor: string): string {
   return sha256(`anchor\u0000${anchor}`).slice(0, 16);
 }
 
-export function personPrint(p: Person): string {
-  return sha256(personJson(p) ?? printedJson(p)).slice(0, 16);
+/** `memo`: shared by the prints of one roster (see PrintMemo). */
+export function personPrint(p: Person, memo?: PrintMemo): string {
+  return sha256(personJson(p, memo) ?? printedJson(p)).slice(0, 16);
 }
 
 /**
@@ -38,7 +39,8 @@ function withoutId<T extends { sourcedId?: string }>(r: T): Omit<T, 'sourcedId'>
 
 export function populationOf(roster: Roster, baseChanges: readonly Change[]): Population {
   const people: Record<string, string> = {};
-  for (const p of [...roster.people].sort((a, b) => (a.sourcedId < b.sourcedId ? -1 : 1))) people[personKey(p.sourcedId)] = personPrint(p);
+  const memo = new PrintMemo();
+  for (const p of [...roster.people].sort((a, b) => (a.sourcedId < b.sourcedId ? -1 : 1))) people[personKey(p.sourcedId)] = personPrint(p, memo);
   const byAnchor = new Map<string, string[]>();
   for (const c of baseChanges) {
     if (c.anchor === undefined) continue;

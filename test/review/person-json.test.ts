@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { personJson } from '../../engine/impact/person-json.js';
+import { personJson, PrintMemo } from '../../engine/impact/person-json.js';
 import { printedJson } from '../../engine/impact/population.js';
 import type { Person } from '../../engine/model/people.js';
 
@@ -53,6 +53,19 @@ describe('personJson (the population\'s fast writer)', () => {
     );
   });
 
+  it('writes the same text through a memo shared by a roster whose people share enrollment objects', () => {
+    // Readers hand people enrolled alike the same enrollment objects; the memo writes each once.
+    const roster = fc.tuple(fc.array(enrollment, { minLength: 1, maxLength: 5 }), fc.array(fc.tuple(person, fc.array(fc.nat(), { maxLength: 5 })), { minLength: 1, maxLength: 6 }))
+      .map(([kinds, people]) => people.map(([p, picks]) => ({ ...p, enrollments: picks.map((k) => kinds[k % kinds.length]!) }) as Person));
+    fc.assert(
+      fc.property(roster, fc.boolean(), (people, twice) => {
+        const memo = new PrintMemo();
+        for (const p of twice ? [...people, ...people] : people) expect(personJson(p, memo)).toBe(printedJson(p));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('gives way (undefined) or still agrees for a record of any other shape, so a print never differs', () => {
     let declined = 0;
     fc.assert(
@@ -60,6 +73,7 @@ describe('personJson (the population\'s fast writer)', () => {
         const fast = personJson(p);
         if (fast === undefined) declined++;
         else expect(fast).toBe(printedJson(p));
+        expect(personJson(p, new PrintMemo())).toBe(fast);
       }),
       { numRuns: 1000 },
     );
