@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanDocument } from '../engine/model/plan.js';
 import { emptyState } from '../engine/model/state.js';
-import { recordOutcome, recordStateUpdate } from '../engine/run/record.js';
+import { recordOutcome, recordStateUpdate, sisSnapshotOf } from '../engine/run/record.js';
 import { localStateBackend } from '../engine/state/local.js';
 import { writeDirectoryFile } from '../providers/sandbox/directory-file.js';
 import { SandboxStore, type SandboxData } from '../providers/sandbox/store.js';
@@ -39,7 +39,7 @@ export async function materialize(plan: PlanDocument, repoDir: string, now: stri
     recordOutcome(state, c, { status: 'applied' }, now);
   }
   for (const u of plan.state_updates) recordStateUpdate(state, u);
-  state.sis = { digest: plan.inputs.sis_digest, people: plan.inputs.sis_people, taken_at: now };
+  state.sis = sisSnapshotOf(plan, now);
   const sandbox = join(repoDir, '.rollcall', 'sandbox');
   mkdirSync(sandbox, { recursive: true });
   writeDirectoryFile(join(sandbox, 'directory.json'), data);

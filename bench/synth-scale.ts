@@ -30,7 +30,7 @@ for (let i = 0; i < factor; i++) {
     for (const [a, attrs] of Object.entries(m)) into[sfx(a, i)] = { ...attrs, username: sfx(attrs.username, i) };
   }
 }
-if (state.sis) state.sis = { ...state.sis, people: state.sis.people * factor };
+if (state.sis) state.sis = { ...state.sis, people: state.sis.people * factor, ...(state.sis.eligible === undefined ? {} : { eligible: state.sis.eligible * factor }) };
 mkdirSync(join(to, '.rollcall', 'sandbox'), { recursive: true });
 let t0 = performance.now();
 await writeStateFile(join(to, '.rollcall', 'state.json'), state);

@@ -39,7 +39,16 @@ export async function runVerify(opts: VerifyRunOptions): Promise<VerifyRunResult
     plan: run.headPlan,
     safety: run.head.policy.safety,
     managed: managedCounts(run.snapshots),
-    sis: { mode: run.roster.mode, people: run.roster.people.length, previousPeople: run.state.sis?.people ?? null },
+    sis: {
+      mode: run.roster.mode,
+      people: run.roster.people.length,
+      previousPeople: run.state.sis?.people ?? null,
+      // Counted under the base policy, the one state's count was recorded under: the rest must
+      // be within limits on its own, and a merged policy that provisions fewer roles is the
+      // approved change's doing (its sis.shrink is then in the full plan only, listed in accept).
+      eligible: run.basePlan.inputs.sis_eligible,
+      previousEligible: run.state.sis?.eligible ?? null,
+    },
     accept: opts.accept,
   });
   return { report, impact: run.impact, plan: run.headPlan, pseudonymBasis: { lineage: run.state.lineage, domain: run.head.policy.district.domain } };

@@ -120,7 +120,14 @@ export interface PlanInputs {
   policy_digest: string;
   policy_commit: string | null;
   sis_digest: string;
+  /** Every person row of the export (guardians and parents included). */
   sis_people: number;
+  /**
+   * People the export gives a role this policy provisions (policy.roles), whatever its dates:
+   * a truncated roles.csv keeps sis_people and lowers this. Absent from plans made by rollcall
+   * before it was recorded (apply then records no eligible count).
+   */
+  sis_eligible: number;
   /** What changed in the SIS since state last recorded it (the last apply), in people. */
   sis_changes: SisChanges;
   state_lineage: string;

@@ -31,7 +31,13 @@ export interface PersonState {
 
 export interface SisSnapshotInfo {
   digest: string;
+  /** The applied plan's `inputs.sis_people`. */
   people: number;
+  /**
+   * The applied plan's `inputs.sis_eligible`, the base of the next plan's eligible `sis.shrink`
+   * check. Absent from state written before rollcall recorded it: that check is then skipped.
+   */
+  eligible?: number;
   taken_at: string;
 }
 

@@ -124,7 +124,14 @@ export function computePlan(input: PlanInput): PlanOutput {
     changes,
     policy: input.policy.safety,
     managed,
-    sis: { mode: input.roster.mode, people: input.roster.people.length, previousPeople: input.state.sis?.people ?? null },
+    sis: {
+      mode: input.roster.mode,
+      people: input.roster.people.length,
+      previousPeople: input.state.sis?.people ?? null,
+      eligible: resolved.sisEligible,
+      // State written before rollcall recorded the eligible count: only people are compared.
+      previousEligible: input.state.sis?.eligible ?? null,
+    },
   });
 
   const body: Omit<PlanDocument, 'digest'> = {
@@ -136,6 +143,7 @@ export function computePlan(input: PlanInput): PlanOutput {
       policy_commit: input.policyCommit,
       sis_digest: input.sisDigest,
       sis_people: input.roster.people.length,
+      sis_eligible: resolved.sisEligible,
       sis_changes: resolved.sisChanges,
       state_lineage: input.state.lineage,
       state_serial: input.state.serial,

@@ -12,7 +12,22 @@ export interface SafetyInput {
   policy: SafetyPolicy;
   /** Managed accounts per target, the base for percent limits. */
   managed: Readonly<Record<string, number>>;
-  sis: { mode: 'bulk' | 'delta'; people: number; previousPeople: number | null };
+  sis: SisCounts;
+}
+
+/** What the `sis.shrink` check compares: this export's counts and the last apply's (state.sis). */
+export interface SisCounts {
+  mode: 'bulk' | 'delta';
+  /** Every person row of the export, guardians and parents included (plan `inputs.sis_people`). */
+  people: number;
+  previousPeople: number | null;
+  /**
+   * People the export gives a role this policy provisions (plan `inputs.sis_eligible`). A
+   * truncated roles.csv keeps every users.csv row, so only this count shows it.
+   */
+  eligible: number;
+  /** The last apply's eligible count; null when unknown (state written by an older rollcall). */
+  previousEligible: number | null;
 }
 
 export interface SafetyVerdict {
@@ -62,16 +77,41 @@ export function evaluateSafety(input: SafetyInput): SafetyVerdict {
       }
     }
   }
-  const { sis } = input;
-  if (sis.mode === 'bulk' && sis.previousPeople !== null && sis.previousPeople > 0) {
-    const lost = sis.previousPeople - sis.people;
-    const pct = (100 * lost) / sis.previousPeople;
-    if (lost > 0 && pct > input.policy.maxSisShrinkPercent) {
-      addViolation(violations, { id: 'sis.shrink', action: 'sis-shrink', limit: `${input.policy.maxSisShrinkPercent}%`, actual: `${pct.toFixed(1)}%`, detail: `the SIS export has ${sis.people} people, ${lost} fewer than the last run (${sis.previousPeople}); a truncated export?` });
-    }
-  }
+  const shrink = sisShrink(input.sis, input.policy.maxSisShrinkPercent);
+  if (shrink) addViolation(violations, shrink);
   const list = [...violations.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { ok: list.length === 0, halted: list.length > 0, violations: list };
+}
+
+/**
+ * A bulk export that lost more than `maxSisShrinkPercent` of its people, or of the people it
+ * gives an eligible role, since the last apply: one `sis.shrink` violation (the id operators
+ * accept), its detail naming each count that fell. Counts only, never who. A delta set says
+ * nothing about the people it leaves out, and an unknown previous count compares nothing.
+ */
+function sisShrink(sis: SisCounts, maxPercent: number): SafetyViolation | null {
+  if (sis.mode !== 'bulk') return null;
+  const people = fell(sis.people, sis.previousPeople, maxPercent);
+  const eligible = fell(sis.eligible, sis.previousEligible, maxPercent);
+  if (!people && !eligible) return null;
+  const details: string[] = [];
+  if (people) details.push(`the SIS export has ${count(people.now)} people, ${count(people.lost)} fewer than the last run (${count(people.previous)}); a truncated export?`);
+  if (eligible) details.push(`the SIS export gives ${count(eligible.now)} people a role this policy provisions, ${count(eligible.lost)} fewer than the last run (${count(eligible.previous)}); a truncated roles.csv, or a policy that provisions fewer roles?`);
+  const pct = Math.max(people?.pct ?? 0, eligible?.pct ?? 0);
+  return { id: 'sis.shrink', action: 'sis-shrink', limit: `${maxPercent}%`, actual: `${pct.toFixed(1)}%`, detail: details.join('; ') };
+}
+
+/** How far a count fell below the previous one, when by more than `maxPercent` percent of it. */
+function fell(now: number, previous: number | null, maxPercent: number): { now: number; previous: number; lost: number; pct: number } | null {
+  if (previous === null || previous <= 0) return null;
+  const lost = previous - now;
+  const pct = (100 * lost) / previous;
+  return lost > 0 && pct > maxPercent ? { now, previous, lost, pct } : null;
+}
+
+/** 12345 -> "12,345": digits grouped the same on every machine (no locale). */
+function count(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** A planned membership change adds or removes many members; limits count members. */

@@ -60,6 +60,8 @@ export interface ResolveResult {
   identities: Identity[];
   /** People new, gone, or with changed role/grade/school since state last recorded them. */
   sisChanges: SisChanges;
+  /** People the export gives a role this policy provisions (plan `inputs.sis_eligible`). */
+  sisEligible: number;
   schoolYear: number;
   stateUpdates: StateUpdate[];
   decisions: PendingDecision[];
@@ -115,6 +117,16 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   // Few distinct role|grade|school|year lines: one shared string each.
   const factsLines = new FieldMemo<string>(['role', 'grade', 'school', 'gradYear']);
   const sisChanges: SisChanges = { added: 0, gone: 0, changed: 0 };
+  // The safety valve's second SIS count (engine/plan/safety.ts, sis.shrink). `f` is non-null for
+  // every person in the export, guardians and parents included (personFacts always answers),
+  // so counting facts would only repeat users.csv's rows. What a truncated roles.csv takes away
+  // is the eligible role: count the people holding any role in policy.roles, whatever its
+  // dates (eligibility other than 'ineligible'). Not only those provisioned today: whether a
+  // role is current depends on the date (every student role of a school year ends on one day)
+  // and being upcoming-but-provisioned on state, while this count must compare one export
+  // with the last apply's and move only when the export or policy.roles does. A graduate whose
+  // role ended is still counted until the SIS drops the row: the export still says they had it.
+  let sisEligible = 0;
   const requests: UsernameRequest[] = [];
   // Filled in anchor order (the loop below walks sorted anchors).
   const current = new AnchorOrderedMap<string>();
@@ -123,6 +135,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     const anchor = sorted[k]!;
     const person = people[k];
     const f = person ? personFacts(person, index, policy, eligible, schoolYear, today) : null;
+    if (f !== null && f.eligibility !== 'ineligible') sisEligible++;
     // Keyed, not walked beside the sorted anchors: Object.values of a million-key object
     // costs as much as the lookups (measured).
     const remembered = noState && !INHERITED.has(anchor) ? undefined : state.people[anchor];
@@ -205,7 +218,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     const identity = buildIdentity(anchor, f, outcome, username, alloc?.rule ?? 'state.registry', alloc?.newlyIssued ?? false, rename, policy, index, diagnostics, cRemembered[k], cache, cFactsChanged[k]!);
     if (identity) identities.push(identity);
   }
-  return { identities, schoolYear, stateUpdates, decisions, diagnostics, sisChanges };
+  return { identities, schoolYear, stateUpdates, decisions, diagnostics, sisChanges, sisEligible };
 }
 
 function buildIdentity(

@@ -8,7 +8,7 @@ import { snapshotDigest } from '../plan/snapshot-digest.js';
 import { closeAll, loadPolicyInput, openProviders, openState, type RunOptions } from './inputs.js';
 import { initialPasswordFor, type CredentialSink } from './passwords.js';
 import { addDays } from '../resolve/school-year.js';
-import { recordOutcome, recordStateUpdate } from './record.js';
+import { recordOutcome, recordStateUpdate, sisSnapshotOf } from './record.js';
 import { foldJournal, unfoldedJournal } from './recover.js';
 import { redactForJournal } from './redact.js';
 
@@ -277,7 +277,7 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyReport> {
       recordStateUpdate(state, u);
     }
     const now = opts.now();
-    state.sis = { digest: plan.inputs.sis_digest, people: plan.inputs.sis_people, taken_at: now };
+    state.sis = sisSnapshotOf(plan, now);
     state.journal_seq = seq;
     const expected = state.serial;
     state.serial = expected + 1;

@@ -1,7 +1,7 @@
 import type { AccountAttrs } from '../model/accounts.js';
-import type { AttrValue, Change, StateUpdate } from '../model/plan.js';
+import type { AttrValue, Change, PlanDocument, StateUpdate } from '../model/plan.js';
 import type { ChangeOutcome } from '../model/provider.js';
-import type { PersonState, StateDocument } from '../model/state.js';
+import type { PersonState, SisSnapshotInfo, StateDocument } from '../model/state.js';
 
 /**
  * How applied changes update rollcall's state: the never-reissue registry, each person's
@@ -90,4 +90,14 @@ function toAttrs(m: Record<string, AttrValue>): AccountAttrs {
 
 function str(v: AttrValue | undefined): string {
   return typeof v === 'string' ? v : '';
+}
+
+/**
+ * What state remembers of the applied export, the base of the next plan's `sis.shrink` check.
+ * A plan saved by a rollcall that did not count eligible people has no `sis_eligible`: then
+ * none is recorded, and the next plan compares people only.
+ */
+export function sisSnapshotOf(plan: PlanDocument, now: string): SisSnapshotInfo {
+  const eligible: unknown = plan.inputs.sis_eligible;
+  return { digest: plan.inputs.sis_digest, people: plan.inputs.sis_people, ...(typeof eligible === 'number' ? { eligible } : {}), taken_at: now };
 }

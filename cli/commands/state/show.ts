@@ -33,7 +33,7 @@ export default class StateShow extends RollcallCommand {
         `serial:    ${summary.serial}`,
         `people:    ${summary.people} (registry: ${summary.registry} usernames ever issued)`,
         `targets:   ${Object.entries(summary.targets).map(([t, n]) => `${t}=${n}`).join(', ') || '(none applied)'}`,
-        `sis:       ${summary.sis ? `${summary.sis.people} people, digest ${summary.sis.digest.slice(0, 19)}…, taken ${summary.sis.taken_at}` : '(no snapshot yet)'}`,
+        `sis:       ${summary.sis ? `${summary.sis.people} people${summary.sis.eligible === undefined ? '' : ` (${summary.sis.eligible} with an eligible role)`}, digest ${summary.sis.digest.slice(0, 19)}…, taken ${summary.sis.taken_at}` : '(no snapshot yet)'}`,
         `lock:      ${lock ? `held by ${lock.holder} for ${lock.operation} since ${lock.since} (id ${lock.id})` : 'free'}`,
       ].join('\n') + '\n');
     } finally {

@@ -43,6 +43,23 @@ export function backendContract(name: string, open: () => Promise<ContractStore>
       await lock.release();
     });
 
+    it('keeps the applied export\'s eligible count, and reads state written before it was recorded', async () => {
+      const { a, b } = await open();
+      const lock = await a.lock('apply', 0);
+      const older = sampleState(1);
+      expect(older.sis).not.toHaveProperty('eligible');
+      await a.write(older, 0, lock);
+      expect((await b.read()).sis).toEqual(older.sis);
+      const counted = sampleState(2);
+      counted.sis = { ...counted.sis!, eligible: 0 };
+      await a.write(counted, 1, lock);
+      expect((await b.read()).sis).toEqual({ digest: 'sha256:2', people: 1, eligible: 0, taken_at: '2026-01-05T00:00:00.000Z' });
+      const negative = sampleState(3);
+      negative.sis = { ...negative.sis!, eligible: -1 };
+      await expect(a.write(negative, 2, lock)).rejects.toBeInstanceOf(InputError);
+      await lock.release();
+    });
+
     it('refuses a write whose expected serial is not the stored one, changing nothing', async () => {
       const { a, b } = await open();
       const lock = await a.lock('apply', 0);
