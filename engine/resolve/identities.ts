@@ -223,7 +223,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
 
 function buildIdentity(
   anchor: string,
-  f: PersonFacts | null,
+  facts: PersonFacts | null,
   outcome: LifecycleOutcome,
   username: string | null,
   usernameRule: string,
@@ -236,6 +236,13 @@ function buildIdentity(
   cache: ResolveCache,
   factsChanged: boolean,
 ): Identity | null {
+  // Someone still in the export who holds no eligible role at all (a role row removed, a
+  // roles.csv cut short) is planned like someone gone from it: their facts no longer describe
+  // the account. Rendered from them, a student with no role would take the staff email rule and
+  // leave every role-based group while still enabled in the grace period. So the account is
+  // held as it is until the suspension, which places it by what state remembers. People whose
+  // roles ended by date keep that role in their facts and are planned from them.
+  const f = facts && facts.eligibility !== 'ineligible' ? facts : null;
   const rules = { username: usernameRule, email: '', displayName: '', path: '', password: '' };
   if (f) rules.password = firstRule(policy.passwords.rules, f.subject)?.origin.id ?? '';
   let attrs: Identity['attrs'] = null;
@@ -283,7 +290,7 @@ function buildIdentity(
     }
   }
   if (!outcome.provision && outcome.decision.state === 'active' && !f) return null;
-  return { anchor, facts: f, lifecycle: outcome, username, attrs, paths, groups, rules: cache.rules(rules), newlyIssued, factsChanged, rename };
+  return { anchor, facts, lifecycle: outcome, username, attrs, paths, groups, rules: cache.rules(rules), newlyIssued, factsChanged, rename };
 }
 
 const INHERITED: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);

@@ -124,7 +124,9 @@ export function decideLifecycle(input: LifecycleInput): LifecycleOutcome | null 
       timers: [],
     };
   }
-  const role = facts?.role || input.lastRole;
+  // A role no policy provisions (a guardian row left behind) says nothing of the account's
+  // stage: what state remembers does.
+  const role = (facts?.eligibility === 'ineligible' ? '' : facts?.role) || input.lastRole;
   const grade = facts?.grade || input.lastGrade;
   const stageName: StageName = role === 'student' ? (grade === '12' ? 'graduation' : 'withdrawal') : 'staffDeparture';
   const stage: LifecycleStage = lc[stageName];

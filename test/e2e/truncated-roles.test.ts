@@ -54,10 +54,13 @@ describe('a bulk export whose roles.csv lost most students', () => {
     // Every lost student with an account starts it (those whose role begins later had none yet).
     const created = new Set(first.changes.filter((c) => c.kind === 'account' && c.action === 'create').map((c) => c.anchor));
     expect(plan.state_updates.filter((u) => u.field === 'missing_since').map((u) => u.anchor).sort()).toEqual(lost.filter((id) => created.has(id)).sort());
-    // What else a lost role changes (role-based groups, per-role email rules) meets whatever
-    // limits the district set; sis.shrink is the one that names the export.
+    // Their accounts are held as they are through the grace period (test/e2e/grace-ineligible):
+    // no email, placement or group change touches them, so sis.shrink is the only violation.
+    const lostSet = new Set(lost);
+    expect(plan.changes.filter((c) => (c.anchor !== undefined && lostSet.has(c.anchor)) || c.members?.some((m) => m.anchor !== undefined && lostSet.has(m.anchor)))).toEqual([]);
     expect(plan.safety.halted).toBe(true);
     const others = plan.safety.violations.map((v) => v.id).filter((id) => id !== 'sis.shrink');
+    expect(others).toEqual([]);
     expect(plan.safety.violations.map((v) => v.id)).toContain('sis.shrink');
     const shrink = plan.safety.violations.find((v) => v.id === 'sis.shrink');
     expect(shrink!.detail).toBe(
