@@ -29,24 +29,33 @@ export function personJson(p: Person, memo?: PrintMemo): string | undefined {
 /**
  * What a population's prints share, for one roster: readers give people enrolled alike one
  * object per kind of enrollment (same class, role, dates), so each kind's text is written
- * once (a 100,000-person population in 1.75-2.1 s instead of 2.1-2.7 s, in-process). The
- * text of whole shared lists was kept too at first: no faster, and 30 MB more at 100,000
- * people. Nothing changes a roster's records after the read, so an object met again writes
- * the same text.
+ * once. The bench's 100,000 people have 78,288 kinds for 892,734 enrollments: their population
+ * takes 1.75-2.1 s instead of 2.1-2.7 s in-process. At a million people (about ten times the
+ * kinds) a lookup waits on memory as long as writing the text takes, and the kept texts would
+ * cost some 130 MB: past `limit` kinds the memo lets go of them and writes every text.
+ * Keeping the text of whole shared lists was measured too: no faster, 30 MB more at 100,000.
+ * Nothing changes a roster's records after the read, so an object met again writes the same text.
  */
 export class PrintMemo {
-  private readonly kinds = new Map<object, string>();
+  private kinds: Map<object, string> | null = new Map();
+  /** `limit`: kinds kept at most (tests lower it). */
+  constructor(private readonly limit = KIND_LIMIT) {}
+
   readonly enrollment = (e: unknown): string | undefined => {
+    const kinds = this.kinds;
     // An enrollment with its own record id is its row's own object: met once, not kept.
-    if (!isRecord(e) || e.sourcedId !== undefined) return enrollmentJson(e);
-    let t = this.kinds.get(e);
+    if (kinds === null || !isRecord(e) || e.sourcedId !== undefined) return enrollmentJson(e);
+    let t = kinds.get(e);
     if (t === undefined) {
       t = enrollmentJson(e);
-      if (t !== undefined) this.kinds.set(e, t);
+      if (t !== undefined) kinds.set(e, t);
+      if (kinds.size > this.limit) this.kinds = null;
     }
     return t;
   };
 }
+
+const KIND_LIMIT = 1 << 18;
 
 const PERSON_KEYS: ReadonlySet<string> = new Set(['sourcedId', 'enabledUser', 'sisUsername', 'identifier', 'userIds', 'givenName', 'familyName', 'middleName', 'preferredGivenName', 'preferredFamilyName', 'preferredMiddleName', 'email', 'grades', 'roles', 'enrollments', 'source']);
 const ROLE_KEYS: ReadonlySet<string> = new Set(['role', 'orgSourcedId', 'roleType', 'beginDate', 'endDate', 'sourcedId']);
