@@ -32,7 +32,7 @@ export function personJson(p: Person, memo?: PrintMemo): string | undefined {
  * once. The bench's 100,000 people have 78,288 kinds for 892,734 enrollments: their population
  * takes 1.75-2.1 s instead of 2.1-2.7 s in-process. At a million people (about ten times the
  * kinds) a lookup waits on memory as long as writing the text takes, and the kept texts would
- * cost some 130 MB: past `limit` kinds the memo lets go of them and writes every text.
+ * cost an estimated 130 MB: past `limit` kinds the memo lets go of them and writes every text.
  * Keeping the text of whole shared lists was measured too: no faster, 30 MB more at 100,000.
  * Nothing changes a roster's records after the read, so an object met again writes the same text.
  */
