@@ -89,7 +89,10 @@ export function changeLine(c: Change, privacy: PrivacyOptions): ChangeLine {
 export function sisLine(plan: PlanDocument): string {
   const c = plan.inputs.sis_changes;
   const since = c ? `; since the last apply: ${c.added} new, ${c.gone} gone, ${c.changed} with a new role, grade or school` : '';
-  return `SIS: ${plan.inputs.sis_people} people${since}.`;
+  // Absent from plans saved before rollcall counted it.
+  const eligible: unknown = plan.inputs.sis_eligible;
+  const provisioned = typeof eligible === 'number' ? `, ${eligible} with a role the policy provisions` : '';
+  return `SIS: ${plan.inputs.sis_people} people${provisioned}${since}.`;
 }
 
 /** Counts per action in Terraform's reading order. */
