@@ -165,7 +165,10 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     cRemembered.push(remembered);
     const held = remembered?.username || input.observedAnchors.get(anchor)?.username;
     if (held) current.set(anchor, held);
-    if (f && (outcome.provision || known)) {
+    // No username is asked for someone holding no eligible role: like a person gone from the
+    // export they keep the one they hold (buildIdentity renders nothing from such facts). A rule
+    // that matches anyone would otherwise rename a held or suspended account, or ask approval to.
+    if (f && f.eligibility !== 'ineligible' && (outcome.provision || known)) {
       const rule = firstRule(policy.naming.usernames, f.subject);
       if (rule) requests.push({ anchor, rule, values: f.values });
       else if (!held) diagnostics.push(warningDiag('resolve.no-username-rule', `no username rule matches ${anchor} (role ${f.role || 'none'}, school ${f.school || 'none'}); no account is created`));
