@@ -152,7 +152,10 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
       const seen = (line.value ??= factsLine(f));
       const before = factsLineOf(remembered);
       factsChanged = before !== null && before !== seen;
-      if (factsChanged) sisChanges.changed++;
+      // Held without an eligible role, the facts state remembers are never replaced (nothing is
+      // provisioned): count the lost role once, on the plan that starts the grace period, as a
+      // person gone from the export is counted once, not on every plan until they come back.
+      if (factsChanged && (f.eligibility !== 'ineligible' || !remembered?.missing_since)) sisChanges.changed++;
       else if (outcome.provision && remembered === undefined) sisChanges.added++;
       if (outcome.provision && before !== seen) {
         stateUpdates.push({ anchor, field: 'facts', value: seen, reason: { cause: 'sis', record: anchor, detail: 'remember role, grade and school for lifecycle' } });

@@ -14,7 +14,8 @@ import { scratchDistrict } from '../helpers/district.js';
  * person gone from it (test/e2e/grace-ineligible): no rule renders anything from their facts.
  * That includes the username: a username rule that matches anyone (no `when`) must not ask for
  * a rename approval while the account is held, nor rename it when it is suspended; a person
- * gone from the export keeps their username through both.
+ * gone from the export keeps their username through both. The plan's SIS line counts the lost
+ * role once, as it counts a person gone once.
  */
 
 async function policyWith(renames: 'approve' | 'rename'): Promise<Policy> {
@@ -52,7 +53,7 @@ tests:
   });
 }
 
-describe('a person in the export with no eligible role, under a username rule that matches anyone', () => {
+describe('a person in the export with no eligible role left, beside a person gone from it', () => {
   let approve: Policy;
   let rename: Policy;
   beforeAll(async () => {
@@ -60,7 +61,7 @@ describe('a person in the export with no eligible role, under a username rule th
     rename = await policyWith('rename');
   });
 
-  it('asks no rename approval while the account is held (grace period), as for a person gone from the export', () => {
+  it('under a username rule that matches anyone: asks no rename approval while the account is held (grace period)', () => {
     for (const inExport of [false, true]) {
       const { plan: p } = plan(approve, '2026-10-01', '', inExport);
       expect(p.decisions.filter((d) => d.anchor === 'stu-g')).toEqual([]);
@@ -68,7 +69,7 @@ describe('a person in the export with no eligible role, under a username rule th
     }
   });
 
-  it('keeps the username when the account is suspended, as for a person gone from the export', () => {
+  it('under a username rule that matches anyone: keeps the username when the account is suspended', () => {
     const story = (inExport: boolean) => {
       const { plan: p, identities } = plan(rename, '2026-11-15', '2026-10-01', inExport);
       return { changes: p.changes.filter((c) => c.anchor === 'stu-g').map((c) => `${c.action} ${JSON.stringify(c.after)}`).sort(), username: identities.find((i) => i.anchor === 'stu-g')?.username };
@@ -78,4 +79,16 @@ describe('a person in the export with no eligible role, under a username rule th
     expect(gone.changes).toEqual(['disable {"enabled":false}', 'move {"path":"Alumni/2027"}']);
     expect(story(true)).toEqual(gone);
   });
+
+  it('counts the lost role once in the SIS line, on the plan that starts the grace period, as a person gone is counted once', () => {
+    const changes = (now: string, missingSince: string, inExport: boolean) => plan(approve, now, missingSince, inExport).plan.inputs.sis_changes;
+    expect(changes('2026-10-01', '', false)).toEqual({ added: 0, gone: 1, changed: 0 });
+    expect(changes('2026-10-01', '', true)).toEqual({ added: 0, gone: 0, changed: 1 });
+    // Since the apply that recorded missing_since nothing has changed in the export: not counted again.
+    for (const now of ['2026-10-02', '2026-11-15']) {
+      expect(changes(now, '2026-10-01', false)).toEqual({ added: 0, gone: 0, changed: 0 });
+      expect(changes(now, '2026-10-01', true)).toEqual({ added: 0, gone: 0, changed: 0 });
+    }
+  });
 });
+
