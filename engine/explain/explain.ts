@@ -67,6 +67,13 @@ export interface Explanation {
   email: AttributeStory;
   displayName: AttributeStory;
   placement: Omit<AttributeStory, 'value'> & { note: string };
+  /**
+   * The plan leaves the account as it is (missing from the export or holding no eligible role,
+   * before the suspension or while a calendar hold postpones it): its email, path and groups.
+   */
+  held: boolean;
+  /** The account keeps its names and email: the plan sets none (held, or suspended without an eligible role). */
+  attributesKept: boolean;
   groups: { rules: RuleTrial[]; groups: { name: string; rule: string; membership: string; targets: readonly string[] }[] };
   password: { rules: RuleTrial[]; rule: string | null };
   targets: TargetStory[];
@@ -85,7 +92,12 @@ export function explainPerson(input: ExplainInput): Explanation {
   const decided = decisionFor(anchor, { policy, roster: input.roster, state: input.state, now: input.now, observedAnchors: observed });
   const facts = identity?.facts ?? decided.facts;
   const outcome = identity?.lifecycle ?? decided.outcome;
-  const s = facts?.subject;
+  // Resolve plans no rule from the facts of a person holding no eligible role (a guardian row,
+  // role rows removed): like a person gone from the export, they are held, then suspended by
+  // what state remembers. Their rules are not tried here either, or a student with no role
+  // would read as matching the staff email rule the plan never applies.
+  const planned = facts && facts.eligibility !== 'ineligible' ? facts : null;
+  const s = planned?.subject;
   const trials = <R extends Parameters<typeof trialsOf>[0][number]>(rules: readonly R[], firstOnly = true): RuleTrial[] => (s ? trialsOf(rules, s, firstOnly) : []);
 
   const index = indexRoster(input.roster);
@@ -98,7 +110,10 @@ export function explainPerson(input: ExplainInput): Explanation {
   const emailHit = s ? firstMatch(policy.naming.email, s) : null;
   const displayHit = s ? firstMatch(policy.naming.displayName, s) : null;
   const placeHit = s ? firstMatch(policy.placement.rules, s) : null;
-  const active = outcome?.decision.state === 'active';
+  const held = outcome !== null && outcome.decision.state === 'active' && !outcome.provision;
+  const active = outcome?.decision.state === 'active' && !held;
+  const kept = outcome !== null && username !== null && !identity?.attrs && (held || outcome.decision.state === 'suspended');
+  const until = outcome && held ? ` (${outcome.decision.rule}${outcome.decision.date ? `, ${outcome.decision.date}` : ''})` : '';
 
   return {
     anchor,
@@ -125,7 +140,7 @@ export function explainPerson(input: ExplainInput): Explanation {
     username: {
       rules: trials(policy.naming.usernames),
       story: usernameStory({
-        anchor, username, rule: usernameRule, values: facts?.values ?? {}, state: input.state, reserved: policy.naming.reserved,
+        anchor, username, rule: usernameRule, values: planned?.values ?? {}, state: input.state, reserved: policy.naming.reserved,
         constraints: input.constraints, others, unmanaged, renames: policy.naming.renames,
       }),
     },
@@ -134,8 +149,10 @@ export function explainPerson(input: ExplainInput): Explanation {
     placement: {
       rules: trials(policy.placement.rules),
       template: active ? placeHit?.rule.path.text ?? null : outcome?.suspendPath?.text ?? null,
-      note: active ? 'active: placed by the first matching placement rule' : outcome ? `${outcome.decision.state}: ${outcome.suspendPath ? `moved to the ${outcome.decision.rule} path` : 'left where it is'}` : 'not managed',
+      note: held ? `held: left where it is until the suspension${until}` : active ? 'active: placed by the first matching placement rule' : outcome ? `${outcome.decision.state}: ${outcome.suspendPath ? `moved to the ${outcome.decision.rule} path` : 'left where it is'}` : 'not managed',
     },
+    held,
+    attributesKept: kept,
     groups: {
       rules: trials(policy.groups.rules, false),
       groups: (identity?.groups ?? []).map((g) => ({ name: g.name, rule: g.rule, membership: g.membership, targets: g.targets })),

@@ -17,8 +17,8 @@ function attrs(m: AttrMap | undefined): string {
   return Object.entries(m).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`).join(' ');
 }
 
-function attribute(title: string, a: AttributeStory): string[] {
-  return [`${title}: ${a.value ?? '(none)'}${a.template ? `   from "${a.template}"` : ''}`, ...trialLines(a.rules)];
+function attribute(title: string, a: AttributeStory, kept: boolean): string[] {
+  return [`${title}: ${a.value ?? (kept ? '(kept as it is)' : '(none)')}${a.template ? `   from "${a.template}"` : ''}`, ...trialLines(a.rules)];
 }
 
 export function renderExplanation(e: Explanation): string {
@@ -51,15 +51,16 @@ export function renderExplanation(e: Explanation): string {
   }
   if (u.collision) out.push(`      collision suffix: ${u.collision.base} + ${u.collision.suffix}`);
 
-  out.push('', ...attribute('Email', e.email), '', ...attribute('Display name', e.displayName));
+  out.push('', ...attribute('Email', e.email, e.attributesKept), '', ...attribute('Display name', e.displayName, e.attributesKept));
   out.push('', `Placement: ${e.placement.note}${e.placement.template ? `   from "${e.placement.template}"` : ''}`, ...trialLines(e.placement.rules));
-  out.push('', `Groups: ${e.groups.groups.length ? e.groups.groups.map((g) => `${g.name} (${g.rule}, ${g.membership})`).join(', ') : '(none)'}`, ...trialLines(e.groups.rules));
+  const groups = e.groups.groups.length ? e.groups.groups.map((g) => `${g.name} (${g.rule}, ${g.membership})`).join(', ') : e.held ? '(kept as they are until the suspension)' : '(none)';
+  out.push('', `Groups: ${groups}`, ...trialLines(e.groups.rules));
   out.push('', `Initial password rule: ${e.password.rule ?? '(none)'} (the password itself is never shown here)`, ...trialLines(e.password.rules));
 
   for (const t of e.targets) {
     out.push('', `Target ${t.target}:`);
     out.push(`  account: ${t.account ? `${t.account.username} at ${t.account.path || '(root)'}, ${t.account.enabled ? 'enabled' : 'disabled'} [${t.account.id}]` : '(none linked by anchor)'}`);
-    out.push(`  desired: path ${t.path ?? '(leave in place)'}; groups ${t.groups.length ? t.groups.join(', ') : '(none)'}`);
+    out.push(`  desired: path ${t.path ?? '(leave in place)'}; groups ${t.groups.length ? t.groups.join(', ') : e.held ? '(kept as they are)' : '(none)'}`);
     if (t.changes.length === 0) out.push('  planned: no changes');
     for (const c of t.changes) {
       const why = `${c.reason.cause}${c.reason.rule ? ` ${c.reason.rule}` : ''}${c.reason.date ? ` ${c.reason.date}` : ''}: ${c.reason.detail}`;

@@ -152,7 +152,10 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
       const seen = (line.value ??= factsLine(f));
       const before = factsLineOf(remembered);
       factsChanged = before !== null && before !== seen;
-      if (factsChanged) sisChanges.changed++;
+      // Held without an eligible role, the facts state remembers are never replaced (nothing is
+      // provisioned): count the lost role once, on the plan that starts the grace period, as a
+      // person gone from the export is counted once, not on every plan until they come back.
+      if (factsChanged && (f.eligibility !== 'ineligible' || !remembered?.missing_since)) sisChanges.changed++;
       else if (outcome.provision && remembered === undefined) sisChanges.added++;
       if (outcome.provision && before !== seen) {
         stateUpdates.push({ anchor, field: 'facts', value: seen, reason: { cause: 'sis', record: anchor, detail: 'remember role, grade and school for lifecycle' } });
@@ -165,7 +168,10 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     cRemembered.push(remembered);
     const held = remembered?.username || input.observedAnchors.get(anchor)?.username;
     if (held) current.set(anchor, held);
-    if (f && (outcome.provision || known)) {
+    // No username is asked for someone holding no eligible role: like a person gone from the
+    // export they keep the one they hold (buildIdentity renders nothing from such facts). A rule
+    // that matches anyone would otherwise rename a held or suspended account, or ask approval to.
+    if (f && f.eligibility !== 'ineligible' && (outcome.provision || known)) {
       const rule = firstRule(policy.naming.usernames, f.subject);
       if (rule) requests.push({ anchor, rule, values: f.values });
       else if (!held) diagnostics.push(warningDiag('resolve.no-username-rule', `no username rule matches ${anchor} (role ${f.role || 'none'}, school ${f.school || 'none'}); no account is created`));

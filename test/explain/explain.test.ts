@@ -119,4 +119,49 @@ tests:
     expect(text).toContain('account: kgone29 at Students/MHS/2029, enabled [acct-1]');
     expect(text).toMatch(/planned: move account from path=Students\/MHS\/2029 to path=Inactive\/Students/);
   });
+
+  it('a person in the export with no eligible role is explained as the plan holds them: no rule of the other role, nothing placed or removed until the suspension', () => {
+    // A senior whose only role left is guardian (no policy provisions it): the account, with
+    // its student email, path and groups, is held as it is for the graduation stage's 30 days.
+    const account = (snaps: TargetSnapshot[]): void => {
+      snaps[0]!.accounts.push({ id: 'acct-g', anchor: 'stu-g', username: 'gguard27', givenName: 'Gia', familyName: 'Guard', displayName: 'Gia Guard', email: 'gguard27@students.maplewood.k12.example', path: 'Students/MHS/2027', enabled: true, aliases: [] });
+    };
+    const fixture = (now: string, missingSince: string): string => `
+now: ${now}
+tests:
+  - name: x
+    state: { people: { stu-g: { username: gguard27, role: student, grade: 12, school: MHS, gradYear: 2027${missingSince ? `, missingSince: ${missingSince}` : ''} } } }
+    people:
+      - { id: stu-g, given: Gia, family: Guard, role: guardian, school: MHS, grade: 12 }
+    expect: { stu-g: { lifecycle: active } }
+`;
+    const held = explain(fixture('2026-10-01', ''), 'stu-g', account);
+    expect(held.sis).toMatchObject({ role: 'guardian', eligibility: 'ineligible' });
+    expect(held.lifecycle).toMatchObject({ state: 'active', rule: 'lifecycle.graduation', date: '2026-10-31' });
+    expect(held.targets[0]!.changes).toEqual([]);
+    // The plan renders nothing from the guardian row: no staff email rule, no placement.
+    expect([...held.email.rules, ...held.displayName.rules, ...held.placement.rules, ...held.groups.rules, ...held.password.rules, ...held.username.rules]).toEqual([]);
+    expect(held.email.template).toBeNull();
+    expect(held.placement.template).toBeNull();
+    expect(held.placement.note).not.toContain('placed by');
+    expect(held.placement.note).toContain('held');
+    const text = renderExplanation(held);
+    expect(text).not.toContain('staff-email');
+    expect(text).toContain('Email: (kept as it is)');
+    expect(text).toMatch(/Groups: \(kept as they are/);
+    expect(text).toContain('desired: path (leave in place); groups (kept as they are)');
+
+    // Suspended: disabled, moved to the cohort's Alumni path, out of every group; the email stays.
+    const suspended = explain(fixture('2026-11-15', '2026-10-01'), 'stu-g', account);
+    expect(suspended.lifecycle).toMatchObject({ state: 'suspended', rule: 'lifecycle.graduation' });
+    expect(suspended.targets[0]!.changes.map((c) => c.action).sort()).toEqual(['disable', 'move']);
+    expect(suspended.targets[0]!.path).toBe('Alumni/2027');
+    expect(suspended.email.rules).toEqual([]);
+    expect(suspended.email.template).toBeNull();
+    expect(suspended.placement).toMatchObject({ rules: [], template: 'Alumni/{gradYear}' });
+    const after = renderExplanation(suspended);
+    expect(after).not.toContain('staff');
+    expect(after).toContain('Email: (kept as it is)');
+    expect(after).toContain('Groups: (none)');
+  });
 });
