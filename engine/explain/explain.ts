@@ -110,7 +110,8 @@ export function explainPerson(input: ExplainInput): Explanation {
   const emailHit = s ? firstMatch(policy.naming.email, s) : null;
   const displayHit = s ? firstMatch(policy.naming.displayName, s) : null;
   const placeHit = s ? firstMatch(policy.placement.rules, s) : null;
-  const held = outcome !== null && outcome.decision.state === 'active' && !outcome.provision;
+  // As the plan holds them: no identity (a person whose roles ended by date still has one, planned from those roles).
+  const held = outcome !== null && outcome.decision.state === 'active' && !outcome.provision && identity === undefined;
   const active = outcome?.decision.state === 'active' && !held;
   const kept = outcome !== null && username !== null && !identity?.attrs && (held || outcome.decision.state === 'suspended');
   const until = outcome && held ? ` (${outcome.decision.rule}${outcome.decision.date ? `, ${outcome.decision.date}` : ''})` : '';
