@@ -140,10 +140,10 @@ export function explainPerson(input: ExplainInput): Explanation {
     } : null,
     username: {
       rules: trials(policy.naming.usernames),
-      story: usernameStory({
+      story: withoutFacts(usernameStory({
         anchor, username, rule: usernameRule, values: planned?.values ?? {}, state: input.state, reserved: policy.naming.reserved,
         constraints: input.constraints, others, unmanaged, renames: policy.naming.renames,
-      }),
+      }), planned === null && outcome !== null),
     },
     email: { rules: trials(policy.naming.email), template: emailHit?.rule.template.text ?? null, value: identity?.attrs?.email ?? null },
     displayName: { rules: trials(policy.naming.displayName), template: displayHit?.rule.template.text ?? null, value: identity?.attrs?.displayName ?? null },
@@ -183,4 +183,14 @@ function targetStory(target: string, anchor: string, identity: Identity | undefi
 /** Changes about this person: their own, and grouped membership changes that list them. */
 function concerns(c: Change, anchor: string): boolean {
   return c.anchor === anchor || (c.members?.some((m) => m.anchor === anchor) ?? false);
+}
+
+/**
+ * A person the plan does not render from the SIS (gone from the export, or holding no eligible
+ * role) keeps the username they hold: no username rule was tried, so "no rule matches" would
+ * mislead.
+ */
+function withoutFacts(story: UsernameStory, unplanned: boolean): UsernameStory {
+  if (!unplanned || story.how !== 'kept') return story;
+  return { ...story, detail: 'the person is not planned from the SIS (gone from the export, or holding no eligible role): the username already issued stays' };
 }

@@ -150,6 +150,10 @@ tests:
     expect(text).toContain('Email: (kept as it is)');
     expect(text).toMatch(/Groups: \(kept as they are/);
     expect(text).toContain('desired: path (leave in place); groups (kept as they are)');
+    // No username rule was tried, so none "does not match": the name held stays.
+    expect(held.username.story).toMatchObject({ username: 'gguard27', how: 'kept' });
+    expect(text).toContain('Username: gguard27: kept, the person is not planned from the SIS');
+    expect(text).not.toContain('no username rule matches');
 
     // Suspended: disabled, moved to the cohort's Alumni path, out of every group; the email stays.
     const suspended = explain(fixture('2026-11-15', '2026-10-01'), 'stu-g', account);
