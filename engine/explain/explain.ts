@@ -6,7 +6,7 @@ import type { TargetConstraints } from '../model/provider.js';
 import type { PersonState, StateDocument } from '../model/state.js';
 import type { Identity } from '../resolve/identities.js';
 import { firstMatch } from '../resolve/match.js';
-import { indexRoster } from '../resolve/person-facts.js';
+import { indexRoster, plannedFacts } from '../resolve/person-facts.js';
 import { decisionFor } from './decision.js';
 import { usernameStory, type UsernameStory } from './username.js';
 import { trialsOf, type RuleTrial } from './why-not.js';
@@ -92,11 +92,9 @@ export function explainPerson(input: ExplainInput): Explanation {
   const decided = decisionFor(anchor, { policy, roster: input.roster, state: input.state, now: input.now, observedAnchors: observed });
   const facts = identity?.facts ?? decided.facts;
   const outcome = identity?.lifecycle ?? decided.outcome;
-  // Resolve plans no rule from the facts of a person holding no eligible role (a guardian row,
-  // role rows removed): like a person gone from the export, they are held, then suspended by
-  // what state remembers. Their rules are not tried here either, or a student with no role
-  // would read as matching the staff email rule the plan never applies.
-  const planned = facts && facts.eligibility !== 'ineligible' ? facts : null;
+  // No rule is tried against facts the plan does not plan from (see plannedFacts), or a student
+  // with no role would read as matching the staff email rule the plan never applies.
+  const planned = plannedFacts(facts ?? null);
   const s = planned?.subject;
   const trials = <R extends Parameters<typeof trialsOf>[0][number]>(rules: readonly R[], firstOnly = true): RuleTrial[] => (s ? trialsOf(rules, s, firstOnly) : []);
 

@@ -6,7 +6,7 @@ import type { Policy } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
 import type { PersonState, StateDocument } from '../model/state.js';
 import { firstRule } from './match.js';
-import { indexRoster, personFacts, type PersonFacts, type RosterIndex } from './person-facts.js';
+import { indexRoster, personFacts, plannedFacts, type PersonFacts, type RosterIndex } from './person-facts.js';
 import { groupIntents, ResolveCache, type GroupIntent } from './resolve-cache.js';
 import { consideredAnchors } from './considered-anchors.js';
 import { decideLifecycle, LifecycleMemo, type LifecycleOutcome } from './lifecycle.js';
@@ -121,7 +121,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
   // every person in the export, guardians and parents included (personFacts always answers),
   // so counting facts would only repeat users.csv's rows. What a truncated roles.csv takes away
   // is the eligible role: count the people holding any role in policy.roles, whatever its
-  // dates (eligibility other than 'ineligible'). Not only those provisioned today: whether a
+  // dates (those with plannedFacts). Not only those provisioned today: whether a
   // role is current depends on the date (every student role of a school year ends on one day)
   // and being upcoming-but-provisioned on state, while this count must compare one export
   // with the last apply's and move only when the export or policy.roles does. A graduate whose
@@ -135,7 +135,8 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     const anchor = sorted[k]!;
     const person = people[k];
     const f = person ? personFacts(person, index, policy, eligible, schoolYear, today) : null;
-    if (f !== null && f.eligibility !== 'ineligible') sisEligible++;
+    const planned = plannedFacts(f);
+    if (planned) sisEligible++;
     // Keyed, not walked beside the sorted anchors: Object.values of a million-key object
     // costs as much as the lookups (measured).
     const remembered = noState && !INHERITED.has(anchor) ? undefined : state.people[anchor];
@@ -155,7 +156,7 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
       // Held without an eligible role, the facts state remembers are never replaced (nothing is
       // provisioned): count the lost role once, on the plan that starts the grace period, as a
       // person gone from the export is counted once, not on every plan until they come back.
-      if (factsChanged && (f.eligibility !== 'ineligible' || !remembered?.missing_since)) sisChanges.changed++;
+      if (factsChanged && (planned || !remembered?.missing_since)) sisChanges.changed++;
       else if (outcome.provision && remembered === undefined) sisChanges.added++;
       if (outcome.provision && before !== seen) {
         stateUpdates.push({ anchor, field: 'facts', value: seen, reason: { cause: 'sis', record: anchor, detail: 'remember role, grade and school for lifecycle' } });
@@ -168,13 +169,11 @@ export function resolveIdentities(input: ResolveInput): ResolveResult {
     cRemembered.push(remembered);
     const held = remembered?.username || input.observedAnchors.get(anchor)?.username;
     if (held) current.set(anchor, held);
-    // No username is asked for someone holding no eligible role: like a person gone from the
-    // export they keep the one they hold (buildIdentity renders nothing from such facts). A rule
-    // that matches anyone would otherwise rename a held or suspended account, or ask approval to.
-    if (f && f.eligibility !== 'ineligible' && (outcome.provision || known)) {
-      const rule = firstRule(policy.naming.usernames, f.subject);
-      if (rule) requests.push({ anchor, rule, values: f.values });
-      else if (!held) diagnostics.push(warningDiag('resolve.no-username-rule', `no username rule matches ${anchor} (role ${f.role || 'none'}, school ${f.school || 'none'}); no account is created`));
+    // Someone holding no eligible role keeps the username they hold, as a person gone from the export does.
+    if (planned && (outcome.provision || known)) {
+      const rule = firstRule(policy.naming.usernames, planned.subject);
+      if (rule) requests.push({ anchor, rule, values: planned.values });
+      else if (!held) diagnostics.push(warningDiag('resolve.no-username-rule', `no username rule matches ${anchor} (role ${planned.role || 'none'}, school ${planned.school || 'none'}); no account is created`));
     }
   }
 
@@ -242,13 +241,8 @@ function buildIdentity(
   cache: ResolveCache,
   factsChanged: boolean,
 ): Identity | null {
-  // Someone still in the export who holds no eligible role at all (a role row removed, a
-  // roles.csv cut short) is planned like someone gone from it: their facts no longer describe
-  // the account. Rendered from them, a student with no role would take the staff email rule and
-  // leave every role-based group while still enabled in the grace period. So the account is
-  // held as it is until the suspension, which places it by what state remembers. People whose
-  // roles ended by date keep that role in their facts and are planned from them.
-  const f = facts && facts.eligibility !== 'ineligible' ? facts : null;
+  // Rendered only from facts the plan plans from: someone holding no eligible role is held as is, then suspended by what state remembers.
+  const f = plannedFacts(facts);
   const rules = { username: usernameRule, email: '', displayName: '', path: '', password: '' };
   if (f) rules.password = firstRule(policy.passwords.rules, f.subject)?.origin.id ?? '';
   let attrs: Identity['attrs'] = null;

@@ -2,7 +2,7 @@ import type { LifecycleDecision } from '../model/accounts.js';
 import type { Reason, StateUpdate } from '../model/plan.js';
 import type { CalendarHold, LifecycleStage, Policy, Template } from '../model/policy.js';
 import type { PersonState } from '../model/state.js';
-import type { PersonFacts } from './person-facts.js';
+import { plannedFacts, type PersonFacts } from './person-facts.js';
 import { addDays } from './school-year.js';
 import { PairMemo } from './field-memo.js';
 
@@ -126,7 +126,7 @@ export function decideLifecycle(input: LifecycleInput): LifecycleOutcome | null 
   }
   // A role no policy provisions (a guardian row left behind) says nothing of the account's
   // stage: what state remembers does.
-  const role = (facts?.eligibility === 'ineligible' ? '' : facts?.role) || input.lastRole;
+  const role = plannedFacts(facts)?.role || input.lastRole;
   const grade = facts?.grade || input.lastGrade;
   const stageName: StageName = role === 'student' ? (grade === '12' ? 'graduation' : 'withdrawal') : 'staffDeparture';
   const stage: LifecycleStage = lc[stageName];

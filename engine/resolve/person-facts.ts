@@ -34,6 +34,19 @@ export interface PersonFacts {
   subject: MatchSubject;
 }
 
+/**
+ * The facts the plan renders a person's account from: none for someone holding no eligible
+ * role (role rows removed, a roles.csv cut short, only a guardian role left). Like a person
+ * gone from the export, such a person is held as they are through the grace period and then
+ * suspended by what state remembers: rendered from these facts, a student with no role would
+ * take the staff email rule and leave every role-based group while still enabled, and a rule
+ * matching anyone would rename them. People whose roles ended by date keep those roles in their
+ * facts and are planned from them.
+ */
+export function plannedFacts(f: PersonFacts | null): PersonFacts | null {
+  return f !== null && f.eligibility !== 'ineligible' ? f : null;
+}
+
 export interface RosterIndex {
   orgs: Map<string, Org>;
   classes: Map<string, ClassSection>;

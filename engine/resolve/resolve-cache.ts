@@ -216,11 +216,11 @@ export function groupIntents(rules: readonly GroupRule[], f: PersonFacts, index:
       }
     }
     const from = out.length;
-    // Bounded: a reader that keeps enrollment ids makes an object per row, not per kind.
+    // Bounded, for a reader that would make an object per row without an id.
     const kinds = perClass ? cache.enrollmentMap(rule, 4 * index.classes.size + 1024) : null;
     for (const e of enrollments) {
-      // An enrollment with its own record id is an object of its own row, met once here: a
-      // lookup keyed by it never hits (a 100,000-person plan read with record ids, as `plan --out`
+      // An enrollment with its own record id is its row's own object, met once here: a lookup
+      // keyed by it never hits (a 100,000-person plan read with record ids, as `plan --out`
       // reads, spent about 0.2 s missing).
       const perEnrollment = e.sourcedId === undefined ? kinds : null;
       if (perEnrollment) {
