@@ -10,7 +10,7 @@ import { AnchorOrderedMap } from '../resolve/anchor-ordered-map.js';
 import { annotateOverrides, applyOverrides } from '../correlate/overrides.js';
 import { PlanCorrelation } from '../correlate/plan-hooks.js';
 import { createHash } from 'node:crypto';
-import { diffTarget } from './diff-target.js';
+import { diffTarget, type DesiredGroupCount, type DesiredGroupMeta } from './diff-target.js';
 import { sortChanges } from './order.js';
 import { evaluateSafety } from './safety.js';
 import { snapshotDigest } from './snapshot-digest.js';
@@ -43,11 +43,19 @@ export interface PlanInput {
    * benchmark passes a callback that does.
    */
   onPhase?: (phase: string) => void;
+  /** Groups people outside this roster want, per target (engine/incremental; see DiffInput.alsoDesired). */
+  alsoDesired?: Readonly<Record<string, readonly DesiredGroupMeta[]>>;
+  /** Report each target's desired groups with member counts (PlanOutput.desired), for a plan base. */
+  reportDesired?: boolean;
 }
 
 export interface PlanOutput {
   plan: PlanDocument;
   identities: Identity[];
+  /** Accounts each target's diff counted as managed: the base of percent limits (engine/incremental reuses it). */
+  managed: Record<string, number>;
+  /** With reportDesired: each target's desired groups and how many people want each. */
+  desired?: Record<string, DesiredGroupCount[]>;
 }
 
 export function computePlan(input: PlanInput): PlanOutput {
@@ -102,9 +110,11 @@ export function computePlan(input: PlanInput): PlanOutput {
   const warnings: Diagnostic[] = [...input.sisWarnings, ...resolved.diagnostics, ...overridden.diagnostics];
   const managed: Record<string, number> = {};
   const targets: PlanDocument['inputs']['targets'] = {};
+  const desired: Record<string, DesiredGroupCount[]> = {};
   for (const t of input.policy.targets) {
     const snap = byTarget.get(t.name) ?? { target: t.name, accounts: [], groups: [], containers: [] };
-    const diff = diffTarget({ target: t.name, identities: overridden.identities, snapshot: correlation.snapshot(snap), policy: input.policy, lastApplied: input.state.last_applied[t.name] ?? {}, hold: correlation.hold(t.name) });
+    const diff = diffTarget({ target: t.name, identities: overridden.identities, snapshot: correlation.snapshot(snap), policy: input.policy, lastApplied: input.state.last_applied[t.name] ?? {}, hold: correlation.hold(t.name), alsoDesired: input.alsoDesired?.[t.name], reportDesired: input.reportDesired });
+    if (diff.desired) desired[t.name] = diff.desired;
     for (const c of diff.changes) changes.push(c);
     for (const d of diff.diagnostics) warnings.push(d);
     managed[t.name] = diff.managedCount;
@@ -158,7 +168,7 @@ export function computePlan(input: PlanInput): PlanOutput {
     ...(adopted.summary ? { correlation: adopted.summary } : {}),
   };
   phase('safety');
-  return { plan: withLazyDigest(body), identities: overridden.identities };
+  return { plan: withLazyDigest(body), identities: overridden.identities, managed, ...(input.reportDesired ? { desired } : {}) };
 }
 
 /**
@@ -166,7 +176,7 @@ export function computePlan(input: PlanInput): PlanOutput {
  * a plan only shown as text never needs it. The digest is an enumerable getter computed on
  * first use, so JSON output, saved plans and apply see it exactly as a plain field.
  */
-function withLazyDigest(body: Omit<PlanDocument, 'digest'>): PlanDocument {
+export function withLazyDigest(body: Omit<PlanDocument, 'digest'>): PlanDocument {
   let cached: string | undefined;
   const plan = { ...body } as PlanDocument;
   Object.defineProperty(plan, 'digest', {

@@ -17,6 +17,8 @@ export interface DesiredGroup {
   membership: 'authoritative' | 'additive';
   /** Indexes into the identities, ascending (identities arrive sorted by anchor), without duplicates. */
   members: Int32Array | readonly number[];
+  /** Two intents (rules) name this group: its rule and description are the first one's met. */
+  merged?: true;
 }
 
 export class DesiredGroups {
@@ -98,7 +100,7 @@ export class DesiredGroups {
       for (const ix of e.members) if (!seen.has(ix)) merged.push(ix);
       const anchorOf = (ix: number): string => identities[ix]!.anchor;
       merged.sort((x, y) => (anchorOf(x) < anchorOf(y) ? -1 : anchorOf(x) > anchorOf(y) ? 1 : 0));
-      out.set(e.name, { ...prev, members: merged });
+      out.set(e.name, { ...prev, members: merged, merged: true });
     }
     return out;
   }

@@ -4,7 +4,7 @@ import { formatSource, warningDiag } from '../model/diagnostics.js';
 import type { AttrMap, Cause, Change, MemberRef, Reason } from '../model/plan.js';
 import type { Policy } from '../model/policy.js';
 import type { Identity } from '../resolve/identities.js';
-import { DesiredGroups } from './desired-groups.js';
+import { DesiredGroups, type DesiredGroup } from './desired-groups.js';
 import { joinByAnchor } from './anchor-join.js';
 import { pathAncestors } from '../resolve/paths.js';
 import { PairMemo } from '../resolve/field-memo.js';
@@ -25,6 +25,21 @@ export interface DiffInput {
   lastApplied: Readonly<Record<string, AccountAttrs>>;
   /** People whose create must wait: correlation found candidate accounts a person must choose between (engine/correlate). */
   hold?: ReadonlySet<string> | undefined;
+  /**
+   * Groups people outside `identities` want (engine/incremental plans a few people of a
+   * district): diffed like any desired group, so a member who no longer belongs is removed
+   * as the district's plan would remove them.
+   */
+  alsoDesired?: readonly DesiredGroupMeta[] | undefined;
+  /** Report every desired group with its member count (DiffResult.desired), for a plan base. */
+  reportDesired?: boolean | undefined;
+}
+
+/** A desired group without its members: what a plan base keeps of it. */
+export type DesiredGroupMeta = Omit<DesiredGroup, 'members'>;
+
+export interface DesiredGroupCount extends DesiredGroupMeta {
+  members: number;
 }
 
 export interface DiffResult {
@@ -32,6 +47,8 @@ export interface DiffResult {
   /** Accounts in this target that rollcall manages (carry an anchor): the base for percent limits. */
   managedCount: number;
   diagnostics: Diagnostic[];
+  /** With reportDesired: every desired group of this target, in no particular order. */
+  desired?: DesiredGroupCount[];
 }
 
 const NAME_ATTRS = ['givenName', 'familyName', 'displayName', 'email'] as const;
@@ -204,6 +221,8 @@ export function diffTarget(input: DiffInput): DiffResult {
   const positions = uniqueIds ? memberPositions(snapshot) : undefined;
   const groupCreates = new Map<string, string>();
   const desiredGroups = desired.byName(identities);
+  const reported = input.reportDesired ? [...desiredGroups.values()].map((g) => ({ ...g, members: g.members.length })) : undefined;
+  for (const g of input.alsoDesired ?? []) if (!desiredGroups.has(g.name)) desiredGroups.set(g.name, { ...g, members: [] });
   const observed = new ObservedMembers(new IndexStamps(identities.length));
   // One member entry per person, shared by every group they join (a student is in ~10).
   const memberRefs: (MemberRef | undefined)[] = new Array<MemberRef | undefined>(identities.length);
@@ -302,7 +321,7 @@ export function diffTarget(input: DiffInput): DiffResult {
   byGroup.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   for (const [, mine] of byGroup) for (const c of mine) changes.push(c);
   changes.push(...containerChanges.values());
-  return { changes, managedCount: managed.managedCount, diagnostics };
+  return { changes, managedCount: managed.managedCount, diagnostics, ...(reported ? { desired: reported } : {}) };
 }
 
 /** A group's list of changes, registered under its name for the diff to order by name later. */
