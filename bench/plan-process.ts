@@ -15,11 +15,23 @@ export const HEAP = ['--max-old-space-size=12000', '--max-semi-space-size=64', '
  * for it (Node's start, loading the modules, the plan, exit). plan-once's own figure starts
  * after its imports and is kept as innerMs: 0.2-0.3 s less on this machine.
  */
-export interface PlanProcessResult { wallMs: number; innerMs: number; maxRssMb: number; phases: Record<string, number>; changes: number; people: number }
+export interface PlanProcessResult {
+  wallMs: number;
+  innerMs: number;
+  maxRssMb: number;
+  phases: Record<string, number>;
+  changes: number;
+  people: number;
+  /** Against a snapshot: whether the plan came from the plan base refresh wrote, and how many people it re-planned... */
+  fromBase?: boolean;
+  rePlanned?: number;
+  /** ...or why it planned in full. */
+  fullBecause?: string;
+}
 
-/** One plan in a fresh process of the build at `root` (its dist/bench/plan-once.js). */
-export function planProcess(root: string, dir: string, snapshot?: string): PlanProcessResult {
-  return timedProcess(join(root, 'dist/bench/plan-once.js'), [dir, BENCH_NOW, ...(snapshot ? [snapshot] : [])]);
+/** One plan in a fresh process of the build at `root` (its dist/bench/plan-once.js); `planBase: false` plans in full, as `--no-plan-base`. */
+export function planProcess(root: string, dir: string, snapshot?: string, planBase = true): PlanProcessResult {
+  return timedProcess(join(root, 'dist/bench/plan-once.js'), [dir, BENCH_NOW, ...(snapshot ? [snapshot] : [])], planBase ? {} : { ROLLCALL_BENCH_PLAN_BASE: '0' });
 }
 
 /** One pull-request plan (`plan --base`) in a fresh process of the build at `root` (its dist/bench/plan-base-once.js). */
@@ -28,9 +40,9 @@ export function planBaseProcess(root: string, dir: string, snapshot: string, bas
 }
 
 /** A bench script in a fresh process, timed from spawn to exit; its last stdout line is its JSON report. */
-function timedProcess(script: string, args: string[]): PlanProcessResult {
+function timedProcess(script: string, args: string[], env: Record<string, string> = {}): PlanProcessResult {
   const t0 = performance.now();
-  const out = execFileSync(process.execPath, [...HEAP, script, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, [...HEAP, script, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, ...env } });
   const wallMs = Math.round(performance.now() - t0);
   const inner = JSON.parse(out.trim().split('\n').pop()!) as Omit<PlanProcessResult, 'innerMs'>;
   return { ...inner, wallMs, innerMs: inner.wallMs };

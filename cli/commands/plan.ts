@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { resolve } from 'node:path';
 import { runPlan } from '../../engine/run/plan-run.js';
+import { planFromBase } from '../../engine/run/plan-from-base.js';
 import { snapshotPath } from '../../engine/run/refresh-run.js';
 import { nowFlag, parseNow, pseudonymKey, RollcallCommand, showPiiFlag, sisFlag } from '../base.js';
 import { pendingWork, printPlan, progressSink, renderPlan, writePlanFile, type PlanFormat } from '../output.js';
@@ -31,6 +32,7 @@ export default class Plan extends RollcallCommand {
     base: Flags.string({ description: 'git ref of the base policy: show the impact of the policy change (base -> working tree) against the same SIS, state and targets' }),
     'out-impact': Flags.string({ description: 'with --base: save the impact (JSON) for review and `rollcall impact verify`' }),
     github: Flags.boolean({ description: 'GitHub Actions output: job summary, step outputs, annotations (default: on when GITHUB_ACTIONS=true)', allowNo: true }),
+    'plan-base': Flags.boolean({ description: 'with --refresh=false: start from the plan refresh made, re-planning only people whose users.csv row changed since (a plan shown, not saved with --out); --no-plan-base plans in full', default: true, allowNo: true }),
   };
 
   async run(): Promise<void> {
@@ -48,18 +50,24 @@ export default class Plan extends RollcallCommand {
     // A plan, shown or saved, writes no state: registry and last_applied entries are parsed as
     // the plan looks them up. A saved plan is applied by `apply FILE`, which reads state again,
     // whole and checked.
-    const result = await runPlan({ dir: flags.dir, sis: flags.sis, now, saveSisSnapshot: Boolean(flags.out), deferMaps: true, progress: progressSink(format !== 'json'), ...(flags.adopt ? { adopt: true } : {}), ...(snapshotFile !== undefined ? { snapshotFile } : {}), ...(flags.target ? { targets: flags.target } : {}) });
+    const common = { dir: flags.dir, sis: flags.sis, now, ...(flags.adopt ? { adopt: true } : {}), ...(flags.target ? { targets: flags.target } : {}) };
+    // A saved plan keeps its export's roster for the next delta set, which only a full read has.
+    const fromBase = snapshotFile !== undefined && !flags.out && flags['plan-base'] ? await planFromBase({ ...common, snapshotFile }) : undefined;
+    if (fromBase && 'fallback' in fromBase && fromBase.hadBase && format !== 'json') process.stderr.write(`Planning in full: the plan base does not apply (${fromBase.fallback}).\n`);
+    const result = fromBase && 'plan' in fromBase
+      ? { plan: fromBase.plan, loaded: fromBase.loaded }
+      : await runPlan({ ...common, saveSisSnapshot: Boolean(flags.out), deferMaps: true, progress: progressSink(format !== 'json'), ...(fromBase ? { loaded: fromBase.loaded } : {}), ...(snapshotFile !== undefined ? { snapshotFile } : {}) });
     if (process.stderr.isTTY && format !== 'json') process.stderr.write('\r\u001b[K');
     const { plan } = result;
     if (flags.out) writePlanFile(flags.out, plan);
     printPlan(plan, {
       format,
       showPii: flags['show-pii'],
-      pseudonymKey: pseudonymKey(result.state.lineage, result.loaded.policy.district.domain),
+      pseudonymKey: pseudonymKey(plan.inputs.state_lineage, result.loaded.policy.district.domain),
       limit: flags.limit,
     });
     if (flags.out && format !== 'json') process.stdout.write(`\nSaved the plan to ${flags.out}. Apply exactly this plan with: rollcall apply ${flags.out}\n`);
-    if (github) appendStepSummary(renderPlan(plan, { format: 'markdown', showPii: false, pseudonymKey: pseudonymKey(result.state.lineage, result.loaded.policy.district.domain), limit: flags.limit }));
+    if (github) appendStepSummary(renderPlan(plan, { format: 'markdown', showPii: false, pseudonymKey: pseudonymKey(plan.inputs.state_lineage, result.loaded.policy.district.domain), limit: flags.limit }));
     if (flags['detailed-exitcode'] && pendingWork(plan)) this.exit(2);
   }
 }

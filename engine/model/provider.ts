@@ -94,6 +94,8 @@ export interface SisReadResult {
   warnings: Diagnostic[];
   /** sha256 over the export's bytes as read, for plan inputs and snapshots. */
   digest: string;
+  /** File name -> sha256 of each file `digest` combines, where the source knows them (OneRoster CSV). */
+  fileDigests?: Record<string, string>;
 }
 
 export interface SisSource {

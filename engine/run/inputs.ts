@@ -77,8 +77,7 @@ export function selectTargets(policy: Policy, names: readonly string[] | undefin
  */
 export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { enrollments?: boolean; primeCache?: boolean; recordIds?: boolean } = {}, lastApplied?: () => Promise<{ digest: string } | null | undefined>): Promise<SisReadResult> {
   const { policy, dir } = loaded;
-  const location = opts.sis ?? policy.sis.path;
-  const abs = /^[a-z]+:\/\//i.test(location) || isAbsolute(location) ? location : resolve(opts.sis ? process.cwd() : dir, location);
+  const abs = sisLocation(loaded, opts);
   const source = await loadSisSource(policy.sis.format);
   const skip = !needs.enrollments && policy.sis.settings.skipEnrollments !== false && !policy.groups.rules.some((r) => r.forEach === 'class');
   const settings: Record<string, unknown> = skip ? { ...policy.sis.settings, skipEnrollments: true } : { ...policy.sis.settings };
@@ -104,6 +103,12 @@ export async function readSis(loaded: LoadedPolicy, opts: RunOptions, needs: { e
       errorDiag('sis.base-not-here', `a delta set applies to the roster of the last apply (SIS digest ${last.digest.slice(0, 12)}…), which is kept in ${join('.rollcall', 'sis')} beside the policy where that plan was saved, and is not on this machine: keep that folder between runs (a persistent runner, or a cache restored before plan and apply), or read a bulk export`),
     ]);
   });
+}
+
+/** Where the export is: a URL, or a path (`--sis` from the working directory, the policy's from the policy repo). */
+export function sisLocation(loaded: LoadedPolicy, opts: RunOptions): string {
+  const location = opts.sis ?? loaded.policy.sis.path;
+  return /^[a-z]+:\/\//i.test(location) || isAbsolute(location) ? location : resolve(opts.sis ? process.cwd() : loaded.dir, location);
 }
 
 export function targetConstraints(policy: Policy, allTargets: Policy['targets'] = policy.targets): TargetConstraints {

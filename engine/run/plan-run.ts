@@ -25,6 +25,8 @@ export interface PlanRunOptions extends RunOptions {
   adopt?: boolean;
   /** Keep this export's roster as a snapshot (a plan saved for apply): the base for the next delta set. */
   saveSisSnapshot?: boolean;
+  /** The policy already loaded for this run (a plan that first tried the plan base). */
+  loaded?: LoadedPolicy;
   /** When given, filled with wall milliseconds per phase (for benchmarks). */
   timings?: Record<string, number>;
   /**
@@ -48,7 +50,7 @@ export interface PlanRunResult {
 
 export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
   const clock = phaseClock(opts.timings);
-  const loaded = await loadPolicyInput(opts);
+  const loaded = opts.loaded ?? (await loadPolicyInput(opts));
   clock('policy');
   const fromFile = opts.snapshotFile === undefined ? undefined : snapshotsOf(await readSnapshotFile(opts.snapshotFile), opts.snapshotFile, loaded.policy.targets.map((t) => t.name));
   if (fromFile) clock('snapshot');

@@ -4,12 +4,17 @@ import type { TargetSnapshot } from '../model/accounts.js';
 import { InputError } from '../model/errors.js';
 import { closeAll, loadPolicyInput, openProviders, readSis, type LoadedPolicy, type RunOptions } from './inputs.js';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
+import { writeBaseAfterRefresh, type BaseWriteResult } from './plan-from-base.js';
+import { removePlanBase } from './plan-base-file.js';
 
 /**
  * `rollcall refresh`: read every target once into a local snapshot, so many plans can run
  * against it (`plan --refresh=false`), as Terraform's -refresh=false. Providers with a change
  * feed bring the previous snapshot up to date instead of reading everything again. It also
- * primes the SIS parse cache from the current export (plans read that cache, never write it).
+ * primes the SIS parse cache from the current export (plans read that cache, never write it),
+ * and plans that export in full once, keeping the plan with each person's inputs (the plan
+ * base, plan-from-base.ts): a plan whose export differs only in a few users.csv rows then
+ * re-plans those people alone.
  */
 
 export const DEFAULT_SNAPSHOT = '.rollcall/snapshot.jsonl';
@@ -27,9 +32,11 @@ export interface RefreshResult {
    * parsing; or why not (the export has errors, or is a delta set). Counts only, no records.
    */
   sis: { primed: true; people: number } | { primed: false; errors: number } | null;
+  /** The plan base (plan-from-base.ts): written, or why not; null when not asked for. */
+  base: BaseWriteResult | null;
 }
 
-export async function runRefresh(opts: RunOptions & { snapshot?: string; now: string; full?: boolean }): Promise<RefreshResult> {
+export async function runRefresh(opts: RunOptions & { snapshot?: string; now: string; full?: boolean; planBase?: boolean }): Promise<RefreshResult> {
   const loaded = await loadPolicyInput(opts);
   const path = snapshotPath(loaded.dir, opts.snapshot);
   const providers = await openProviders(loaded, opts);
@@ -59,7 +66,16 @@ export async function runRefresh(opts: RunOptions & { snapshot?: string; now: st
   }
   mkdirSync(dirname(path), { recursive: true });
   await writeSnapshotFile(path, out, opts.now);
-  return { path, targets, sis: await primeSisCache(loaded, opts) };
+  const sis = await primeSisCache(loaded, opts);
+  // The base is a plan of the export refresh just parsed: none for an export with errors.
+  let base: BaseWriteResult | null = null;
+  if (opts.planBase === false) await removePlanBase(loaded.dir);
+  else if (sis?.primed) base = await writeBaseAfterRefresh(opts, path);
+  else {
+    await removePlanBase(loaded.dir);
+    base = { written: false, reason: sis ? 'the export was not parsed' : 'only a OneRoster CSV export has a plan base' };
+  }
+  return { path, targets, sis, base };
 }
 
 /** Read the export once with cache writes on; a bad export is left for `plan` to report. */

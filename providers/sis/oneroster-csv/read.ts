@@ -131,10 +131,10 @@ async function readSet(set: FileSet, opts: ReadOneRosterOptions): Promise<SisRea
   if (sink.hasErrors) throw new InputError([...sink.diagnostics.filter((d) => d.severity === 'error'), ...sink.warnings()]);
   await saveCache?.();
   if (recorded && checksDir && key) await saveChecks(checksDir, key, recorded.list);
-  return { roster, warnings: sortDiagnostics(sink.warnings()), digest: combineDigests(digests) };
+  return { roster, warnings: sortDiagnostics(sink.warnings()), digest: combineDigests(digests), fileDigests: Object.fromEntries(digests) };
 }
 
-function makeCtx(sink: DiagnosticSink, manifest: Manifest, digests: Map<string, string>, opts: ReadOneRosterOptions, records: RecordMaker): ParseCtx {
+export function makeCtx(sink: DiagnosticSink, manifest: Manifest, digests: Map<string, string>, opts: ReadOneRosterOptions, records: RecordMaker): ParseCtx {
   let totalRows = 0;
   const lastRows = new Map<string, number>();
   let lastEmit = Date.now();

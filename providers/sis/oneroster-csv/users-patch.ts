@@ -97,7 +97,7 @@ export async function patchUsers(ctx: ParseCtx, file: ExportFile, cacheDir: stri
 }
 
 /** The header and the changed lines read as a users.csv of their own; undefined if anything is reported. */
-async function readChangedRows(ctx: ParseCtx, name: string, text: Buffer, checkRow: (r: Rec<UserValue>, sink: DiagnosticSink) => boolean): Promise<Person[] | undefined> {
+export async function readChangedRows(ctx: ParseCtx, name: string, text: Buffer, checkRow: (r: Rec<UserValue>, sink: DiagnosticSink) => boolean): Promise<Person[] | undefined> {
   const sink = new DiagnosticSink();
   const scratch: ParseCtx = { ...ctx, sink, columns: new Map(), digests: new Map(), onProgress: () => undefined };
   const recs: Rec<UserValue>[] = [];
