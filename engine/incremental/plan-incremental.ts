@@ -6,8 +6,8 @@ import { sortChanges } from '../plan/order.js';
 import { evaluateSafety } from '../plan/safety.js';
 import { summarize } from '../plan/summarize.js';
 import type { PersonCapsule, PlanBase } from './base.js';
-import { subPlanInput, type SubPlanContext } from './sub-input.js';
-import type { DesiredGroupMeta } from '../plan/diff-target.js';
+import { groupPositions, subPlanInput, type GroupPick, type SubPlanContext } from './sub-input.js';
+import type { DesiredGroupCount, DesiredGroupMeta } from '../plan/diff-target.js';
 
 /**
  * The incremental plan: the base plan (engine/incremental/base.ts) with the part of a few
@@ -56,11 +56,18 @@ export function planIncrementally(req: IncrementalRequest): IncrementalOutcome {
   const subPolicy = policy.overrides === undefined ? policy : { ...policy, overrides };
   const ctx: SubPlanContext = { policy: subPolicy, policyDigest: req.policyDigest, policyCommit: req.policyCommit, sisDigest: req.sisDigest, constraints: req.constraints, now: req.now, ...(req.adoption !== undefined ? { adoption: req.adoption } : {}) };
   const oldPeople = capsules.map((c) => c.person);
-  const also = othersWant(base, capsules, computePlan({ ...subPlanInput(base.shared, capsules, oldPeople, ctx), reportDesired: true }));
-  if (typeof also === 'string') return { fallback: also };
-  const old = computePlan({ ...subPlanInput(base.shared, capsules, oldPeople, ctx), alsoDesired: also, reportDesired: true });
-  const now = computePlan({ ...subPlanInput(base.shared, capsules, changed.map((c) => c.person), ctx), alsoDesired: also, reportDesired: true });
-  const groupsDiffer = sameGroups(base, old) ?? sameGroups(base, now);
+  const newPeople = changed.map((c) => c.person);
+  // First with only the groups their accounts are in: what they want (resolve alone decides it),
+  // then with those groups too, as the district's snapshot holds them.
+  const own: GroupPick = { positions: new Map(), names: new Map() };
+  const alone = computePlan({ ...subPlanInput(base.shared, capsules, oldPeople, ctx, own), reportDesired: true });
+  const aloneNow = computePlan({ ...subPlanInput(base.shared, capsules, newPeople, ctx, own), reportDesired: true });
+  const desired: BaseDesired = new Map(Object.entries(base.shared.desired).map(([t, groups]) => [t, new Map(groups.map((g) => [g.name, g]))]));
+  const also = othersWant(base, desired, capsules, alone);
+  const pick: GroupPick = { positions: groupPositions(base.shared), names: wanted([alone, aloneNow], also) };
+  const old = computePlan({ ...subPlanInput(base.shared, capsules, oldPeople, ctx, pick), alsoDesired: also, reportDesired: true });
+  const now = computePlan({ ...subPlanInput(base.shared, capsules, newPeople, ctx, pick), alsoDesired: also, reportDesired: true });
+  const groupsDiffer = sameGroups(desired, old) ?? sameGroups(desired, now);
   if (groupsDiffer) return { fallback: groupsDiffer };
   const coupled = coupling(old, 'as the base saw them') ?? coupling(now, 'as they are now');
   if (coupled) return { fallback: coupled };
@@ -154,10 +161,10 @@ function precheck(req: IncrementalRequest): string | null {
  * are in: a member who no longer belongs is removed from a group only while someone wants it.
  * `alone` is the old people's sub-plan without them, which counts what the changed people wanted.
  */
-function othersWant(base: PlanBase, capsules: readonly PersonCapsule[], alone: PlanOutput): Record<string, DesiredGroupMeta[]> | string {
+function othersWant(base: PlanBase, desired: BaseDesired, capsules: readonly PersonCapsule[], alone: PlanOutput): Record<string, DesiredGroupMeta[]> {
   const out: Record<string, DesiredGroupMeta[]> = {};
   for (const t of base.shared.targets) {
-    const inBase = new Map((base.shared.desired[t.target] ?? []).map((g) => [g.name, g]));
+    const inBase = desired.get(t.target) ?? new Map<string, DesiredGroupCount>();
     const theirs = new Map((alone.desired?.[t.target] ?? []).map((g) => [g.name, g.members]));
     const names = new Set<string>();
     for (const c of capsules) {
@@ -176,12 +183,28 @@ function othersWant(base: PlanBase, capsules: readonly PersonCapsule[], alone: P
   return out;
 }
 
+/** Target -> group name -> the base plan's desired group. */
+type BaseDesired = ReadonlyMap<string, ReadonlyMap<string, DesiredGroupCount>>;
+
+/** Target -> the names of every group the sub-plans want or are told others want. */
+function wanted(subs: readonly PlanOutput[], also: Readonly<Record<string, readonly DesiredGroupMeta[]>>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (target: string, name: string): void => {
+    const set = out.get(target) ?? new Set<string>();
+    out.set(target, set);
+    set.add(name);
+  };
+  for (const sub of subs) for (const [target, groups] of Object.entries(sub.desired ?? {})) for (const g of groups) add(target, g.name);
+  for (const [target, groups] of Object.entries(also)) for (const g of groups) add(target, g.name);
+  return out;
+}
+
 /** Why a sub-plan's groups are not the base's groups of the same names (two rules naming one group), or null. */
-function sameGroups(base: PlanBase, sub: PlanOutput): string | null {
+function sameGroups(desired: BaseDesired, sub: PlanOutput): string | null {
   for (const [target, groups] of Object.entries(sub.desired ?? {})) {
-    const inBase = new Map((base.shared.desired[target] ?? []).map((g) => [g.name, g]));
+    const inBase = desired.get(target);
     for (const g of groups) {
-      const b = inBase.get(g.name);
+      const b = inBase?.get(g.name);
       if (g.merged || (b && (b.merged || b.rule !== g.rule || b.description !== g.description || b.membership !== g.membership))) return 'a changed person\'s group is named by two rules';
     }
   }

@@ -3,6 +3,7 @@ import type { Person } from '../model/people.js';
 import type { PersonState, RegistryEntry, StateDocument } from '../model/state.js';
 import type { PlanInput } from '../plan/build-plan.js';
 import type { BaseShared, PersonCapsule } from './base.js';
+import { recordSnapshotFacts } from '../model/snapshot-facts.js';
 
 /**
  * The plan input of a district holding only some people: the base's shared inputs (orgs,
@@ -14,8 +15,36 @@ import type { BaseShared, PersonCapsule } from './base.js';
 
 export type SubPlanContext = Omit<PlanInput, 'roster' | 'state' | 'snapshots' | 'sisWarnings' | 'onPhase'>;
 
+/**
+ * Which of the shared groups a sub-plan's snapshots hold: those the people's accounts are in,
+ * always, and those these names pick (every position under a name, as a repeated name keeps its
+ * last). A district has hundreds of thousands of groups; a few people's plan looks up only the
+ * groups they want and are in. Undefined: every group.
+ */
+export interface GroupPick {
+  /** Target -> group name -> positions in the target's shared groups. */
+  positions: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
+  /** Target -> names to hold besides the people's own groups. */
+  names: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** Target -> group name -> its positions in the shared groups, for GroupPick. */
+export function groupPositions(shared: BaseShared): Map<string, Map<string, number[]>> {
+  const out = new Map<string, Map<string, number[]>>();
+  for (const t of shared.targets) {
+    const byName = new Map<string, number[]>();
+    t.groups.forEach((g, gi) => {
+      const list = byName.get(g.name);
+      if (list) list.push(gi);
+      else byName.set(g.name, [gi]);
+    });
+    out.set(t.target, byName);
+  }
+  return out;
+}
+
 /** `people[i]` is the person of `capsules[i]` (their base version, or a changed one). */
-export function subPlanInput(shared: BaseShared, capsules: readonly PersonCapsule[], people: readonly Person[], ctx: SubPlanContext): PlanInput {
+export function subPlanInput(shared: BaseShared, capsules: readonly PersonCapsule[], people: readonly Person[], ctx: SubPlanContext, pick?: GroupPick): PlanInput {
   const registry: Record<string, RegistryEntry> = {};
   const statePeople: Record<string, PersonState> = {};
   const lastApplied: Record<string, Record<string, AccountAttrs>> = {};
@@ -41,13 +70,28 @@ export function subPlanInput(shared: BaseShared, capsules: readonly PersonCapsul
         list.push([triples[k + 1]!, own[triples[k + 2]!]!.id]);
       }
     }
-    const groups: ObservedGroup[] = t.groups.map((g, gi) => {
+    const held = pick ? pickedGroups(members.keys(), pick.names.get(t.target), pick.positions.get(t.target)) : t.groups.map((_, gi) => gi);
+    const groups: ObservedGroup[] = held.map((gi) => {
       const mine = members.get(gi);
-      return { ...g, members: mine ? mine.sort((a, b) => a[0] - b[0]).map((m) => m[1]) : [] };
+      return { ...t.groups[gi]!, members: mine ? mine.sort((a, b) => a[0] - b[0]).map((m) => m[1]) : [] };
     });
-    return { target: t.target, accounts, groups, containers: t.containers };
+    const snapshot: TargetSnapshot = { target: t.target, accounts, groups, containers: t.containers };
+    // The target's digest is the base's (the plan takes it from there): not hashed again per sub-plan.
+    recordSnapshotFacts(snapshot, { digest: 'sub-plan', uniqueIds: new Set(accounts.map((a) => a.id)).size === accounts.length });
+    return snapshot;
   });
 
-  const roster = { ...shared.roster, people: [...people].sort((a, b) => (a.sourcedId < b.sourcedId ? -1 : a.sourcedId > b.sourcedId ? 1 : 0)) };
+  // Only the classes these people are enrolled in: resolve looks classes up by their enrollments.
+  const classIds = new Set<string>();
+  for (const p of people) for (const e of p.enrollments) classIds.add(e.classSourcedId);
+  const classes = shared.roster.classes.filter((c) => classIds.has(c.sourcedId));
+  const roster = { ...shared.roster, classes, people: [...people].sort((a, b) => (a.sourcedId < b.sourcedId ? -1 : a.sourcedId > b.sourcedId ? 1 : 0)) };
   return { ...ctx, roster, state, snapshots, sisWarnings: [] };
+}
+
+/** Positions of the groups a sub-plan holds, ascending: the people's own and the named ones. */
+function pickedGroups(own: Iterable<number>, names: ReadonlySet<string> | undefined, positions: ReadonlyMap<string, readonly number[]> | undefined): number[] {
+  const out = new Set<number>(own);
+  for (const name of names ?? []) for (const gi of positions?.get(name) ?? []) out.add(gi);
+  return [...out].sort((a, b) => a - b);
 }
