@@ -148,9 +148,9 @@ function ensureMarker(sis: string): void {
   writeFileSync(file, Buffer.concat([Buffer.from(lines.join('\n')), buf.subarray(headEnd < 0 ? buf.length : headEnd)]));
 }
 
-/** `rollcall refresh` through the CLI, in its own process (its heap cap fits a million people). */
+/** `rollcall refresh` through the CLI, in its own process, with the heap flags bin/run.js's first line gives it. */
 function refresh(dir: string): string {
-  execFileSync(process.execPath, [join(ROOT, 'bin/run.js'), 'refresh', '--dir', dir, '--now', NOW], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [...HEAP, join(ROOT, 'bin/run.js'), 'refresh', '--dir', dir, '--now', NOW], { stdio: ['ignore', 'ignore', 'inherit'] });
   return join(dir, '.rollcall', 'snapshot.jsonl');
 }
 

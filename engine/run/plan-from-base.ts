@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { InputError } from '../model/errors.js';
 import type { Person } from '../model/people.js';
 import type { PlanDocument } from '../model/plan.js';
 import { buildBase } from '../incremental/base.js';
@@ -70,7 +71,13 @@ export async function writeBaseAfterRefresh(opts: RunOptions & { now: string; ad
   const statePath = localStatePath(loaded, opts)!;
   const stateBefore = await stateStamps(statePath);
   const snapshotBefore = await stampOf(snapshotFile);
-  const { state, sis } = await readStateAndSis(loaded, opts, { deferMaps: false, saveSisSnapshot: false });
+  // A state or export a plan would refuse is reported by that plan; refresh just has no base.
+  const read = await readStateAndSis(loaded, opts, { deferMaps: false, saveSisSnapshot: false }).catch((e: unknown) => {
+    if (e instanceof InputError) return null;
+    throw e;
+  });
+  if (!read) return removed(loaded, 'state or the export has errors (rollcall plan reports them)');
+  const { state, sis } = read;
   const location = sisLocation(loaded, opts);
   if (!sis.fileDigests) return removed(loaded, 'the SIS source gave no file digests');
   const snapshots = snapshotsOf(await readSnapshotFile(snapshotFile), snapshotFile, loaded.policy.targets.map((t) => t.name));

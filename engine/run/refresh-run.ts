@@ -39,6 +39,23 @@ export interface RefreshResult {
 export async function runRefresh(opts: RunOptions & { snapshot?: string; now: string; full?: boolean; planBase?: boolean }): Promise<RefreshResult> {
   const loaded = await loadPolicyInput(opts);
   const path = snapshotPath(loaded.dir, opts.snapshot);
+  // The snapshots are let go once written: the plan base reads them back from the file, and a
+  // million accounts held twice would not fit where a plan fits.
+  const targets = await snapshotTargets(loaded, opts, path, opts.now);
+  const sis = await primeSisCache(loaded, opts);
+  // The base is a plan of the export refresh just parsed: none for an export with errors.
+  let base: BaseWriteResult | null = null;
+  if (opts.planBase === false) await removePlanBase(loaded.dir);
+  else if (sis?.primed) base = await writeBaseAfterRefresh(opts, path);
+  else {
+    await removePlanBase(loaded.dir);
+    base = { written: false, reason: sis ? 'the export was not parsed' : 'only a OneRoster CSV export has a plan base' };
+  }
+  return { path, targets, sis, base };
+}
+
+/** Read every target (through its change feed where it has one) and write the snapshot file. */
+async function snapshotTargets(loaded: LoadedPolicy, opts: RunOptions & { full?: boolean }, path: string, now: string): Promise<RefreshResult['targets']> {
   const providers = await openProviders(loaded, opts);
   const out: TargetSnapshot[] = [];
   const targets: RefreshResult['targets'] = [];
@@ -65,17 +82,8 @@ export async function runRefresh(opts: RunOptions & { snapshot?: string; now: st
     await closeAll(providers);
   }
   mkdirSync(dirname(path), { recursive: true });
-  await writeSnapshotFile(path, out, opts.now);
-  const sis = await primeSisCache(loaded, opts);
-  // The base is a plan of the export refresh just parsed: none for an export with errors.
-  let base: BaseWriteResult | null = null;
-  if (opts.planBase === false) await removePlanBase(loaded.dir);
-  else if (sis?.primed) base = await writeBaseAfterRefresh(opts, path);
-  else {
-    await removePlanBase(loaded.dir);
-    base = { written: false, reason: sis ? 'the export was not parsed' : 'only a OneRoster CSV export has a plan base' };
-  }
-  return { path, targets, sis, base };
+  await writeSnapshotFile(path, out, now);
+  return targets;
 }
 
 /** Read the export once with cache writes on; a bad export is left for `plan` to report. */

@@ -109,4 +109,11 @@ describe('plan from the plan base refresh wrote', () => {
     const out = await planFromBase({ dir, now: LATER, snapshotFile });
     expect('plan' in out && JSON.stringify(out.plan)).toBe(await full());
   });
+
+  it('refresh keeps no base when state is unreadable, and the plan then says so', async () => {
+    writeFileSync(join(dir, '.rollcall', 'state.json'), '{"format_version":2,"lineage":"x",');
+    const refreshed = await runRefresh({ dir, now: LATER });
+    expect(refreshed.base).toEqual({ written: false, reason: expect.stringContaining('state or the export has errors') });
+    expect(await planFromBase({ dir, now: LATER, snapshotFile })).toMatchObject({ fallback: expect.stringContaining('no plan base'), hadBase: false });
+  });
 });
