@@ -38,6 +38,11 @@ export interface IncrementalRequest extends SubPlanContext {
   changed: readonly ChangedPerson[];
   /** The export has birth facts (demographics.csv): a changed name can make or end a duplicate-person warning. */
   birthFacts: boolean;
+  /**
+   * The policy differs from the base plan's only where no one's part of the plan can
+   * (policy-delta.ts), as the caller checked: its digest may differ.
+   */
+  policyDeltaChecked?: boolean;
 }
 
 export type IncrementalOutcome = { plan: PlanDocument } | { fallback: string };
@@ -132,7 +137,7 @@ export function planIncrementally(req: IncrementalRequest): IncrementalOutcome {
 /** Why the request cannot be served from the base before planning anyone, or null. */
 function precheck(req: IncrementalRequest): string | null {
   const b = req.base.plan;
-  if (b.inputs.policy_digest !== req.policyDigest) return 'the policy changed since the base plan';
+  if (b.inputs.policy_digest !== req.policyDigest && !req.policyDeltaChecked) return 'the policy changed since the base plan';
   if (b.inputs.now.slice(0, 10) !== req.now.slice(0, 10)) return 'the base plan was made on another day (lifecycle dates compare by day)';
   const adoption = req.adoption ?? req.policy.adoption?.enabled ?? false;
   if (adoption) return 'adoption mode (correlation looks at every account)';

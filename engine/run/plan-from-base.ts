@@ -6,6 +6,7 @@ import type { Person } from '../model/people.js';
 import type { PlanDocument } from '../model/plan.js';
 import { buildBase } from '../incremental/base.js';
 import { planIncrementally, type ChangedPerson } from '../incremental/plan-incremental.js';
+import { policyRestDigest, reservedNames } from '../incremental/policy-delta.js';
 import { computePlan } from '../plan/build-plan.js';
 import { headerFromHead } from '../state/state-file.js';
 import { journalPathFor } from '../state/local.js';
@@ -41,6 +42,11 @@ interface Validity {
   format: 1;
   rollcall: string;
   policyDigest: string;
+  /** The policy but for what a base can take changed (policy-delta.ts); null: nothing may change. */
+  policyRest: string | null;
+  reserved: string[];
+  /** Usernames the base plan issued or renames it made or asked approval for (reserved names steer those). */
+  allocations: number;
   today: string;
   adoption: boolean;
   targets: string[];
@@ -85,7 +91,9 @@ export async function writeBaseAfterRefresh(opts: RunOptions & { now: string; ad
     policy: loaded.policy, policyDigest: loaded.digest, policyCommit: loaded.commit, roster: sis.roster, sisDigest: sis.digest, sisWarnings: sis.warnings,
     state, snapshots, constraints: targetConstraints(loaded.policy, loaded.allTargets), now: opts.now, ...(opts.adopt ? { adoption: true } : {}), reportDesired: true,
   };
-  const built = buildBase(input, computePlan(input));
+  const output = computePlan(input);
+  const built = buildBase(input, output);
+  const allocations = output.identities.filter((i) => i.newlyIssued || i.rename !== null).length + output.plan.decisions.filter((d) => d.kind === 'rename-approval').length;
   // Each stamp must stand for the bytes that were read: taken before reading state and the
   // snapshot, and for the export checked against the digests the read made.
   const files: Validity['sis']['files'] = {};
@@ -104,6 +112,9 @@ export async function writeBaseAfterRefresh(opts: RunOptions & { now: string; ad
     format: 1,
     rollcall: ROLLCALL_VERSION,
     policyDigest: loaded.digest,
+    policyRest: policyRestDigest(loaded.policy),
+    reserved: reservedNames(loaded.policy),
+    allocations,
     today: opts.now.slice(0, 10),
     adoption: opts.adopt === true,
     targets: loaded.policy.targets.map((t) => t.name),
@@ -143,6 +154,12 @@ export async function planFromBase(opts: RunOptions & { now: string; adopt?: boo
 async function fromStoredBase(stored: StoredBase, v: Validity, loaded: LoadedPolicy, opts: RunOptions & { now: string; adopt?: boolean }): Promise<BasePlanResult> {
   const fallback = (reason: string): BasePlanResult => ({ fallback: reason, loaded, hadBase: true });
   const base = await stored.base();
+  const policyChanged = v.policyDigest !== loaded.digest;
+  // A reserved name changed: only names the base plan picks could change, and it picks none
+  // (it also said nothing about names it could not pick).
+  if (policyChanged && v.reserved.join('\n') !== reservedNames(loaded.policy).join('\n') && (v.allocations > 0 || base.plan.warnings.some((w) => w.code.startsWith('naming.')))) {
+    return fallback('the reserved usernames changed, and the base plan issues or renames usernames');
+  }
   const read = await readChangedUsers(v.sis.location, await stored.usersLineHashes(), base.shared.roster.orgs);
   if ('decline' in read) return fallback(read.decline);
   const capsules = await stored.capsulesAtLines(read.rows.map((r) => r.line));
@@ -165,6 +182,7 @@ async function fromStoredBase(stored: StoredBase, v: Validity, loaded: LoadedPol
     constraints: targetConstraints(loaded.policy, loaded.allTargets),
     now: opts.now,
     ...(opts.adopt ? { adoption: true } : {}),
+    policyDeltaChecked: policyChanged,
   });
   return 'plan' in out ? { plan: out.plan, loaded, changed: changed.length } : fallback(out.fallback);
 }
@@ -179,7 +197,7 @@ function withRow(was: Person, row: Person): Person {
 /** Why the base no longer describes this plan's inputs (but for users.csv rows), or null. */
 async function staleBecause(v: Validity, loaded: LoadedPolicy, opts: RunOptions & { now: string; adopt?: boolean; snapshotFile: string }): Promise<string | null> {
   if (v.format !== 1 || v.rollcall !== ROLLCALL_VERSION) return 'the plan base was written by another rollcall version';
-  if (v.policyDigest !== loaded.digest) return 'the policy changed since refresh';
+  if (v.policyDigest !== loaded.digest && (v.policyRest === null || v.policyRest !== policyRestDigest(loaded.policy))) return 'the policy changed since refresh (beyond safety limits and reserved usernames)';
   if (v.today !== opts.now.slice(0, 10)) return 'refresh ran on another day (lifecycle dates compare by day)';
   if (v.adoption !== (opts.adopt === true)) return '--adopt differs from refresh';
   if (v.targets.join('\n') !== loaded.policy.targets.map((t) => t.name).join('\n')) return 'another set of targets than refresh';

@@ -95,9 +95,29 @@ describe('plan from the plan base refresh wrote', () => {
 
     const naming = join(dir, 'policy', 'naming.yaml');
     const policy = readFileSync(naming, 'utf8');
-    writeFileSync(naming, policy + '\n# a comment changes the policy digest\n');
-    expect(await planFromBase({ dir, now: LATER, snapshotFile })).toMatchObject({ fallback: expect.stringContaining('policy changed') });
+    writeFileSync(naming, policy.replace('{username}@maplewood.k12.example', '{username}@staff.maplewood.k12.example'));
+    expect(await planFromBase({ dir, now: LATER, snapshotFile })).toMatchObject({ fallback: expect.stringContaining('policy changed since refresh') });
     writeFileSync(naming, policy);
+  });
+
+  it('takes a policy change no one\'s plan depends on: a comment, a safety limit, a reserved username', async () => {
+    const naming = join(dir, 'policy', 'naming.yaml');
+    const safety = join(dir, 'policy', 'safety.yaml');
+    const [namingBefore, safetyBefore] = [readFileSync(naming, 'utf8'), readFileSync(safety, 'utf8')];
+    const edits: [string, string, string][] = [
+      [naming, namingBefore, namingBefore + '\n# a comment changes the digest, not the policy\n'],
+      [safety, safetyBefore, safetyBefore.replace('  remove: { count: 2000 }', '  remove: { count: 2000 }\n  update: { count: 1 }')],
+      [naming, namingBefore, namingBefore.replace('reserved: [admin,', 'reserved: [benchreserved, admin,')],
+    ];
+    for (const [file, before, after] of edits) {
+      expect(after).not.toBe(before);
+      writeFileSync(file, after);
+      const out = await planFromBase({ dir, now: LATER, snapshotFile });
+      if (!('plan' in out)) throw new Error(`planned in full: ${out.fallback}`);
+      expect(JSON.stringify(out.plan)).toBe(await full());
+      if (file === safety) expect(out.plan.safety.violations.map((v) => v.id)).toContain('update.count');
+      writeFileSync(file, before);
+    }
   });
 
   it('after an apply, plans in full until the next refresh', async () => {
