@@ -13,7 +13,7 @@ describe('policy changes a plan base takes', async () => {
     expect(rest).toMatch(/^[0-9a-f]{64}$/);
     const same: Policy[] = [
       { ...policy, naming: { ...policy.naming, reserved: ['someone', ...policy.naming.reserved] } },
-      { ...policy, safety: { ...policy.safety, limits: { create: { count: 1 } }, maxSisShrinkPercent: 50 } },
+      { ...policy, safety: { ...policy.safety, limits: { create: { count: 1, percent: null } }, maxSisShrinkPercent: 50 } },
     ];
     for (const p of same) expect(policyRestDigest(p)).toBe(rest);
     const other: Policy[] = [
