@@ -1,10 +1,9 @@
 import type { Change, CorrelationCounts, CorrelationSummary, MemberRef, PlanDocument, SisChanges, StateUpdate } from '../model/plan.js';
 import type { Person } from '../model/people.js';
 import { correlationActive } from '../correlate/correlate.js';
-import { computePlan, withLazyDigest, type PlanOutput } from '../plan/build-plan.js';
+import { assemblePlan, computePlan, type PlanOutput } from '../plan/build-plan.js';
 import { sortChanges } from '../plan/order.js';
 import { evaluateSafety } from '../plan/safety.js';
-import { summarize } from '../plan/summarize.js';
 import type { PersonCapsule, PlanBase } from './base.js';
 import { groupPositions, subPlanInput, type GroupPick, type SubPlanContext } from './sub-input.js';
 import type { DesiredGroupCount, DesiredGroupMeta } from '../plan/diff-target.js';
@@ -107,31 +106,26 @@ export function planIncrementally(req: IncrementalRequest): IncrementalOutcome {
       previousEligible: shared.state.sis?.eligible ?? null,
     },
   });
-  // Key for key in computePlan's order: the plan's JSON and digest are the full plan's.
-  const body: Omit<PlanDocument, 'digest'> = {
-    format_version: 1,
-    created_at: req.now,
-    inputs: {
+  return {
+    plan: assemblePlan({
       now: req.now,
-      policy_digest: req.policyDigest,
-      policy_commit: req.policyCommit,
-      sis_digest: req.sisDigest,
-      sis_people: b.inputs.sis_people,
-      sis_eligible: sisEligible,
-      sis_changes: sisChanges,
-      state_lineage: b.inputs.state_lineage,
-      state_serial: b.inputs.state_serial,
+      policyDigest: req.policyDigest,
+      policyCommit: req.policyCommit,
+      sisDigest: req.sisDigest,
+      sisPeople: b.inputs.sis_people,
+      sisEligible,
+      sisChanges,
+      stateLineage: b.inputs.state_lineage,
+      stateSerial: b.inputs.state_serial,
       targets: b.inputs.targets,
-    },
-    summary: summarize(changes),
-    changes,
-    state_updates: stateUpdates,
-    decisions: b.decisions,
-    safety,
-    warnings: b.warnings,
-    ...(correlation ? { correlation } : {}),
+      changes,
+      stateUpdates,
+      decisions: b.decisions,
+      safety,
+      warnings: b.warnings,
+      correlation,
+    }),
   };
-  return { plan: withLazyDigest(body) };
 }
 
 /** Why the request cannot be served from the base before planning anyone, or null. */

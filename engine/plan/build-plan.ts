@@ -1,6 +1,6 @@
 import type { TargetSnapshot } from '../model/accounts.js';
 import type { Diagnostic } from '../model/diagnostics.js';
-import type { Change, PlanDocument } from '../model/plan.js';
+import type { Change, CorrelationSummary, PendingDecision, PlanDocument, PlanInputs, SisChanges, StateUpdate } from '../model/plan.js';
 import type { Roster } from '../model/people.js';
 import type { Policy } from '../model/policy.js';
 import type { TargetConstraints } from '../model/provider.js';
@@ -144,31 +144,76 @@ export function computePlan(input: PlanInput): PlanOutput {
     },
   });
 
-  const body: Omit<PlanDocument, 'digest'> = {
-    format_version: 1,
-    created_at: input.now,
-    inputs: {
-      now: input.now,
-      policy_digest: input.policyDigest,
-      policy_commit: input.policyCommit,
-      sis_digest: input.sisDigest,
-      sis_people: input.roster.people.length,
-      sis_eligible: resolved.sisEligible,
-      sis_changes: resolved.sisChanges,
-      state_lineage: input.state.lineage,
-      state_serial: input.state.serial,
-      targets,
-    },
-    summary: summarize(changes),
+  const plan = assemblePlan({
+    now: input.now,
+    policyDigest: input.policyDigest,
+    policyCommit: input.policyCommit,
+    sisDigest: input.sisDigest,
+    sisPeople: input.roster.people.length,
+    sisEligible: resolved.sisEligible,
+    sisChanges: resolved.sisChanges,
+    stateLineage: input.state.lineage,
+    stateSerial: input.state.serial,
+    targets,
     changes,
-    state_updates: adopted.stateUpdates,
+    stateUpdates: adopted.stateUpdates,
     decisions: [...resolved.decisions, ...adopted.decisions],
     safety,
     warnings: warnings.map(stripUndefined),
-    ...(adopted.summary ? { correlation: adopted.summary } : {}),
-  };
+    correlation: adopted.summary ?? undefined,
+  });
   phase('safety');
-  return { plan: withLazyDigest(body), identities: overridden.identities, managed, ...(input.reportDesired ? { desired } : {}) };
+  return { plan, identities: overridden.identities, managed, ...(input.reportDesired ? { desired } : {}) };
+}
+
+/** What a plan document holds, as the core works it out (the summary follows from the changes). */
+export interface PlanParts {
+  now: string;
+  policyDigest: string;
+  policyCommit: string | null;
+  sisDigest: string;
+  sisPeople: number;
+  sisEligible: number;
+  sisChanges: SisChanges;
+  stateLineage: string;
+  stateSerial: number;
+  targets: PlanInputs['targets'];
+  changes: Change[];
+  stateUpdates: StateUpdate[];
+  decisions: PendingDecision[];
+  safety: PlanDocument['safety'];
+  warnings: Diagnostic[];
+  correlation: CorrelationSummary | undefined;
+}
+
+/**
+ * The plan document laid out key for key as every plan is (its JSON and digest depend on the
+ * order): the full plan and the incremental one (engine/incremental) both come through here.
+ */
+export function assemblePlan(p: PlanParts): PlanDocument {
+  return withLazyDigest({
+    format_version: 1,
+    created_at: p.now,
+    inputs: {
+      now: p.now,
+      policy_digest: p.policyDigest,
+      policy_commit: p.policyCommit,
+      sis_digest: p.sisDigest,
+      sis_people: p.sisPeople,
+      sis_eligible: p.sisEligible,
+      sis_changes: p.sisChanges,
+      state_lineage: p.stateLineage,
+      state_serial: p.stateSerial,
+      targets: p.targets,
+    },
+    summary: summarize(p.changes),
+    changes: p.changes,
+    state_updates: p.stateUpdates,
+    decisions: p.decisions,
+    safety: p.safety,
+    warnings: p.warnings,
+    ...(p.correlation ? { correlation: p.correlation } : {}),
+  });
 }
 
 /**
@@ -176,7 +221,7 @@ export function computePlan(input: PlanInput): PlanOutput {
  * a plan only shown as text never needs it. The digest is an enumerable getter computed on
  * first use, so JSON output, saved plans and apply see it exactly as a plain field.
  */
-export function withLazyDigest(body: Omit<PlanDocument, 'digest'>): PlanDocument {
+function withLazyDigest(body: Omit<PlanDocument, 'digest'>): PlanDocument {
   let cached: string | undefined;
   const plan = { ...body } as PlanDocument;
   Object.defineProperty(plan, 'digest', {
