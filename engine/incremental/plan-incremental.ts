@@ -66,9 +66,14 @@ export function planIncrementally(req: IncrementalRequest): IncrementalOutcome {
   const own: GroupPick = { positions: new Map(), names: new Map() };
   const alone = computePlan({ ...subPlanInput(base.shared, capsules, oldPeople, ctx, own), reportDesired: true });
   const aloneNow = computePlan({ ...subPlanInput(base.shared, capsules, newPeople, ctx, own), reportDesired: true });
-  const desired: BaseDesired = new Map(Object.entries(base.shared.desired).map(([t, groups]) => [t, new Map(groups.map((g) => [g.name, g]))]));
+  // Only these groups are looked up: a district has hundreds of thousands.
+  const interest = wanted([alone, aloneNow], memberOfNames(base, capsules));
+  const desired: BaseDesired = new Map(Object.entries(base.shared.desired).map(([t, groups]) => {
+    const names = interest.get(t);
+    return [t, new Map(names ? groups.filter((g) => names.has(g.name)).map((g) => [g.name, g]) : [])];
+  }));
   const also = othersWant(base, desired, capsules, alone);
-  const pick: GroupPick = { positions: groupPositions(base.shared), names: wanted([alone, aloneNow], also) };
+  const pick: GroupPick = { positions: groupPositions(base.shared, interest), names: wanted([alone, aloneNow], also) };
   const old = computePlan({ ...subPlanInput(base.shared, capsules, oldPeople, ctx, pick), alsoDesired: also, reportDesired: true });
   const now = computePlan({ ...subPlanInput(base.shared, capsules, newPeople, ctx, pick), alsoDesired: also, reportDesired: true });
   const groupsDiffer = sameGroups(desired, old) ?? sameGroups(desired, now);
@@ -185,8 +190,21 @@ function othersWant(base: PlanBase, desired: BaseDesired, capsules: readonly Per
 /** Target -> group name -> the base plan's desired group. */
 type BaseDesired = ReadonlyMap<string, ReadonlyMap<string, DesiredGroupCount>>;
 
-/** Target -> the names of every group the sub-plans want or are told others want. */
-function wanted(subs: readonly PlanOutput[], also: Readonly<Record<string, readonly DesiredGroupMeta[]>>): Map<string, Set<string>> {
+/** Target -> the names of the groups the people's accounts are in. */
+function memberOfNames(base: PlanBase, capsules: readonly PersonCapsule[]): Record<string, { name: string }[]> {
+  const out: Record<string, { name: string }[]> = {};
+  for (const t of base.shared.targets) {
+    const list: { name: string }[] = (out[t.target] = []);
+    for (const c of capsules) {
+      const triples = c.memberOf[t.target] ?? [];
+      for (let k = 0; k < triples.length; k += 3) list.push({ name: t.groups[triples[k]!]!.name });
+    }
+  }
+  return out;
+}
+
+/** Target -> the names of every group the sub-plans want, and of these groups. */
+function wanted(subs: readonly PlanOutput[], also: Readonly<Record<string, readonly { name: string }[]>>): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   const add = (target: string, name: string): void => {
     const set = out.get(target) ?? new Set<string>();

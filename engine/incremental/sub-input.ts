@@ -28,12 +28,14 @@ export interface GroupPick {
   names: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-/** Target -> group name -> its positions in the shared groups, for GroupPick. */
-export function groupPositions(shared: BaseShared): Map<string, Map<string, number[]>> {
+/** Target -> group name -> its positions in the shared groups, for GroupPick: of the names given, or all. */
+export function groupPositions(shared: BaseShared, only?: ReadonlyMap<string, ReadonlySet<string>>): Map<string, Map<string, number[]>> {
   const out = new Map<string, Map<string, number[]>>();
   for (const t of shared.targets) {
     const byName = new Map<string, number[]>();
+    const names = only?.get(t.target);
     t.groups.forEach((g, gi) => {
+      if (only && !names?.has(g.name)) return;
       const list = byName.get(g.name);
       if (list) list.push(gi);
       else byName.set(g.name, [gi]);
