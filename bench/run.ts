@@ -178,6 +178,7 @@ for (const size of sizes) {
   const policyBefore = readFileSync(naming, 'utf8');
   writeFileSync(naming, policyBefore.replace(/^reserved: \[/m, 'reserved: [benchreserved, '));
   report(`one-line policy change, ${size}`, Array.from({ length: runs }, () => planOnce(district.dir, snapshot)), { scenario: 'one-line policy change', size });
+  report(`  the same, in full, ${size}`, Array.from({ length: runs }, () => planOnce(district.dir, snapshot, false)));
   report(`its pull request, plan --base, ${size}`, Array.from({ length: runs }, () => planBaseProcess(ROOT, district.dir, snapshot, 'HEAD')));
   writeFileSync(naming, policyBefore);
 
