@@ -1,0 +1,102 @@
+import type { Change, MemberRef, StateUpdate } from '../model/plan.js';
+
+/**
+ * The base plan's changes and state updates with the changed people's part replaced by their
+ * new sub-plan's, in the order and shapes the full plan gives them.
+ */
+
+/** The base's changes with the changed people's part replaced by `fresh` (theirs alone); a string says why it cannot be. */
+export function spliceChanges(base: readonly Change[], old: readonly Change[], fresh: readonly Change[], anchors: ReadonlySet<string>): Change[] | string {
+  const out: Change[] = [];
+  const membershipAt = new Map<string, number>();
+  const groupCreates = new Set<string>();
+  const containers = new Map<string, string>();
+  for (const c of base) {
+    if (c.kind === 'account' && c.anchor !== undefined && anchors.has(c.anchor)) continue;
+    if (c.kind === 'group' && c.action === 'create') groupCreates.add(c.id);
+    if (c.kind === 'container') containers.set(c.id, JSON.stringify(c));
+    if (c.kind === 'membership' && c.members && c.members.some((m) => m.anchor !== undefined && anchors.has(m.anchor))) {
+      const left = c.members.filter((m) => m.anchor === undefined || !anchors.has(m.anchor));
+      if (left.length === 0) continue;
+      membershipAt.set(c.id, out.length);
+      out.push(withMembers(c, left));
+      continue;
+    }
+    if (c.kind === 'membership') membershipAt.set(c.id, out.length);
+    out.push(c);
+  }
+  // A container is created for the first person (in anchor order) who needs it, with their
+  // reason. One the base does not create, nobody else needs: the changed people's version is
+  // the district's. One it creates must come out exactly as it is; one only they needed goes
+  // (when nothing left waits for it: else someone else needs it, maybe with another reason).
+  const freshContainers = new Set<string>();
+  for (const c of fresh) {
+    if (c.kind !== 'container') continue;
+    freshContainers.add(c.id);
+    const was = containers.get(c.id);
+    if (was === undefined) out.push(c);
+    else if (was !== JSON.stringify(c)) return 'a changed person needs a container the base plan creates for someone else first';
+  }
+  const dropped = new Set(old.filter((c) => c.kind === 'container' && !freshContainers.has(c.id)).map((c) => c.id));
+  for (const c of fresh) {
+    if (c.kind === 'container') continue;
+    if (c.kind === 'account') {
+      out.push(c);
+      continue;
+    }
+    if (c.kind === 'group') {
+      // Not created by the base: nobody else wants it, and the changed people's version is the district's.
+      if (!groupCreates.has(c.id)) out.push(c);
+      continue;
+    }
+    // Membership: merged into the base's change for the same group and action, if any.
+    const at = membershipAt.get(c.id);
+    if (at === undefined) {
+      membershipAt.set(c.id, out.length);
+      out.push(c);
+      continue;
+    }
+    const kept = out[at]!;
+    if (c.action === 'remove') return 'members of a changed person leave a group others leave too (listed in the group\'s order)';
+    out[at] = withMembers(kept, mergeMembers(kept.members ?? [], c.members ?? []));
+  }
+  // A group missing from the target is created for the members it gets: one left with none
+  // (only the changed people wanted it) is not created by a full plan.
+  for (const id of groupCreates) {
+    const at = membershipAt.get(id.replace(/:group:(.*):create$/, ':membership:$1:add'));
+    if (at === undefined || (out[at]!.members ?? []).length === 0) dropped.add(id);
+  }
+  if (dropped.size === 0) return out;
+  const kept = out.filter((c) => !dropped.has(c.id));
+  for (const c of kept) for (const dep of c.depends_on ?? []) if (dropped.has(dep)) return 'a container the changed people no longer need is needed by someone else';
+  return kept;
+}
+
+/** The change with these members, its detail's count made theirs ("N member(s) ..."). */
+function withMembers(c: Change, members: MemberRef[]): Change {
+  return { ...c, members, reason: { ...c.reason, detail: c.reason.detail.replace(/^\d+/, String(members.length)) } };
+}
+
+/** Two member lists of added members, each in anchor order, as one (a desired group lists members in identity order). */
+function mergeMembers(a: readonly MemberRef[], b: readonly MemberRef[]): MemberRef[] {
+  const out: MemberRef[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]!.anchor! < b[j]!.anchor!)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+/** State updates of the base (others) and of the changed people, both in anchor order, as one list in anchor order. */
+export function mergeByAnchor(a: readonly StateUpdate[], b: readonly StateUpdate[]): StateUpdate[] {
+  const out: StateUpdate[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]!.anchor <= b[j]!.anchor)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
