@@ -25,7 +25,7 @@ import { readStateAndSis } from './state-and-sis.js';
  * `plan --refresh=false` whose inputs are the base's but for a few users.csv rows changed in
  * place re-plans those people alone (engine/incremental/plan-incremental.ts) instead of
  * reading and planning a million people. Everything else the base was made from must be
- * exactly as it was, checked here: rollcall's version, the policy, the day, the options,
+ * exactly as it was, checked here: rollcall's build, the policy, the day, the options,
  * state (lineage, serial, the file and its journal), the snapshot file, and every other file
  * of the export (by size, times and inode, else by SHA-256). Any doubt plans in full.
  */
@@ -62,7 +62,19 @@ interface Validity {
   snapshot: { path: string; stamp: FileStamp };
 }
 
-const ROLLCALL_VERSION: string = (JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8').catch(() => readFile(new URL('../../package.json', import.meta.url), 'utf8'))) as { version: string }).version;
+/**
+ * Which rollcall made a base: the package version and the build (scripts/build-id.mjs digests
+ * the compiled engine), so a base from another build, even of the same version, is not trusted.
+ * Run from source (tests), there is no build file: the version alone, with "source".
+ */
+async function rollcallBuild(): Promise<string> {
+  const version = (JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8').catch(() => readFile(new URL('../../package.json', import.meta.url), 'utf8'))) as { version: string }).version;
+  const build = await readFile(new URL('../../build-id.json', import.meta.url), 'utf8').then((t) => (JSON.parse(t) as { id: string }).id, () => 'source');
+  return `${version}+${build}`;
+}
+
+let buildOnce: Promise<string> | undefined;
+const ROLLCALL_BUILD = (): Promise<string> => (buildOnce ??= rollcallBuild());
 
 export type BaseWriteResult = { written: true; people: number } | { written: false; reason: string };
 
@@ -110,7 +122,7 @@ export async function writeBaseAfterRefresh(opts: RunOptions & { now: string; ad
   if (!sameStamp(stateBefore.file, stateAfter.file) || !sameStamp(stateBefore.journal, stateAfter.journal) || !sameStamp(snapshotBefore, snapshotAfter)) return removed(loaded, 'state or the snapshot changed while refresh read them');
   const validity: Validity = {
     format: 1,
-    rollcall: ROLLCALL_VERSION,
+    rollcall: await ROLLCALL_BUILD(),
     policyDigest: loaded.digest,
     policyRest: policyRestDigest(loaded.policy),
     reserved: reservedNames(loaded.policy),
@@ -196,7 +208,7 @@ function withRow(was: Person, row: Person): Person {
 
 /** Why the base no longer describes this plan's inputs (but for users.csv rows), or null. */
 async function staleBecause(v: Validity, loaded: LoadedPolicy, opts: RunOptions & { now: string; adopt?: boolean; snapshotFile: string }): Promise<string | null> {
-  if (v.format !== 1 || v.rollcall !== ROLLCALL_VERSION) return 'the plan base was written by another rollcall version';
+  if (v.format !== 1 || v.rollcall !== (await ROLLCALL_BUILD())) return 'the plan base was written by another rollcall build';
   if (v.policyDigest !== loaded.digest && (v.policyRest === null || v.policyRest !== policyRestDigest(loaded.policy))) return 'the policy changed since refresh (beyond safety limits and reserved usernames)';
   if (v.today !== opts.now.slice(0, 10)) return 'refresh ran on another day (lifecycle dates compare by day)';
   if (v.adoption !== (opts.adopt === true)) return '--adopt differs from refresh';
