@@ -53,7 +53,10 @@ export default class Plan extends RollcallCommand {
     const common = { dir: flags.dir, sis: flags.sis, now, ...(flags.adopt ? { adopt: true } : {}), ...(flags.target ? { targets: flags.target } : {}) };
     // A saved plan keeps its export's roster for the next delta set, which only a full read has.
     const fromBase = snapshotFile !== undefined && !flags.out && flags['plan-base'] ? await planFromBase({ ...common, snapshotFile }) : undefined;
-    if (fromBase && 'fallback' in fromBase && fromBase.hadBase && format !== 'json') process.stderr.write(`Planning in full: the plan base does not apply (${fromBase.fallback}).\n`);
+    if (fromBase && format !== 'json') {
+      if ('plan' in fromBase) process.stderr.write(`Planned from the plan base refresh wrote: ${fromBase.changed} ${fromBase.changed === 1 ? 'person' : 'people'} re-planned (--no-plan-base plans in full).\n`);
+      else if (fromBase.hadBase) process.stderr.write(`Planning in full: the plan base does not apply (${fromBase.fallback}).\n`);
+    }
     const result = fromBase && 'plan' in fromBase
       ? { plan: fromBase.plan, loaded: fromBase.loaded }
       : await runPlan({ ...common, saveSisSnapshot: Boolean(flags.out), deferMaps: true, progress: progressSink(format !== 'json'), ...(fromBase ? { loaded: fromBase.loaded } : {}), ...(snapshotFile !== undefined ? { snapshotFile } : {}) });

@@ -74,6 +74,8 @@ describe('plan from the plan base refresh wrote', () => {
     const slow = await runCommand(Plan, ['--dir', dir, '--now', LATER, '--refresh=false', '--format', 'json', '--no-plan-base']);
     expect(fast.code).toBe(0);
     expect(fast.stdout).toBe(slow.stdout);
+    const text = await runCommand(Plan, ['--dir', dir, '--now', LATER, '--refresh=false']);
+    expect(text.stderr).toContain('Planned from the plan base refresh wrote: 2 people re-planned');
     expect(JSON.parse(fast.stdout).changes.length).toBeGreaterThan(0);
   });
 
