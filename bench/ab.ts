@@ -17,7 +17,8 @@ import { BENCH_NOW, planProcess } from './plan-process.js';
  *   and runs each build's `computePlan` in turn, a collection before each: resolve and diff
  *   alone, without start-up and reads.
  * --mode plan: each run is a fresh process of the build's `dist/bench/plan-once.js`, builds
- *   alternating: whole plans with reads and peak RSS, as `npm run bench` measures them.
+ *   alternating: whole plans with reads and peak RSS, as `npm run bench` measures them, in
+ *   full (never from the plan base: each build trusts only a base it wrote).
  * --snapshot defaults to the repo's `.rollcall/snapshot.jsonl` when it exists.
  *
  * Prints every run as it ends, then per build the median of each phase and of the total.
@@ -95,7 +96,8 @@ if (mode === 'core') {
 } else {
   for (let r = 0; r < runs; r++) {
     for (const build of builds) {
-      const run = planProcess(build, repo, snapshotFile || undefined);
+      // In full: a plan base is one build's (keyed by its build id), so builds would not compare alike.
+      const run = planProcess(build, repo, snapshotFile || undefined, false);
       // wall: the whole process, spawn to exit; inner: plan-once's own figure, after its imports.
       record(build, { ...run.phases, inner: run.innerMs, wall: run.wallMs, rssMb: run.maxRssMb });
     }
