@@ -502,7 +502,9 @@ function lifecycleReasonOf(idn: Identity): Reason {
 
 function updateReason(cause: Cause, idn: Identity, attrs: string[]): Reason {
   const detail = `${attrs.join(', ')} changed`;
-  if (cause === 'policy') return { cause, rule: idn.rules.displayName || idn.rules.email, detail };
+  // The rule whose template made the changed value: a new email template is the email rule's
+  // doing, not the display name's (a reviewer reads the rule to know which edit did it).
+  if (cause === 'policy') return { cause, rule: (attrs.includes('displayName') ? idn.rules.displayName : attrs.includes('email') ? idn.rules.email : '') || idn.rules.displayName || idn.rules.email, detail };
   return { cause, record: idn.anchor, detail };
 }
 
