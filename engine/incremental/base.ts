@@ -1,5 +1,5 @@
-import type { AccountAttrs, ObservedAccount, ObservedGroup } from '../model/accounts.js';
-import type { PlanDocument } from '../model/plan.js';
+import type { AccountAttrs, ObservedAccount, ObservedGroup, TargetSnapshot } from '../model/accounts.js';
+import type { Change, PlanDocument } from '../model/plan.js';
 import type { Person, Roster } from '../model/people.js';
 import type { PersonState, RegistryEntry, StateDocument } from '../model/state.js';
 import type { PlanInput, PlanOutput } from '../plan/build-plan.js';
@@ -51,6 +51,11 @@ export interface BaseShared {
   managed: Record<string, number>;
   /** Target -> every group the base plan's people want, with how many want it. */
   desired: Record<string, DesiredGroupCount[]>;
+  /**
+   * Remove change id -> where each of its members sits in the group's member list (parallel to
+   * its members): removals are listed in that order, and a changed person's joins them there.
+   */
+  removeOrder: Record<string, number[]>;
 }
 
 export interface PlanBase {
@@ -98,6 +103,7 @@ export function buildBase(input: PlanInput, output: PlanOutput): BuiltBase {
   }
 
   const targets: SharedTarget[] = [];
+  const removeOrder: Record<string, number[]> = {};
   for (const snap of input.snapshots) {
     // Account id -> its owner and which of their accounts it is (the last of a repeated id, as the diff's index keeps it).
     const ownerOfId = new Map<string, [PersonCapsule, number]>();
@@ -119,6 +125,34 @@ export function buildBase(input: PlanInput, output: PlanOutput): BuiltBase {
       }
     }
     targets.push({ target: snap.target, groups, containers: [...snap.containers] });
+    Object.assign(removeOrder, removePositions(snap, output.plan.changes));
   }
-  return { base: { plan: output.plan, shared: { roster: rosterShared, state: stateShared, targets, managed: { ...output.managed }, desired: output.desired } }, capsules };
+  return { base: { plan: output.plan, shared: { roster: rosterShared, state: stateShared, targets, managed: { ...output.managed }, desired: output.desired, removeOrder } }, capsules };
+}
+
+/**
+ * For each of the target's remove changes of managed members, each member's place in the group
+ * (the first of their accounts in its member list; the diff sees the last group of a name).
+ * A change some member of which cannot be placed is left out: a changed person's removal then
+ * declines to join it.
+ */
+function removePositions(snap: TargetSnapshot, changes: readonly Change[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  const removes = changes.filter((c) => c.target === snap.target && c.kind === 'membership' && c.action === 'remove' && !c.key.includes('#'));
+  if (removes.length === 0) return out;
+  const groupAt = new Map(snap.groups.map((g, gi) => [g.name, gi]));
+  const anchorOfId = new Map<string, string>();
+  for (const a of snap.accounts) if (a.anchor !== null) anchorOfId.set(a.id, a.anchor);
+  for (const c of removes) {
+    const g = snap.groups[groupAt.get(c.key) ?? -1];
+    if (!g) continue;
+    const first = new Map<string, number>();
+    g.members.forEach((id, j) => {
+      const anchor = anchorOfId.get(id);
+      if (anchor !== undefined && !first.has(anchor)) first.set(anchor, j);
+    });
+    const at = (c.members ?? []).map((m) => (m.anchor === undefined ? undefined : first.get(m.anchor)));
+    if (at.every((p) => p !== undefined)) out[c.id] = at as number[];
+  }
+  return out;
 }

@@ -9,7 +9,7 @@ import { groupPositions, subPlanInput, type GroupPick, type SubPlanContext } fro
 import { memberOfNames, othersWant, sameGroups, wanted, type BaseDesired } from './groups.js';
 import { spliceCorrelation } from './correlation.js';
 import { coupling, faithful } from './faithful.js';
-import { mergeByAnchor, spliceChanges } from './splice.js';
+import { mergeByAnchor, spliceChanges, type RemoveOrder } from './splice.js';
 
 /**
  * The incremental plan: the base plan (engine/incremental/base.ts) with the part of a few
@@ -21,8 +21,8 @@ import { mergeByAnchor, spliceChanges } from './splice.js';
  *  - a username to issue or rename (the names held by everyone decide it), a decision;
  *  - adoption mode, a person without an account carrying their anchor while correlation is on
  *    (matchers look at every unclaimed account), a username override;
- *  - a container the base plan creates for someone else first (its reason is the first's);
- *  - members to remove from a group that loses other members too (their order is the group's);
+ *  - a container the base plan creates for someone else first (its reason is the first's), a
+ *    group two rules name (its rule is that of the first person who wants it);
  *  - a warning naming a changed person, or a changed email, roles, enrollments, or (with birth
  *    facts in the export) names: the export's whole-roster checks would see them.
  * The answer is a plan byte for byte the full plan's (test/core/incremental-plan.test.ts), or
@@ -88,7 +88,18 @@ export function planIncrementally(req: IncrementalRequest): IncrementalOutcome {
   const unfaithful = faithful(b, old, anchors);
   if (unfaithful) return { fallback: unfaithful };
 
-  const spliced = spliceChanges(b.changes, old.plan.changes, now.plan.changes, anchors);
+  const byAnchor = new Map(capsules.map((c) => [c.anchor, c]));
+  const order: RemoveOrder = {
+    base: (id) => base.shared.removeOrder[id],
+    changed: (c, m) => {
+      const gi = pick.positions.get(c.target)?.get(c.key)?.at(-1);
+      const triples = (m.anchor === undefined ? undefined : byAnchor.get(m.anchor))?.memberOf[c.target] ?? [];
+      let at: number | undefined;
+      for (let k = 0; k < triples.length; k += 3) if (triples[k] === gi && (at === undefined || triples[k + 1]! < at)) at = triples[k + 1]!;
+      return at;
+    },
+  };
+  const spliced = spliceChanges(b.changes, old.plan.changes, now.plan.changes, anchors, order);
   if (typeof spliced === 'string') return { fallback: spliced };
   const changes = sortChanges(spliced);
 

@@ -83,6 +83,7 @@ function built(capsules: PersonCapsule[], changes = 3): BuiltBase {
         targets: [{ target: 'sandbox', groups: [{ id: 'g1', name: 'all', description: 'd', managed: true }], containers: ['Students'] }],
         managed: { sandbox: 4 },
         desired: { sandbox: [{ name: 'all', description: 'd', membership: 'authoritative', rule: 'groups[0]', members: 4 }] },
+        removeOrder: { 'sandbox:membership:all:remove': [0, 3] },
       },
     },
     capsules,
