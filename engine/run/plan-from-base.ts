@@ -39,7 +39,8 @@ interface FileStamp {
 }
 
 interface Validity {
-  format: 1;
+  /** 2: the shared part keeps remove changes' member places (removeOrder). */
+  format: 2;
   rollcall: string;
   policyDigest: string;
   /** The policy but for what a base can take changed (policy-delta.ts); null: nothing may change. */
@@ -121,7 +122,7 @@ export async function writeBaseAfterRefresh(opts: RunOptions & { now: string; ad
   const snapshotAfter = await stampOf(snapshotFile);
   if (!sameStamp(stateBefore.file, stateAfter.file) || !sameStamp(stateBefore.journal, stateAfter.journal) || !sameStamp(snapshotBefore, snapshotAfter)) return removed(loaded, 'state or the snapshot changed while refresh read them');
   const validity: Validity = {
-    format: 1,
+    format: 2,
     rollcall: await ROLLCALL_BUILD(),
     policyDigest: loaded.digest,
     policyRest: policyRestDigest(loaded.policy),
@@ -208,7 +209,7 @@ function withRow(was: Person, row: Person): Person {
 
 /** Why the base no longer describes this plan's inputs (but for users.csv rows), or null. */
 async function staleBecause(v: Validity, loaded: LoadedPolicy, opts: RunOptions & { now: string; adopt?: boolean; snapshotFile: string }): Promise<string | null> {
-  if (v.format !== 1 || v.rollcall !== (await ROLLCALL_BUILD())) return 'the plan base was written by another rollcall build';
+  if (v.format !== 2 || v.rollcall !== (await ROLLCALL_BUILD())) return 'the plan base was written by another rollcall build';
   if (v.policyDigest !== loaded.digest && (v.policyRest === null || v.policyRest !== policyRestDigest(loaded.policy))) return 'the policy changed since refresh (beyond safety limits and reserved usernames)';
   if (v.today !== opts.now.slice(0, 10)) return 'refresh ran on another day (lifecycle dates compare by day)';
   if (v.adoption !== (opts.adopt === true)) return '--adopt differs from refresh';
