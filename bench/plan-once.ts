@@ -1,5 +1,4 @@
 import { runPlan } from '../engine/run/plan-run.js';
-import { planFromBase } from '../engine/run/plan-from-base.js';
 import { renderPlan } from '../cli/output.js';
 
 /**
@@ -14,7 +13,8 @@ const [dir, now = '2026-10-01T12:00:00.000Z', snapshotFile] = process.argv.slice
 if (!dir) throw new Error('usage: plan-once DIR [NOW] [SNAPSHOT]');
 const t0 = performance.now();
 const phases: Record<string, number> = {};
-const fromBase = snapshotFile && process.env.ROLLCALL_BENCH_PLAN_BASE !== '0' ? await planFromBase({ dir, now, snapshotFile }) : undefined;
+// As the CLI does, imported only when a plan may come from the base.
+const fromBase = snapshotFile && process.env.ROLLCALL_BENCH_PLAN_BASE !== '0' ? await (await import('../engine/run/plan-from-base.js')).planFromBase({ dir, now, snapshotFile }) : undefined;
 if (fromBase) phases.base = Math.round(performance.now() - t0);
 // As `rollcall plan --refresh=false` does: runPlan reads the snapshot file after the policy.
 const plan = fromBase && 'plan' in fromBase

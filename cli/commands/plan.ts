@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { resolve } from 'node:path';
 import { runPlan } from '../../engine/run/plan-run.js';
-import { planFromBase } from '../../engine/run/plan-from-base.js';
 import { snapshotPath } from '../../engine/run/refresh-run.js';
 import { nowFlag, parseNow, pseudonymKey, RollcallCommand, showPiiFlag, sisFlag } from '../base.js';
 import { pendingWork, printPlan, progressSink, renderPlan, writePlanFile, type PlanFormat } from '../output.js';
@@ -52,7 +51,8 @@ export default class Plan extends RollcallCommand {
     // whole and checked.
     const common = { dir: flags.dir, sis: flags.sis, now, ...(flags.adopt ? { adopt: true } : {}), ...(flags.target ? { targets: flags.target } : {}) };
     // A saved plan keeps its export's roster for the next delta set, which only a full read has.
-    const fromBase = snapshotFile !== undefined && !flags.out && flags['plan-base'] ? await planFromBase({ ...common, snapshotFile }) : undefined;
+    // Imported here: a plan that reads the targets does not load the plan base's modules (and the SIS reader's they use).
+    const fromBase = snapshotFile !== undefined && !flags.out && flags['plan-base'] ? await (await import('../../engine/run/plan-from-base.js')).planFromBase({ ...common, snapshotFile }) : undefined;
     if (fromBase && format !== 'json') {
       if ('plan' in fromBase) process.stderr.write(`Planned from the plan base refresh wrote: ${fromBase.changed} ${fromBase.changed === 1 ? 'person' : 'people'} re-planned (--no-plan-base plans in full).\n`);
       else if (fromBase.hadBase) process.stderr.write(`Planning in full: the plan base does not apply (${fromBase.fallback}).\n`);

@@ -2,26 +2,22 @@ import type { DesiredGroupCount, DesiredGroupMeta } from '../plan/diff-target.js
 import type { PlanOutput } from '../plan/build-plan.js';
 import type { PersonCapsule, PlanBase } from './base.js';
 
-/**
+/*
  * The groups a few people's sub-plans must see as the district's plan sees them: which ones
  * others want (a member who no longer belongs is removed only from a group someone wants), and
  * which names to look up among the base's hundreds of thousands.
  */
+
 /**
  * The groups people other than the changed ones want, among those the changed people's accounts
  * are in: a member who no longer belongs is removed from a group only while someone wants it.
  * `alone` is the old people's sub-plan without them, which counts what the changed people wanted.
  */
-export function othersWant(base: PlanBase, desired: BaseDesired, capsules: readonly PersonCapsule[], alone: PlanOutput): Record<string, DesiredGroupMeta[]> {
+export function othersWant(desired: BaseDesired, memberOf: GroupNames, alone: PlanOutput): Record<string, DesiredGroupMeta[]> {
   const out: Record<string, DesiredGroupMeta[]> = {};
-  for (const t of base.shared.targets) {
-    const inBase = desired.get(t.target) ?? new Map<string, DesiredGroupCount>();
-    const theirs = new Map((alone.desired?.[t.target] ?? []).map((g) => [g.name, g.members]));
-    const names = new Set<string>();
-    for (const c of capsules) {
-      const triples = c.memberOf[t.target] ?? [];
-      for (let k = 0; k < triples.length; k += 3) names.add(t.groups[triples[k]!]!.name);
-    }
+  for (const [target, names] of memberOf) {
+    const inBase = desired.get(target) ?? new Map<string, DesiredGroupCount>();
+    const theirs = new Map((alone.desired?.[target] ?? []).map((g) => [g.name, g.members]));
     const list: DesiredGroupMeta[] = [];
     for (const name of names) {
       const g = inBase.get(name);
@@ -29,7 +25,7 @@ export function othersWant(base: PlanBase, desired: BaseDesired, capsules: reado
       const { members: _count, ...meta } = g;
       list.push(meta);
     }
-    out[t.target] = list;
+    out[target] = list;
   }
   return out;
 }
@@ -37,29 +33,33 @@ export function othersWant(base: PlanBase, desired: BaseDesired, capsules: reado
 /** Target -> group name -> the base plan's desired group. */
 export type BaseDesired = ReadonlyMap<string, ReadonlyMap<string, DesiredGroupCount>>;
 
+/** Target -> group names. */
+export type GroupNames = Map<string, Set<string>>;
+
 /** Target -> the names of the groups the people's accounts are in. */
-export function memberOfNames(base: PlanBase, capsules: readonly PersonCapsule[]): Record<string, { name: string }[]> {
-  const out: Record<string, { name: string }[]> = {};
+export function memberOfNames(base: PlanBase, capsules: readonly PersonCapsule[]): GroupNames {
+  const out: GroupNames = new Map();
   for (const t of base.shared.targets) {
-    const list: { name: string }[] = (out[t.target] = []);
+    const names = new Set<string>();
     for (const c of capsules) {
       const triples = c.memberOf[t.target] ?? [];
-      for (let k = 0; k < triples.length; k += 3) list.push({ name: t.groups[triples[k]!]!.name });
+      for (let k = 0; k < triples.length; k += 3) names.add(t.groups[triples[k]!]!.name);
     }
+    out.set(t.target, names);
   }
   return out;
 }
 
-/** Target -> the names of every group the sub-plans want, and of these groups. */
-export function wanted(subs: readonly PlanOutput[], also: Readonly<Record<string, readonly { name: string }[]>>): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  const add = (target: string, name: string): void => {
-    const set = out.get(target) ?? new Set<string>();
-    out.set(target, set);
-    set.add(name);
-  };
-  for (const sub of subs) for (const [target, groups] of Object.entries(sub.desired ?? {})) for (const g of groups) add(target, g.name);
-  for (const [target, groups] of Object.entries(also)) for (const g of groups) add(target, g.name);
+/** Target -> these names and those of every group the sub-plans want. */
+export function wanted(subs: readonly PlanOutput[], names: GroupNames): GroupNames {
+  const out: GroupNames = new Map([...names].map(([t, set]) => [t, new Set(set)]));
+  for (const sub of subs) {
+    for (const [target, groups] of Object.entries(sub.desired ?? {})) {
+      const set = out.get(target) ?? new Set<string>();
+      out.set(target, set);
+      for (const g of groups) set.add(g.name);
+    }
+  }
   return out;
 }
 

@@ -69,14 +69,16 @@ export function planIncrementally(req: IncrementalRequest): IncrementalOutcome {
   const own: GroupPick = { positions: new Map(), names: new Map() };
   const alone = computePlan({ ...subPlanInput(base.shared, capsules, oldPeople, ctx, own), reportDesired: true });
   const aloneNow = computePlan({ ...subPlanInput(base.shared, capsules, newPeople, ctx, own), reportDesired: true });
-  // Only these groups are looked up: a district has hundreds of thousands.
-  const interest = wanted([alone, aloneNow], memberOfNames(base, capsules));
+  // Only these groups are looked up (a district has hundreds of thousands), and the sub-plans
+  // hold them: every group the diff looks up by name is one the people want or are in.
+  const memberOf = memberOfNames(base, capsules);
+  const interest = wanted([alone, aloneNow], memberOf);
   const desired: BaseDesired = new Map(Object.entries(base.shared.desired).map(([t, groups]) => {
     const names = interest.get(t);
     return [t, new Map(names ? groups.filter((g) => names.has(g.name)).map((g) => [g.name, g]) : [])];
   }));
-  const also = othersWant(base, desired, capsules, alone);
-  const pick: GroupPick = { positions: groupPositions(base.shared, interest), names: wanted([alone, aloneNow], also) };
+  const also = othersWant(desired, memberOf, alone);
+  const pick: GroupPick = { positions: groupPositions(base.shared, interest), names: interest };
   const old = computePlan({ ...subPlanInput(base.shared, capsules, oldPeople, ctx, pick), alsoDesired: also, reportDesired: true });
   const now = computePlan({ ...subPlanInput(base.shared, capsules, newPeople, ctx, pick), alsoDesired: also, reportDesired: true });
   const groupsDiffer = sameGroups(desired, old) ?? sameGroups(desired, now);

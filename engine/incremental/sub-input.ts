@@ -19,7 +19,7 @@ export type SubPlanContext = Omit<PlanInput, 'roster' | 'state' | 'snapshots' | 
  * Which of the shared groups a sub-plan's snapshots hold: those the people's accounts are in,
  * always, and those these names pick (every position under a name, as a repeated name keeps its
  * last). A district has hundreds of thousands of groups; a few people's plan looks up only the
- * groups they want and are in. Undefined: every group.
+ * groups they want and are in.
  */
 export interface GroupPick {
   /** Target -> group name -> positions in the target's shared groups. */
@@ -28,14 +28,14 @@ export interface GroupPick {
   names: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-/** Target -> group name -> its positions in the shared groups, for GroupPick: of the names given, or all. */
-export function groupPositions(shared: BaseShared, only?: ReadonlyMap<string, ReadonlySet<string>>): Map<string, Map<string, number[]>> {
+/** Target -> group name -> its positions in the shared groups, for GroupPick, of these names. */
+export function groupPositions(shared: BaseShared, only: ReadonlyMap<string, ReadonlySet<string>>): Map<string, Map<string, number[]>> {
   const out = new Map<string, Map<string, number[]>>();
   for (const t of shared.targets) {
     const byName = new Map<string, number[]>();
-    const names = only?.get(t.target);
+    const names = only.get(t.target);
     t.groups.forEach((g, gi) => {
-      if (only && !names?.has(g.name)) return;
+      if (!names?.has(g.name)) return;
       const list = byName.get(g.name);
       if (list) list.push(gi);
       else byName.set(g.name, [gi]);
@@ -46,7 +46,7 @@ export function groupPositions(shared: BaseShared, only?: ReadonlyMap<string, Re
 }
 
 /** `people[i]` is the person of `capsules[i]` (their base version, or a changed one). */
-export function subPlanInput(shared: BaseShared, capsules: readonly PersonCapsule[], people: readonly Person[], ctx: SubPlanContext, pick?: GroupPick): PlanInput {
+export function subPlanInput(shared: BaseShared, capsules: readonly PersonCapsule[], people: readonly Person[], ctx: SubPlanContext, pick: GroupPick): PlanInput {
   const registry: Record<string, RegistryEntry> = {};
   const statePeople: Record<string, PersonState> = {};
   const lastApplied: Record<string, Record<string, AccountAttrs>> = {};
@@ -72,7 +72,7 @@ export function subPlanInput(shared: BaseShared, capsules: readonly PersonCapsul
         list.push([triples[k + 1]!, own[triples[k + 2]!]!.id]);
       }
     }
-    const held = pick ? pickedGroups(members.keys(), pick.names.get(t.target), pick.positions.get(t.target)) : t.groups.map((_, gi) => gi);
+    const held = pickedGroups(members.keys(), pick.names.get(t.target), pick.positions.get(t.target));
     const groups: ObservedGroup[] = held.map((gi) => {
       const mine = members.get(gi);
       return { ...t.groups[gi]!, members: mine ? mine.sort((a, b) => a[0] - b[0]).map((m) => m[1]) : [] };

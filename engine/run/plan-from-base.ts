@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { InputError } from '../model/errors.js';
 import type { Person } from '../model/people.js';
 import type { PlanDocument } from '../model/plan.js';
@@ -9,6 +8,9 @@ import { planIncrementally, type ChangedPerson } from '../incremental/plan-incre
 import { policyRestDigest, reservedNames } from '../incremental/policy-delta.js';
 import { computePlan } from '../plan/build-plan.js';
 import { headerFromHead } from '../state/state-file.js';
+import { readHead } from '../state/fs-durable.js';
+import { sha256 as sha256Hex } from '../plan/canonical.js';
+import { sha256OfFile } from '../../providers/sis/csv-util/hash-file.js';
 import { journalPathFor } from '../state/local.js';
 import { combineDigests } from '../../providers/sis/csv-util/digest.js';
 import { readChangedUsers } from '../../providers/sis/oneroster-csv/changed-users.js';
@@ -80,8 +82,7 @@ const ROLLCALL_BUILD = (): Promise<string> => (buildOnce ??= rollcallBuild());
 export type BaseWriteResult = { written: true; people: number } | { written: false; reason: string };
 
 /** After refresh wrote the snapshot and primed the SIS cache: plan in full and keep the base. */
-export async function writeBaseAfterRefresh(opts: RunOptions & { now: string; adopt?: boolean }, snapshotFile: string): Promise<BaseWriteResult> {
-  const loaded = await loadPolicyInput(opts);
+export async function writeBaseAfterRefresh(loaded: LoadedPolicy, opts: RunOptions & { now: string; adopt?: boolean }, snapshotFile: string): Promise<BaseWriteResult> {
   const why = await unsupported(loaded, opts);
   if (why) {
     await removePlanBase(loaded.dir);
@@ -109,15 +110,21 @@ export async function writeBaseAfterRefresh(opts: RunOptions & { now: string; ad
   const allocations = output.identities.filter((i) => i.newlyIssued || i.rename !== null).length + output.plan.decisions.filter((d) => d.kind === 'rename-approval').length;
   // Each stamp must stand for the bytes that were read: taken before reading state and the
   // snapshot, and for the export checked against the digests the read made.
+  const usersFile = Object.keys(sis.fileDigests).find((n) => n.toLowerCase() === 'users.csv');
+  if (!usersFile) return removed(loaded, 'the export has no users.csv');
   const files: Validity['sis']['files'] = {};
+  let usersLines: Int32Array | undefined;
   for (const [name, sha256] of Object.entries(sis.fileDigests)) {
     const path = `${location}/${name}`;
     const stamp = await stampOf(path).catch(() => null);
-    if (!stamp || (await sha256Of(path)) !== sha256) return removed(loaded, `${name} changed while refresh read it`);
+    // users.csv is read whole once: its digest, and the hash of each line a plan compares.
+    const users = name === usersFile ? await readFile(path).catch(() => null) : undefined;
+    if (users) usersLines = lineHashes(users);
+    const digest = users ? sha256Hex(users) : stamp ? await sha256Of(path, stamp.size).catch(() => null) : null;
+    if (!stamp || digest !== sha256) return removed(loaded, `${name} changed while refresh read it`);
     files[name] = { sha256, stamp };
   }
-  const usersFile = Object.keys(files).find((n) => n.toLowerCase() === 'users.csv');
-  if (!usersFile) return removed(loaded, 'the export has no users.csv');
+  if (!usersLines) return removed(loaded, 'users.csv changed while refresh read it');
   const stateAfter = await stateStamps(statePath);
   const snapshotAfter = await stampOf(snapshotFile);
   if (!sameStamp(stateBefore.file, stateAfter.file) || !sameStamp(stateBefore.journal, stateAfter.journal) || !sameStamp(snapshotBefore, snapshotAfter)) return removed(loaded, 'state or the snapshot changed while refresh read them');
@@ -135,7 +142,7 @@ export async function writeBaseAfterRefresh(opts: RunOptions & { now: string; ad
     state: { path: statePath, lineage: state.lineage, serial: state.serial, ...stateAfter },
     snapshot: { path: snapshotFile, stamp: snapshotAfter },
   };
-  await writePlanBase(loaded.dir, built, validity as unknown as BaseValidity, lineHashes(await readFile(`${location}/${usersFile}`)));
+  await writePlanBase(loaded.dir, built, validity as unknown as BaseValidity, usersLines);
   return { written: true, people: built.capsules.length };
 }
 
@@ -228,8 +235,9 @@ async function staleBecause(v: Validity, loaded: LoadedPolicy, opts: RunOptions 
   for (const [name, f] of Object.entries(v.sis.files)) {
     if (name === v.sis.usersFile) continue;
     const path = `${v.sis.location}/${name}`;
-    if (sameStamp(f.stamp, await stampOf(path).catch(() => null))) continue;
-    if ((await sha256Of(path).catch(() => '')) !== f.sha256) return `${name} changed since refresh`;
+    const stamp = await stampOf(path).catch(() => null);
+    if (sameStamp(f.stamp, stamp)) continue;
+    if (!stamp || (await sha256Of(path, stamp.size).catch(() => '')) !== f.sha256) return `${name} changed since refresh`;
   }
   return null;
 }
@@ -255,15 +263,8 @@ async function stateStamps(statePath: string): Promise<{ file: FileStamp | null;
 }
 
 async function stateHead(statePath: string): Promise<{ lineage: string; serial: number } | null> {
-  const fh = await open(statePath, 'r').catch(() => null);
-  if (!fh) return null;
-  try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return headerFromHead(buf.subarray(0, bytesRead).toString('utf8'));
-  } finally {
-    await fh.close();
-  }
+  const head = await readHead(statePath, 512).catch(() => null);
+  return head === null ? null : headerFromHead(head);
 }
 
 async function stampOf(path: string): Promise<FileStamp> {
@@ -280,12 +281,7 @@ async function listing(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
 }
 
-function sha256Of(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path, { highWaterMark: 4 << 20 })
-      .on('data', (chunk) => h.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
+/** The file's SHA-256 as the export read computes it (a big file on a worker thread). */
+function sha256Of(path: string, size: number): Promise<string> {
+  return sha256OfFile({ name: path, size, path, open: () => Promise.resolve(createReadStream(path, { highWaterMark: 1 << 20 })) });
 }

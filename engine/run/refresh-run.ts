@@ -46,7 +46,7 @@ export async function runRefresh(opts: RunOptions & { snapshot?: string; now: st
   // The base is a plan of the export refresh just parsed: none for an export with errors.
   let base: BaseWriteResult | null = null;
   if (opts.planBase === false) await removePlanBase(loaded.dir);
-  else if (sis?.primed) base = await writeBaseAfterRefresh(opts, path);
+  else if (sis?.primed) base = await writeBaseAfterRefresh(loaded, opts, path);
   else {
     await removePlanBase(loaded.dir);
     base = { written: false, reason: sis ? 'the export was not parsed' : 'only a OneRoster CSV export has a plan base' };

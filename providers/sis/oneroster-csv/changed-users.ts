@@ -3,12 +3,12 @@ import { readFile } from 'node:fs/promises';
 import type { Org, Person } from '../../../engine/model/people.js';
 import { DiagnosticSink } from '../csv-util/diagnostic-sink.js';
 import { openFileSet } from '../csv-util/file-set.js';
-import { changedLines, lineCount, lineHashes, lineSpans } from './line-hashes.js';
+import { lineCount, lineHashes } from './line-hashes.js';
 import { findFile, readManifest } from './manifest.js';
 import { makeCtx } from './read.js';
 import { RecordMaker } from './record-maker.js';
 import { checkUser, type RefIndex } from './refs.js';
-import { readChangedRows } from './users-patch.js';
+import { changedRowLines, changedRowsText, readChangedRows } from './users-patch.js';
 
 /**
  * The users.csv rows that changed in place since a plan base was made (engine/incremental),
@@ -31,9 +31,6 @@ export type ChangedUsers =
   | { rows: ChangedUserRow[]; usersFile: string; sha256: string }
   | { decline: string };
 
-const MAX_CHANGED_FRACTION = 0.05;
-const QUOTE = 0x22;
-
 export async function readChangedUsers(location: string, stored: Int32Array, orgs: readonly Org[]): Promise<ChangedUsers> {
   const set = await openFileSet(location).catch(() => undefined);
   if (!set) return { decline: 'the export cannot be opened' };
@@ -47,26 +44,14 @@ export async function readChangedUsers(location: string, stored: Int32Array, org
     const buf = await readFile(file.path);
     const sha256 = createHash('sha256').update(buf).digest('hex');
     const lines = lineCount(buf);
-    if (2 * lines !== stored.length) return { decline: 'users.csv gained or lost lines' };
-    const changed = changedLines(stored, lineHashes(buf, lines));
-    if (changed === undefined) return { decline: 'users.csv gained or lost lines' };
+    const changed = changedRowLines(stored, lineHashes(buf, lines), lines - 1);
+    if (typeof changed === 'string') return { decline: changed };
     if (changed.length === 0) return { rows: [], usersFile: file.name, sha256 };
-    if (changed[0] === 0) return { decline: 'the users.csv header changed' };
-    if (changed.length > Math.max(1, Math.floor((lines - 1) * MAX_CHANGED_FRACTION))) return { decline: 'more than 5% of users.csv changed' };
-    const spans = lineSpans(buf, [0, ...changed]);
-    const parts: Buffer[] = [];
-    for (const k of [0, ...changed]) {
-      const [s, e] = spans.get(k) ?? [0, -1];
-      if (e < s) return { decline: 'a changed line is past the end of users.csv' };
-      const line = buf.subarray(s, e);
-      let quotes = 0;
-      for (let i = line.indexOf(QUOTE); i !== -1; i = line.indexOf(QUOTE, i + 1)) quotes++;
-      if (quotes % 2 !== 0) return { decline: 'a changed users.csv line opens a quoted field across lines' };
-      parts.push(line, Buffer.from('\n'));
-    }
+    const text = changedRowsText(buf, changed);
+    if (typeof text === 'string') return { decline: text };
     const ctx = makeCtx(sink, manifest, new Map(), {}, new RecordMaker(false));
     const idx = refIndex(orgs);
-    const read = await readChangedRows(ctx, file.name, Buffer.concat(parts), (r, s) => checkUser(s, idx, r));
+    const read = await readChangedRows(ctx, file.name, text, (r, s) => checkUser(s, idx, r));
     if (!read || read.length !== changed.length) return { decline: 'a changed users.csv row reports a problem' };
     return { rows: read.map((person, j) => ({ line: changed[j]! + 1, person })), usersFile: file.name, sha256 };
   } finally {

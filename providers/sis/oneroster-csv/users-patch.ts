@@ -62,23 +62,15 @@ export async function patchUsers(ctx: ParseCtx, file: ExportFile, cacheDir: stri
   const now = lineHashes(buf, h.lines);
   let changed: number[] | undefined;
   const accept = (stored: Int32Array): boolean => {
-    changed = changedLines(stored, now);
-    return changed !== undefined && changed.length > 0 && changed[0] !== 0 && changed.length <= Math.max(1, Math.floor(rows * MAX_CHANGED_FRACTION));
+    const found = changedRowLines(stored, now, rows);
+    changed = typeof found === 'string' ? undefined : found;
+    return changed !== undefined && changed.length > 0;
   };
   const cached = await loadUsersCache(cacheDir, base, ctx.intern, { byBase: true, accept });
   if (!cached || !changed) return undefined;
-  const spans = lineSpans(buf, [0, ...changed]);
-  const parts: Buffer[] = [];
-  for (const k of [0, ...changed]) {
-    const [s, e] = spans.get(k) ?? [0, -1];
-    if (e < s) return undefined;
-    const line = buf.subarray(s, e);
-    let quotes = 0;
-    for (let i = line.indexOf(QUOTE); i !== -1; i = line.indexOf(QUOTE, i + 1)) quotes++;
-    if (quotes % 2 !== 0) return undefined;
-    parts.push(line, Buffer.from('\n'));
-  }
-  const read = await readChangedRows(ctx, file.name, Buffer.concat(parts), checkRow);
+  const text = changedRowsText(buf, changed);
+  if (typeof text === 'string') return undefined;
+  const read = await readChangedRows(ctx, file.name, text, checkRow);
   if (!read || read.length !== changed.length) return undefined;
   for (let j = 0; j < changed.length; j++) {
     const p = cached.inFile[changed[j]! - 1];
@@ -94,6 +86,38 @@ export async function patchUsers(ctx: ParseCtx, file: ExportFile, cacheDir: stri
   }
   patchStats.patched++;
   return { people: cached, sha256: createHash('sha256').update(buf).digest('hex') };
+}
+
+/**
+ * The lines (0-based) whose hashes differ between the stored and the new file, when a patch can
+ * serve them: as many lines, the header the same, and at most 5% of the rows changed. Otherwise
+ * why not.
+ */
+export function changedRowLines(stored: Int32Array, now: Int32Array, rows: number): number[] | string {
+  const changed = changedLines(stored, now);
+  if (changed === undefined) return 'users.csv gained or lost lines';
+  if (changed[0] === 0) return 'the users.csv header changed';
+  if (changed.length > Math.max(1, Math.floor(rows * MAX_CHANGED_FRACTION))) return 'more than 5% of users.csv changed';
+  return changed;
+}
+
+/**
+ * The header and these lines of the file as a users.csv of their own, for readChangedRows; why
+ * not when a line is past the end or has an odd number of quotes (it could open a field across lines).
+ */
+export function changedRowsText(buf: Buffer, changed: readonly number[]): Buffer | string {
+  const spans = lineSpans(buf, [0, ...changed]);
+  const parts: Buffer[] = [];
+  for (const k of [0, ...changed]) {
+    const [s, e] = spans.get(k) ?? [0, -1];
+    if (e < s) return 'a changed line is past the end of users.csv';
+    const line = buf.subarray(s, e);
+    let quotes = 0;
+    for (let i = line.indexOf(QUOTE); i !== -1; i = line.indexOf(QUOTE, i + 1)) quotes++;
+    if (quotes % 2 !== 0) return 'a changed users.csv line opens a quoted field across lines';
+    parts.push(line, Buffer.from('\n'));
+  }
+  return Buffer.concat(parts);
 }
 
 /** The header and the changed lines read as a users.csv of their own; undefined if anything is reported. */
